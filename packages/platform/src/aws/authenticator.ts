@@ -1,0 +1,72 @@
+import type { IncomingHttpHeaders } from "node:http";
+import type { AccountScope } from "../core/arn.js";
+import type { Clock } from "../core/clock.js";
+import { PlatformError } from "../core/errors.js";
+import { awsError } from "./aws-errors.js";
+import type { AwsRequest, CallerIdentity } from "./http-types.js";
+import { parseAuthorization, verifySignature } from "./sigv4.js";
+
+export interface AuthenticatorConfig {
+  enabled: boolean;
+  credentials: readonly { accessKeyId: string; secretAccessKey: string }[];
+}
+
+/**
+ * Who is calling. By default any SigV4-signed (or unsigned) request is accepted and only its
+ * scope is read, as local AWS endpoints do. With auth enabled, only configured access keys are
+ * accepted and their signatures are verified.
+ */
+export class Authenticator {
+  private readonly secrets: Map<string, string>;
+
+  constructor(
+    private readonly config: AuthenticatorConfig,
+    private readonly scope: AccountScope,
+    private readonly clock: Clock,
+  ) {
+    this.secrets = new Map(config.credentials.map((c) => [c.accessKeyId, c.secretAccessKey]));
+  }
+
+  get enabled(): boolean {
+    return this.config.enabled;
+  }
+
+  identify(headers: IncomingHttpHeaders, query: URLSearchParams): CallerIdentity {
+    const sig = parseAuthorization(headers, query);
+    return {
+      accessKeyId: sig?.accessKeyId,
+      signingService: sig?.service,
+      region: sig?.region ?? this.scope.region,
+      accountId: this.scope.accountId,
+    };
+  }
+
+  /** Throws the AWS error when auth is enabled and the request is not validly signed. */
+  verify(req: AwsRequest): void {
+    if (!this.config.enabled) return;
+    const sig = parseAuthorization(req.headers, req.query);
+    if (!sig) throw awsError.missingAuth();
+    const secret = this.secrets.get(sig.accessKeyId);
+    if (secret === undefined) throw awsError.unrecognizedClient();
+    const result = verifySignature(
+      {
+        method: req.method,
+        rawPath: req.rawPath,
+        rawQuery: req.rawQuery,
+        headers: req.headers,
+        body: req.body,
+      },
+      sig,
+      secret,
+      this.clock.now(),
+    );
+    if (!result.ok) {
+      throw new PlatformError({
+        code: result.code,
+        message: result.message,
+        status: result.status,
+        awsName: result.awsName,
+      });
+    }
+  }
+}

@@ -1,0 +1,175 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "pino";
+import { isPlatformError, PlatformError } from "../core/errors.js";
+import { newRequestId } from "../core/ids.js";
+import type { Authenticator } from "./authenticator.js";
+import { awsError, toWireError } from "./aws-errors.js";
+import type { AwsRequest, HttpResult } from "./http-types.js";
+import { dispatchJsonRpc, type JsonRpcService, jsonRpcError } from "./json-rpc.js";
+import { restJsonError } from "./rest-json.js";
+import type { RestRouter } from "./rest-router.js";
+
+/** A restJson1 service, selected by SigV4 signing name and path prefix. */
+export interface RestService {
+  signingName: string;
+  /** First path segments that belong to this service (e.g. `2015-03-31`). */
+  pathPrefixes: string[];
+  router: RestRouter;
+}
+
+/** Platform routes outside AWS's API surface (`/_nimbus/...`), unsigned. */
+export type NimbusRoute = (req: AwsRequest) => Promise<HttpResult | undefined>;
+
+export interface FrontDoorOptions {
+  restServices: RestService[];
+  jsonServices: JsonRpcService[];
+  nimbusRoutes: NimbusRoute[];
+  authenticator: Authenticator;
+  maxBodyBytes: number;
+  logger: Logger;
+}
+
+/**
+ * The one HTTP listener's request handler: reads the request, authenticates it, picks the
+ * service by X-Amz-Target or SigV4 scope + path, runs it, and maps errors to each protocol's
+ * wire shape exactly once.
+ */
+export class FrontDoor {
+  private readonly jsonByPrefix = new Map<string, JsonRpcService>();
+
+  constructor(private readonly options: FrontDoorOptions) {
+    for (const service of options.jsonServices) this.jsonByPrefix.set(service.targetPrefix, service);
+  }
+
+  readonly handle = (incoming: IncomingMessage, res: ServerResponse): void => {
+    this.serve(incoming, res).catch((error: unknown) => {
+      this.options.logger.error({ err: error }, "unhandled error while serving a request");
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  };
+
+  private async serve(incoming: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = newRequestId();
+    const rawUrl = incoming.url ?? "/";
+    const q = rawUrl.indexOf("?");
+    const rawPath = q === -1 ? rawUrl : rawUrl.slice(0, q);
+    const query = new URLSearchParams(q === -1 ? "" : rawUrl.slice(q + 1));
+    const hostHeader = incoming.headers.host ?? "localhost";
+    const target = incoming.headers["x-amz-target"];
+    const jsonService =
+      typeof target === "string"
+        ? this.jsonByPrefix.get(target.slice(0, target.lastIndexOf(".")))
+        : undefined;
+
+    let result: HttpResult;
+    try {
+      const body = await readBody(incoming, this.options.maxBodyBytes);
+      const caller = this.options.authenticator.identify(incoming.headers, query);
+      const req: AwsRequest = {
+        requestId,
+        method: incoming.method ?? "GET",
+        rawPath,
+        query,
+        rawQuery: q === -1 ? "" : rawUrl.slice(q + 1),
+        headers: incoming.headers,
+        body,
+        hostname: hostHeader.replace(/:\d+$/, ""),
+        origin: `http://${hostHeader}`,
+        caller,
+      };
+      if (rawPath.startsWith("/_nimbus/")) {
+        result = (await this.nimbusRoute(req)) ?? { status: 404, body: "Not Found" };
+      } else {
+        this.options.authenticator.verify(req);
+        result = await this.dispatch(req, jsonService, typeof target === "string" ? target : undefined);
+      }
+    } catch (error) {
+      result = this.errorResult(error, jsonService);
+    }
+    this.send(res, requestId, result);
+  }
+
+  private async nimbusRoute(req: AwsRequest): Promise<HttpResult | undefined> {
+    for (const route of this.options.nimbusRoutes) {
+      const result = await route(req);
+      if (result) return result;
+    }
+    return undefined;
+  }
+
+  private async dispatch(
+    req: AwsRequest,
+    jsonService: JsonRpcService | undefined,
+    target: string | undefined,
+  ): Promise<HttpResult> {
+    if (target !== undefined) {
+      if (!jsonService) throw awsError.unknownOperation(`Unknown X-Amz-Target ${target}.`);
+      return dispatchJsonRpc(jsonService, target.slice(target.lastIndexOf(".") + 1), req);
+    }
+    const first = req.rawPath.split("/").find(Boolean) ?? "";
+    const candidates = this.options.restServices.filter((s) => s.pathPrefixes.includes(first));
+    const preferred = candidates.find((s) => s.signingName === req.caller.signingService) ?? candidates[0];
+    const match = preferred?.router.match(req.method, req.rawPath);
+    if (!match) {
+      throw awsError.unknownOperation(`No operation matches ${req.method} ${req.rawPath}.`);
+    }
+    return match.handler(req, match.params);
+  }
+
+  private errorResult(error: unknown, jsonService: JsonRpcService | undefined): HttpResult {
+    if (!isPlatformError(error) || error.kind === "system") {
+      this.options.logger.error({ err: error }, "request failed with an internal error");
+    }
+    const wire = toWireError(error);
+    return jsonService ? jsonRpcError(wire, jsonService.jsonVersion) : restJsonError(wire);
+  }
+
+  private send(res: ServerResponse, requestId: string, result: HttpResult): void {
+    const headers: Record<string, string> = { "x-amzn-requestid": requestId, ...result.headers };
+    if (result.stream) {
+      res.writeHead(result.status, headers);
+      result.stream.on("error", () => res.destroy());
+      result.stream.pipe(res);
+      return;
+    }
+    const body = result.body ?? "";
+    headers["content-length"] = String(Buffer.byteLength(body));
+    res.writeHead(result.status, headers);
+    res.end(body);
+  }
+}
+
+/** Reads the whole body, refusing more than `limit` bytes with a 413 the SDK understands. */
+function readBody(incoming: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(incoming.headers["content-length"] ?? "0");
+    if (declared > limit) {
+      incoming.resume();
+      reject(tooLarge(limit));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    incoming.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        incoming.destroy();
+        reject(tooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    incoming.on("end", () => resolve(chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks)));
+    incoming.on("error", reject);
+  });
+}
+
+function tooLarge(limit: number): PlatformError {
+  return new PlatformError({
+    code: "ERR_AWS_REQUEST_TOO_LARGE",
+    message: `Request must be smaller than ${limit} bytes.`,
+    status: 413,
+    awsName: "RequestTooLargeException",
+  });
+}

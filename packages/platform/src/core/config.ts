@@ -1,0 +1,88 @@
+import { z } from "zod";
+
+/**
+ * The effective configuration: one zod schema of per-area sections. Precedence (applied by
+ * `loadConfig`): defaults < config file < NIMBUS_* environment < CLI flags.
+ */
+export const configSchema = z.object({
+  server: z
+    .object({
+      host: z.string().default("127.0.0.1"),
+      port: z.number().int().min(0).max(65535).default(4566),
+      dataDir: z.string().default(".nimbus"),
+      /** Largest request body accepted (ZipFile uploads arrive base64 in JSON). */
+      maxBodyBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(80 * 1024 * 1024),
+    })
+    .prefault({}),
+  account: z
+    .object({
+      region: z.string().default("us-east-1"),
+      accountId: z
+        .string()
+        .regex(/^\d{12}$/)
+        .default("000000000000"),
+    })
+    .prefault({}),
+  auth: z
+    .object({
+      /** When true, only the configured keys are accepted and signatures are verified. */
+      enabled: z.boolean().default(false),
+      credentials: z
+        .array(z.object({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1) }))
+        .default([]),
+    })
+    .prefault({}),
+  functions: z
+    .object({
+      maxZipBytes: z.number().int().positive().default(52_428_800),
+      maxUnzippedBytes: z.number().int().positive().default(262_144_000),
+      maxEnvironmentBytes: z.number().int().positive().default(4096),
+      maxSyncPayloadBytes: z.number().int().positive().default(6_291_456),
+      maxSyncResponseBytes: z.number().int().positive().default(6_291_456),
+      accountConcurrency: z.number().int().positive().default(1000),
+    })
+    .prefault({}),
+  sandbox: z
+    .object({
+      /** `auto` uses bubblewrap when it is installed, else plain processes (loudly). */
+      isolation: z.enum(["auto", "bubblewrap", "process"]).default("auto"),
+      /** Idle environments shut down after this long. */
+      idleTimeoutMs: z.number().int().positive().default(300_000),
+      initTimeoutMs: z.number().int().positive().default(10_000),
+      maxProcesses: z.number().int().positive().default(1024),
+      /** Interpreter per runtime family; the host's by default. */
+      interpreters: z
+        .object({ node: z.string().default("node"), python: z.string().default("python3") })
+        .prefault({}),
+      bwrapPath: z.string().default("bwrap"),
+    })
+    .prefault({}),
+  log: z
+    .object({ level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info") })
+    .prefault({}),
+});
+
+export type NimbusConfig = z.infer<typeof configSchema>;
+export type NimbusOptions = z.input<typeof configSchema>;
+
+/** Validates options into a frozen config, reporting every problem at once. */
+export function parseConfig(options: unknown): Readonly<NimbusConfig> {
+  const result = configSchema.safeParse(options ?? {});
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `  - ${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new Error(`Invalid Nimbus configuration:\n${problems.join("\n")}`);
+  }
+  return deepFreeze(result.data);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

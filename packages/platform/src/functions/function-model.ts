@@ -1,0 +1,46 @@
+/** The domain shape of a function's configuration ($LATEST or a published version). */
+export interface FunctionConfig {
+  name: string;
+  /** `$LATEST` or a published version number as a string. */
+  version: string;
+  runtime: string;
+  handler: string;
+  role: string;
+  description: string;
+  timeoutSec: number;
+  memoryMb: number;
+  environment: Record<string, string> | undefined;
+  ephemeralStorageMb: number;
+  architecture: "x86_64" | "arm64";
+  tracingMode: "Active" | "PassThrough";
+  deadLetterTargetArn: string | undefined;
+  logFormat: "Text" | "JSON";
+  logGroup: string;
+  applicationLogLevel: string | undefined;
+  systemLogLevel: string | undefined;
+  /** base64 SHA-256 of the zip, as AWS reports CodeSha256. */
+  codeSha256: string;
+  /** hex SHA-256 of the zip: the blob key and the extracted code folder name. */
+  codeKey: string;
+  codeSizeBytes: number;
+  unzippedSizeBytes: number;
+  revisionId: string;
+  lastModified: number;
+}
+
+/** The function record: its $LATEST configuration plus function-wide settings. */
+export interface FunctionRecord {
+  latest: FunctionConfig;
+  createdAt: number;
+  tags: Record<string, string>;
+  /** Highest published version number (0 when none). */
+  lastVersion: number;
+}
+
+export const KIND_FUNCTION = "function";
+export const KIND_VERSION = "function-version";
+
+/** Version documents sort by number inside a function: `<name>/<zero-padded version>`. */
+export function versionKey(name: string, version: number): string {
+  return `${name}/${String(version).padStart(10, "0")}`;
+}

@@ -1,0 +1,374 @@
+import { randomUUID } from "node:crypto";
+import type { AccountScope } from "../core/arn.js";
+import { functionArn, parseFunctionRef } from "../core/arn.js";
+import type { Clock } from "../core/clock.js";
+import { isPlatformError } from "../core/errors.js";
+import type { MetadataStore } from "../storage/metadata-store.js";
+import type { CodeStore } from "./code-store.js";
+import { functionsError } from "./errors.js";
+import {
+  type FunctionConfig,
+  type FunctionRecord,
+  KIND_FUNCTION,
+  KIND_VERSION,
+  versionKey,
+} from "./function-model.js";
+
+export interface FunctionSettings {
+  runtime: string;
+  handler: string;
+  role: string;
+  description: string;
+  timeoutSec: number;
+  memoryMb: number;
+  environment: Record<string, string> | undefined;
+  ephemeralStorageMb: number;
+  architecture: "x86_64" | "arm64";
+  tracingMode: "Active" | "PassThrough";
+  deadLetterTargetArn: string | undefined;
+  logFormat: "Text" | "JSON";
+  logGroup: string | undefined;
+  applicationLogLevel: string | undefined;
+  systemLogLevel: string | undefined;
+}
+
+/** A partial update of settings; a member present with `undefined` clears that setting. */
+export type SettingsPatch = { [K in keyof FunctionSettings]?: FunctionSettings[K] | undefined };
+
+export interface CreateFunctionInput {
+  name: string;
+  settings: FunctionSettings;
+  zip: Buffer;
+  publish: boolean;
+  tags: Record<string, string>;
+}
+
+/** What the invoke path needs: one immutable configuration and the ARN as the caller named it. */
+export interface ResolvedFunction {
+  config: FunctionConfig;
+  invokedArn: string;
+}
+
+export type FunctionChangeListener = (name: string) => void;
+
+/** Functions and their published versions, stored in the MetadataStore. */
+export class FunctionService {
+  private readonly listeners: FunctionChangeListener[] = [];
+  /** Hot-path cache of resolved configurations, dropped on every change. */
+  private readonly cache = new Map<string, FunctionConfig>();
+
+  constructor(
+    private readonly store: MetadataStore,
+    private readonly code: CodeStore,
+    private readonly scope: AccountScope,
+    private readonly clock: Clock,
+  ) {}
+
+  onChange(listener: FunctionChangeListener): void {
+    this.listeners.push(listener);
+  }
+
+  arn(name: string, qualifier?: string): string {
+    return functionArn(this.scope, name, qualifier);
+  }
+
+  async create(input: CreateFunctionInput): Promise<FunctionConfig> {
+    if (await this.store.get(KIND_FUNCTION, input.name)) {
+      throw functionsError.conflict(`Function already exist: ${input.name}`);
+    }
+    const code = await this.code.ingest(input.zip);
+    const now = this.clock.now();
+    const latest: FunctionConfig = {
+      ...input.settings,
+      name: input.name,
+      version: "$LATEST",
+      logGroup: input.settings.logGroup ?? `/aws/lambda/${input.name}`,
+      codeSha256: code.codeSha256,
+      codeKey: code.codeKey,
+      codeSizeBytes: code.sizeBytes,
+      unzippedSizeBytes: code.unzippedBytes,
+      revisionId: randomUUID(),
+      lastModified: now,
+    };
+    const record: FunctionRecord = { latest, createdAt: now, tags: input.tags, lastVersion: 0 };
+    try {
+      await this.store.write([
+        { op: "put", kind: KIND_FUNCTION, key: input.name, value: record, expectRevision: "absent" },
+      ]);
+    } catch (error) {
+      if (isPlatformError(error) && error.code === "ERR_STORAGE_CONFLICT") {
+        throw functionsError.conflict(`Function already exist: ${input.name}`);
+      }
+      throw error;
+    }
+    this.changed(input.name);
+    return input.publish ? this.publishVersion(input.name, {}) : latest;
+  }
+
+  /** The function record; throws ResourceNotFoundException. */
+  async getRecord(
+    nameOrArn: string,
+  ): Promise<{ record: FunctionRecord; revision: number; qualifier: string | undefined }> {
+    const ref = this.parse(nameOrArn);
+    const doc = await this.store.get<FunctionRecord>(KIND_FUNCTION, ref.name);
+    if (!doc) throw functionsError.notFound(`Function not found: ${this.arn(ref.name)}`);
+    return { record: doc.value, revision: doc.revision, qualifier: ref.qualifier };
+  }
+
+  /** The configuration a qualifier names ($LATEST when none). */
+  async getConfig(nameOrArn: string, qualifier?: string): Promise<FunctionConfig> {
+    const { record, qualifier: fromName } = await this.getRecord(nameOrArn);
+    const q = mergeQualifier(fromName, qualifier);
+    if (q === undefined || q === "$LATEST") return record.latest;
+    if (/^\d+$/.test(q)) {
+      const doc = await this.store.get<FunctionConfig>(
+        KIND_VERSION,
+        versionKey(record.latest.name, Number(q)),
+      );
+      if (!doc) throw functionsError.notFound(`Function not found: ${this.arn(record.latest.name, q)}`);
+      return doc.value;
+    }
+    throw functionsError.notFound(`Function not found: ${this.arn(record.latest.name, q)}`);
+  }
+
+  /** Resolves a function reference for invocation, from a cache on the hot path. */
+  async resolve(nameOrArn: string, qualifier: string | undefined): Promise<ResolvedFunction> {
+    const ref = this.parse(nameOrArn);
+    const q = mergeQualifier(ref.qualifier, qualifier);
+    const cacheKey = `${ref.name}:${q ?? ""}`;
+    let config = this.cache.get(cacheKey);
+    if (!config) {
+      config = await this.getConfig(ref.name, q);
+      this.cache.set(cacheKey, config);
+    }
+    return { config, invokedArn: this.arn(ref.name, q) };
+  }
+
+  async list(options: {
+    after?: string;
+    limit: number;
+    allVersions: boolean;
+  }): Promise<{ items: FunctionConfig[]; next?: string }> {
+    const page = await this.store.list<FunctionRecord>(KIND_FUNCTION, {
+      ...(options.after === undefined ? {} : { after: options.after }),
+      limit: options.limit,
+    });
+    const items: FunctionConfig[] = [];
+    for (const doc of page.items) {
+      items.push(doc.value.latest);
+      if (options.allVersions) items.push(...(await this.versions(doc.value.latest.name)));
+    }
+    return page.nextAfter === undefined ? { items } : { items, next: page.nextAfter };
+  }
+
+  async versions(name: string): Promise<FunctionConfig[]> {
+    const page = await this.store.list<FunctionConfig>(KIND_VERSION, { prefix: `${name}/` });
+    return page.items.map((d) => d.value);
+  }
+
+  async updateCode(
+    nameOrArn: string,
+    zip: Buffer,
+    options: { publish: boolean; revisionId?: string },
+  ): Promise<FunctionConfig> {
+    const code = await this.code.ingest(zip);
+    return this.updateLatest(nameOrArn, options.revisionId, options.publish, (latest) => ({
+      ...latest,
+      codeSha256: code.codeSha256,
+      codeKey: code.codeKey,
+      codeSizeBytes: code.sizeBytes,
+      unzippedSizeBytes: code.unzippedBytes,
+    }));
+  }
+
+  async updateConfiguration(
+    nameOrArn: string,
+    patch: SettingsPatch,
+    revisionId: string | undefined,
+  ): Promise<FunctionConfig> {
+    return this.updateLatest(nameOrArn, revisionId, false, (latest) => {
+      // Members present in the patch replace the current value, `undefined` included (cleared).
+      const next = { ...latest, ...patch } as FunctionConfig;
+      if (next.logGroup === undefined) next.logGroup = `/aws/lambda/${latest.name}`;
+      return next;
+    });
+  }
+
+  /** Snapshots $LATEST as the next version, or returns the last one when nothing changed. */
+  async publishVersion(
+    nameOrArn: string,
+    options: { codeSha256?: string; description?: string; revisionId?: string },
+  ): Promise<FunctionConfig> {
+    const { record, revision } = await this.getRecord(nameOrArn);
+    const latest = record.latest;
+    if (options.codeSha256 !== undefined && options.codeSha256 !== latest.codeSha256) {
+      throw functionsError.invalid(
+        `CodeSHA256 (${options.codeSha256}) is different from current CodeSHA256 in $LATEST (${latest.codeSha256}). Please try again with the CodeSHA256 in $LATEST.`,
+      );
+    }
+    if (options.revisionId !== undefined && options.revisionId !== latest.revisionId) {
+      throw functionsError.precondition(
+        "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id",
+      );
+    }
+    if (record.lastVersion > 0) {
+      const last = await this.getConfig(latest.name, String(record.lastVersion));
+      if (sameSnapshot(last, latest)) return last;
+    }
+    const number = record.lastVersion + 1;
+    const snapshot: FunctionConfig = {
+      ...latest,
+      version: String(number),
+      description: options.description ?? latest.description,
+      revisionId: randomUUID(),
+      lastModified: this.clock.now(),
+    };
+    await this.store.write([
+      {
+        op: "put",
+        kind: KIND_FUNCTION,
+        key: latest.name,
+        value: { ...record, lastVersion: number },
+        expectRevision: revision,
+      },
+      {
+        op: "put",
+        kind: KIND_VERSION,
+        key: versionKey(latest.name, number),
+        value: snapshot,
+        expectRevision: "absent",
+      },
+    ]);
+    this.changed(latest.name);
+    return snapshot;
+  }
+
+  async delete(nameOrArn: string, qualifier: string | undefined): Promise<void> {
+    const { record, revision, qualifier: fromName } = await this.getRecord(nameOrArn);
+    const name = record.latest.name;
+    const q = mergeQualifier(fromName, qualifier);
+    if (q === "$LATEST")
+      throw functionsError.invalid("$LATEST version cannot be deleted without deleting the function.");
+    if (q !== undefined) {
+      const config = await this.getConfig(name, q);
+      await this.store.write([
+        { op: "delete", kind: KIND_VERSION, key: versionKey(name, Number(config.version)) },
+      ]);
+    } else {
+      const versions = await this.versions(name);
+      await this.store.write([
+        { op: "delete", kind: KIND_FUNCTION, key: name, expectRevision: revision },
+        ...versions.map((v) => ({
+          op: "delete" as const,
+          kind: KIND_VERSION,
+          key: versionKey(name, Number(v.version)),
+        })),
+      ]);
+    }
+    this.changed(name);
+  }
+
+  async setTags(
+    nameOrArn: string,
+    update: (tags: Record<string, string>) => Record<string, string>,
+  ): Promise<void> {
+    const { record, revision } = await this.getRecord(nameOrArn);
+    const tags = update({ ...record.tags });
+    await this.store.write([
+      {
+        op: "put",
+        kind: KIND_FUNCTION,
+        key: record.latest.name,
+        value: { ...record, tags },
+        expectRevision: revision,
+      },
+    ]);
+  }
+
+  async usage(): Promise<{ functionCount: number; totalCodeSize: number }> {
+    let totalCodeSize = 0;
+    let functionCount = 0;
+    let after: string | undefined;
+    do {
+      const page = await this.store.list<FunctionRecord>(KIND_FUNCTION, {
+        ...(after === undefined ? {} : { after }),
+        limit: 500,
+      });
+      for (const doc of page.items) {
+        functionCount++;
+        totalCodeSize += doc.value.latest.codeSizeBytes;
+      }
+      after = page.nextAfter;
+    } while (after !== undefined);
+    return { functionCount, totalCodeSize };
+  }
+
+  private async updateLatest(
+    nameOrArn: string,
+    revisionId: string | undefined,
+    publish: boolean,
+    change: (latest: FunctionConfig) => FunctionConfig,
+  ): Promise<FunctionConfig> {
+    const { record, revision, qualifier } = await this.getRecord(nameOrArn);
+    if (qualifier !== undefined && qualifier !== "$LATEST") {
+      throw functionsError.invalid(
+        "Only the $LATEST version of a function can be updated; remove the qualifier.",
+      );
+    }
+    if (revisionId !== undefined && revisionId !== record.latest.revisionId) {
+      throw functionsError.precondition(
+        "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id",
+      );
+    }
+    const latest = { ...change(record.latest), revisionId: randomUUID(), lastModified: this.clock.now() };
+    try {
+      await this.store.write([
+        {
+          op: "put",
+          kind: KIND_FUNCTION,
+          key: latest.name,
+          value: { ...record, latest },
+          expectRevision: revision,
+        },
+      ]);
+    } catch (error) {
+      if (isPlatformError(error) && error.code === "ERR_STORAGE_CONFLICT") {
+        throw functionsError.conflict(
+          `The operation cannot be performed at this time. An update is in progress for resource: ${this.arn(latest.name)}`,
+        );
+      }
+      throw error;
+    }
+    this.changed(latest.name);
+    return publish ? this.publishVersion(latest.name, {}) : latest;
+  }
+
+  private parse(nameOrArn: string): { name: string; qualifier: string | undefined } {
+    const ref = parseFunctionRef(nameOrArn);
+    if (!ref) throw functionsError.notFound(`Function not found: ${nameOrArn}`);
+    if (ref.accountId !== undefined && ref.accountId !== this.scope.accountId) {
+      throw functionsError.notFound(`Function not found: ${nameOrArn}`);
+    }
+    return ref;
+  }
+
+  private changed(name: string): void {
+    for (const key of this.cache.keys()) if (key.startsWith(`${name}:`)) this.cache.delete(key);
+    for (const listener of this.listeners) listener(name);
+  }
+}
+
+function mergeQualifier(fromName: string | undefined, fromQuery: string | undefined): string | undefined {
+  if (fromName !== undefined && fromQuery !== undefined && fromName !== fromQuery) {
+    throw functionsError.invalid(
+      "The derived qualifier from the function name does not match the specified qualifier.",
+    );
+  }
+  return fromName ?? fromQuery;
+}
+
+/** True when `a` (a version) was published from exactly the code and settings of `b`. */
+function sameSnapshot(a: FunctionConfig, b: FunctionConfig): boolean {
+  const strip = ({ version, revisionId, lastModified, description, ...rest }: FunctionConfig) => rest;
+  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+}

@@ -1,0 +1,11 @@
+export { CodeStore, type IngestedCode } from "./code-store.js";
+export { FUNCTIONS_ERRORS, functionsError } from "./errors.js";
+export type { FunctionConfig, FunctionRecord } from "./function-model.js";
+export {
+  type CreateFunctionInput,
+  FunctionService,
+  type FunctionSettings,
+  type ResolvedFunction,
+} from "./function-service.js";
+export { addLambdaControlRoutes, type LambdaApiDeps } from "./lambda-api.js";
+export { AWS_RUNTIME_IDS, type RuntimeFamily, type RuntimeInfo, runtimeInfo } from "./runtimes.js";

@@ -1,0 +1,29 @@
+/** The neutral request every caller (Invoke API, gateway, async, sources, workflows) sends. */
+export interface InvokeRequest {
+  /** Name, partial ARN or ARN, optionally with `:qualifier`. */
+  functionName: string;
+  qualifier: string | undefined;
+  payload: Buffer;
+  /** Return the last 4 KB of the invocation's log. */
+  tailLog: boolean;
+  /** JSON text of the client context (decoded from base64). */
+  clientContext: string | undefined;
+  /** Validate and resolve only. */
+  dryRun: boolean;
+}
+
+export interface InvokeResult {
+  requestId: string;
+  /** The version that ran (`$LATEST` or a number). */
+  executedVersion: string;
+  /** Response bytes, or the error JSON when `functionError` is set. */
+  payload: Buffer;
+  /** `Unhandled` when the function failed. */
+  functionError: "Unhandled" | undefined;
+  /** Short error type when failed (`Runtime.ExitError`, `Sandbox.Timedout`, the runtime's type). */
+  errorType: string | undefined;
+  /** Last 4 KB of the invocation's log, when asked for. */
+  logTail: string | undefined;
+  durationMs: number;
+  coldStart: boolean;
+}

@@ -1,0 +1,325 @@
+import { randomUUID } from "node:crypto";
+import { access, constants } from "node:fs/promises";
+import { join } from "node:path";
+import type { AccountScope } from "../core/arn.js";
+import type { Clock } from "../core/clock.js";
+import { randomHex } from "../core/ids.js";
+import type { Logger } from "../core/logger.js";
+import type { CodeStore, FunctionConfig, FunctionService } from "../functions/index.js";
+import type { LogSink } from "../observe/index.js";
+import {
+  type EnvironmentOutcome,
+  type EnvironmentPool,
+  ExecutionEnvironment,
+  type SandboxDriver,
+} from "../sandbox/index.js";
+import { planEnvironment, type RuntimeHosts } from "./environment-spec.js";
+import { invokeError } from "./errors.js";
+import type { InvokeRequest, InvokeResult } from "./invoke-types.js";
+import { endLine, reportLine, startLine, tailBytes, timeoutLine } from "./log-lines.js";
+
+export interface InvokerDeps {
+  functions: FunctionService;
+  code: CodeStore;
+  driver: SandboxDriver;
+  pool: EnvironmentPool;
+  logs: LogSink;
+  clock: Clock;
+  logger: Logger;
+  scope: AccountScope;
+  interpreters: RuntimeHosts;
+  runtimesDir: string;
+  endpointUrl: () => string;
+  limits: {
+    accountConcurrency: number;
+    maxResponseBytes: number;
+    initTimeoutMs: number;
+    maxProcesses: number;
+  };
+}
+
+/** Log routing of one environment: its stream, and the invocation collecting a tail. */
+interface EnvironmentLog {
+  group: string;
+  stream: string;
+  current: string[] | undefined;
+}
+
+const TAIL_BYTES = 4096;
+
+/**
+ * The one invoke path: resolve -> admit -> place (warm or cold) -> run -> record. Every caller
+ * goes through `invoke`, so concurrency, logs and reports are right everywhere at once.
+ */
+export class Invoker {
+  private inFlight = 0;
+  private closing = false;
+  private readonly envLogs = new Map<string, EnvironmentLog>();
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly deps: InvokerDeps) {
+    deps.functions.onChange((name) => deps.pool.retire(`${name}:`));
+  }
+
+  get concurrency(): number {
+    return this.inFlight;
+  }
+
+  async invoke(req: InvokeRequest): Promise<InvokeResult> {
+    if (this.closing) throw invokeError.shuttingDown();
+    const { config, invokedArn } = await this.deps.functions.resolve(req.functionName, req.qualifier);
+    const requestId = randomUUID();
+    if (req.dryRun) {
+      return {
+        requestId,
+        executedVersion: config.version,
+        payload: Buffer.alloc(0),
+        functionError: undefined,
+        errorType: undefined,
+        logTail: undefined,
+        durationMs: 0,
+        coldStart: false,
+      };
+    }
+    if (this.inFlight >= this.deps.limits.accountConcurrency) throw invokeError.accountThrottled();
+    this.inFlight++;
+    try {
+      return await this.run(config, invokedArn, requestId, req);
+    } finally {
+      this.inFlight--;
+      if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    }
+  }
+
+  private async run(
+    config: FunctionConfig,
+    invokedArn: string,
+    requestId: string,
+    req: InvokeRequest,
+  ): Promise<InvokeResult> {
+    const { clock, pool } = this.deps;
+    const key = `${config.name}:${config.version}:${config.revisionId}`;
+    let env = pool.take(key);
+    const coldStart = env === undefined;
+    let initFailure: EnvironmentOutcome | undefined;
+    if (!env) {
+      const started = await this.startEnvironment(config);
+      if ("failure" in started) {
+        initFailure = started.failure;
+        env = started.env;
+      } else {
+        env = started.env;
+      }
+    }
+    const log = this.envLogs.get(env?.id ?? "") ?? { group: config.logGroup, stream: "", current: undefined };
+    const lines: string[] = [];
+    log.current = lines;
+    const emit = (line: string) => {
+      lines.push(line);
+      if (log.stream) this.deps.logs.append(log.group, log.stream, clock.now(), line);
+    };
+    emit(startLine(requestId, config.version));
+    const begin = clock.monotonic();
+    const timeoutMs = config.timeoutSec * 1000;
+    const outcome: EnvironmentOutcome =
+      initFailure ??
+      (env
+        ? await env.invoke(
+            {
+              requestId,
+              payload: req.payload,
+              deadlineMs: clock.now() + timeoutMs,
+              invokedArn,
+              traceId: traceId(clock.now()),
+              clientContext: req.clientContext,
+              identity: undefined,
+            },
+            timeoutMs,
+          )
+        : { kind: "exit", errorType: "Runtime.ExitError", detail: "environment could not start" });
+    const durationMs = clock.monotonic() - begin;
+    const result = this.toResult(outcome, requestId, config, emit);
+    emit(endLine(requestId));
+    const peak = env ? await env.peakMemoryBytes() : undefined;
+    emit(
+      reportLine({
+        requestId,
+        durationMs,
+        memorySizeMb: config.memoryMb,
+        maxMemoryUsedMb: Math.ceil((peak ?? 0) / (1024 * 1024)),
+        initDurationMs: coldStart ? env?.initDurationMs : undefined,
+        status:
+          outcome.kind === "timeout"
+            ? "timeout"
+            : outcome.kind === "exit" || outcome.kind === "init-error"
+              ? "error"
+              : undefined,
+        errorType: result.errorType,
+      }),
+    );
+    log.current = undefined;
+    if (env) {
+      const reusable = outcome.kind === "response" || outcome.kind === "error";
+      if (!reusable) this.envLogs.delete(env.id);
+      pool.release(env, reusable);
+    }
+    return {
+      ...result,
+      requestId,
+      executedVersion: config.version,
+      durationMs,
+      coldStart,
+      logTail: req.tailLog ? tailBytes(`${lines.join("\n")}\n`, TAIL_BYTES) : undefined,
+    };
+  }
+
+  private toResult(
+    outcome: EnvironmentOutcome,
+    requestId: string,
+    config: FunctionConfig,
+    emit: (line: string) => void,
+  ): Pick<InvokeResult, "payload" | "functionError" | "errorType"> {
+    const fail = (errorType: string, payload: Buffer) => ({
+      payload,
+      functionError: "Unhandled" as const,
+      errorType,
+    });
+    switch (outcome.kind) {
+      case "response":
+        if (outcome.payload.length > this.deps.limits.maxResponseBytes) {
+          const message = `Response payload size exceeded maximum allowed payload size (${this.deps.limits.maxResponseBytes} bytes).`;
+          return fail(
+            "Function.ResponseSizeTooLarge",
+            json({ errorType: "Function.ResponseSizeTooLarge", errorMessage: message }),
+          );
+        }
+        return {
+          payload: outcome.payload.length === 0 ? Buffer.from("null") : outcome.payload,
+          functionError: undefined,
+          errorType: undefined,
+        };
+      case "error":
+      case "init-error":
+        return fail(outcome.errorType, outcome.payload);
+      case "timeout": {
+        emit(timeoutLine(this.deps.clock.now(), requestId, config.timeoutSec));
+        const message = `RequestId: ${requestId} Error: Task timed out after ${config.timeoutSec.toFixed(2)} seconds`;
+        return fail("Sandbox.Timedout", json({ errorType: "Sandbox.Timedout", errorMessage: message }));
+      }
+      case "exit": {
+        const suffix =
+          outcome.errorType === "Runtime.OutOfMemory"
+            ? ` (the function exceeded its memory limit of ${config.memoryMb} MB)`
+            : "";
+        const message = `RequestId: ${requestId} Error: Runtime exited with error: ${outcome.detail}${suffix}`;
+        emit(message);
+        emit(outcome.errorType);
+        return fail(outcome.errorType, json({ errorType: outcome.errorType, errorMessage: message }));
+      }
+    }
+  }
+
+  /** Cold start: plan, spawn and initialise a new environment for `config`. */
+  private async startEnvironment(
+    config: FunctionConfig,
+  ): Promise<
+    { env: ExecutionEnvironment } | { env: ExecutionEnvironment | undefined; failure: EnvironmentOutcome }
+  > {
+    const { deps } = this;
+    const environmentId = randomHex(16);
+    const codeDir = await deps.code.ensureUnpacked(config.codeKey);
+    const layout = deps.driver.layout({ environmentId, codeDir, runtimesDir: deps.runtimesDir });
+    const plan = planEnvironment({
+      config,
+      environmentId,
+      codeDir,
+      runtimesDir: deps.runtimesDir,
+      layout,
+      interpreters: deps.interpreters,
+      scope: deps.scope,
+      endpointUrl: deps.endpointUrl(),
+      maxProcesses: deps.limits.maxProcesses,
+      nowMs: deps.clock.now(),
+      hostPath: deps.driver.isolated ? undefined : process.env.PATH,
+    });
+    if ("error" in plan) {
+      return {
+        env: undefined,
+        failure: {
+          kind: "init-error",
+          errorType: plan.errorType,
+          payload: json({ errorType: plan.errorType, errorMessage: plan.error }),
+        },
+      };
+    }
+    if (plan.protocol === "http" && !(await isExecutable(join(codeDir, "bootstrap")))) {
+      const message = "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]";
+      return {
+        env: undefined,
+        failure: {
+          kind: "init-error",
+          errorType: "Runtime.InvalidEntrypoint",
+          payload: json({ errorType: "Runtime.InvalidEntrypoint", errorMessage: message }),
+        },
+      };
+    }
+    const log: EnvironmentLog = { group: config.logGroup, stream: plan.logStreamName, current: undefined };
+    this.envLogs.set(environmentId, log);
+    const env = await ExecutionEnvironment.start({
+      driver: deps.driver,
+      clock: deps.clock,
+      spec: plan.spec,
+      protocol: plan.protocol,
+      maxResponseBytes: deps.limits.maxResponseBytes,
+      initTimeoutMs: deps.limits.initTimeoutMs,
+      onOutput: (text) => this.onOutput(log, text),
+    });
+    deps.pool.adopt(`${config.name}:${config.version}:${config.revisionId}`, env);
+    const ready = await env.ready();
+    if ("ok" in ready) {
+      if (ready.ok) return { env };
+      return { env, failure: { kind: "init-error", errorType: ready.errorType, payload: ready.payload } };
+    }
+    return { env, failure: ready };
+  }
+
+  private onOutput(log: EnvironmentLog, text: string): void {
+    const now = this.deps.clock.now();
+    for (const raw of text.split("\n")) {
+      if (raw === "") continue;
+      log.current?.push(raw);
+      this.deps.logs.append(log.group, log.stream, now, raw);
+    }
+  }
+
+  /** Stops new invocations and waits (at most `graceMs`) for running ones to finish. */
+  async drain(graceMs: number): Promise<void> {
+    this.closing = true;
+    if (this.inFlight === 0) return;
+    await new Promise<void>((resolve) => {
+      const cancel = this.deps.clock.setTimer(graceMs, resolve);
+      this.idleWaiters.push(() => {
+        cancel();
+        resolve();
+      });
+    });
+  }
+}
+
+function json(value: unknown): Buffer {
+  return Buffer.from(JSON.stringify(value));
+}
+
+async function isExecutable(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** An X-Ray style trace header: `Root=1-<epoch hex>-<24 hex>;Parent=<16 hex>;Sampled=0`. */
+function traceId(nowMs: number): string {
+  return `Root=1-${Math.floor(nowMs / 1000).toString(16)}-${randomHex(12)};Parent=${randomHex(8)};Sampled=0`;
+}

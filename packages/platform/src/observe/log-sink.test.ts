@@ -1,0 +1,164 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ManualClock } from "../core/clock.js";
+import type { PlatformError } from "../core/errors.js";
+import type { LogEventInput, LogStore } from "../storage/log-store.js";
+import { SqliteLogStore } from "../storage/sqlite/sqlite-log-store.js";
+import { OBSERVE_ERRORS } from "./errors.js";
+import { LogSink, type LogSinkOptions } from "./log-sink.js";
+
+const G = "/aws/lambda/fn";
+
+/** The real store, recording each putEvents call so tests can count batches. */
+function recording(store: LogStore): { store: LogStore; batches: { stream: string; count: number }[] } {
+  const batches: { stream: string; count: number }[] = [];
+  const wrapped: LogStore = Object.create(store);
+  wrapped.putEvents = (group: string, stream: string, events: LogEventInput[]) => {
+    batches.push({ stream, count: events.length });
+    return store.putEvents(group, stream, events);
+  };
+  return { store: wrapped, batches };
+}
+
+let dir: string;
+let clock: ManualClock;
+let store: SqliteLogStore;
+let batches: { stream: string; count: number }[];
+let errors: PlatformError[];
+let sink: LogSink;
+
+function newSink(options: LogSinkOptions = {}): LogSink {
+  const recorded = recording(store);
+  batches = recorded.batches;
+  return new LogSink(recorded.store, clock, { onError: (e) => errors.push(e), ...options });
+}
+
+const stored = async (stream?: string) =>
+  (
+    await store.queryEvents({
+      logGroupName: G,
+      limit: 10_000,
+      ascending: true,
+      ...(stream ? { logStreamNames: [stream] } : {}),
+    })
+  ).map((e) => e.message);
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "nimbus-log-sink-"));
+  clock = new ManualClock();
+  store = new SqliteLogStore(join(dir, "logs.db"), clock);
+  errors = [];
+  sink = newSink();
+});
+afterEach(async () => {
+  await sink.close().catch(() => undefined);
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("LogSink", () => {
+  it("holds lines until the flush interval has passed", async () => {
+    sink.append(G, "s", clock.now(), "one");
+    clock.advance(49);
+    await sink.idle();
+    expect(await stored()).toEqual([]);
+    expect(sink.stats().pendingEvents).toBe(1);
+    clock.advance(1);
+    await sink.idle();
+    expect(await stored()).toEqual(["one"]);
+    expect(sink.stats()).toEqual({ pendingEvents: 0, writtenEvents: 1, droppedEvents: 0 });
+  });
+
+  it("writes each stream's lines in one putEvents, creating the group and stream", async () => {
+    for (let i = 0; i < 3; i++) {
+      sink.append(G, "a", clock.now(), `a${i}`);
+      sink.append(G, "b", clock.now(), `b${i}`);
+    }
+    clock.advance(50);
+    await sink.idle();
+    expect(batches).toEqual([
+      { stream: "a", count: 3 },
+      { stream: "b", count: 3 },
+    ]);
+    expect(await stored("a")).toEqual(["a0", "a1", "a2"]);
+    expect(await stored("b")).toEqual(["b0", "b1", "b2"]);
+  });
+
+  it("flushes at once when a stream reaches the batch size", async () => {
+    sink = newSink({ maxBatchEvents: 3 });
+    for (let i = 0; i < 3; i++) sink.append(G, "s", clock.now(), `l${i}`);
+    await sink.idle();
+    expect(await stored()).toEqual(["l0", "l1", "l2"]);
+    expect(batches).toHaveLength(1);
+  });
+
+  it("arms one timer per interval, not one per line", async () => {
+    sink.append(G, "s", clock.now(), "1");
+    clock.advance(30);
+    sink.append(G, "s", clock.now(), "2");
+    clock.advance(20);
+    await sink.idle();
+    expect(batches).toEqual([{ stream: "s", count: 2 }]);
+    sink.append(G, "s", clock.now(), "3");
+    clock.advance(50);
+    await sink.idle();
+    expect(batches).toHaveLength(2);
+    expect(await stored()).toEqual(["1", "2", "3"]);
+  });
+
+  it("keeps line order when writes overlap", async () => {
+    sink = newSink({ maxBatchEvents: 2 });
+    for (let i = 0; i < 7; i++) sink.append(G, "s", clock.now(), `l${i}`);
+    await sink.flush();
+    expect(await stored()).toEqual(["l0", "l1", "l2", "l3", "l4", "l5", "l6"]);
+  });
+
+  it("flush writes everything appended so far without waiting for the timer", async () => {
+    sink.append(G, "s", clock.now(), "now");
+    await sink.flush();
+    expect(await stored()).toEqual(["now"]);
+  });
+
+  it("close flushes, then drops and counts later lines", async () => {
+    sink.append(G, "s", clock.now(), "before");
+    await sink.close();
+    sink.append(G, "s", clock.now(), "after");
+    clock.advance(100);
+    await sink.idle();
+    expect(await stored()).toEqual(["before"]);
+    expect(sink.stats().droppedEvents).toBe(1);
+    await sink.close();
+  });
+
+  it("drops and counts lines past the pending limit", async () => {
+    sink = newSink({ maxPendingEvents: 2 });
+    for (let i = 0; i < 5; i++) sink.append(G, "s", clock.now(), `l${i}`);
+    await sink.flush();
+    expect(await stored()).toEqual(["l0", "l1"]);
+    expect(sink.stats().droppedEvents).toBe(3);
+  });
+
+  it("reports a failed write to onError and rejects flush", async () => {
+    await store.close();
+    sink.append(G, "s", clock.now(), "lost");
+    await expect(sink.flush()).rejects.toMatchObject({ code: OBSERVE_ERRORS.sinkWriteFailed });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.message).toMatch(/^Dropped 1 log events for \/aws\/lambda\/fn s: /);
+    expect(sink.stats()).toEqual({ pendingEvents: 0, writtenEvents: 0, droppedEvents: 1 });
+  });
+
+  it("keeps writing after a failed timer-triggered write, reporting each through onError", async () => {
+    await store.close();
+    sink.append(G, "s", clock.now(), "x");
+    clock.advance(50);
+    await sink.idle();
+    sink.append(G, "s", clock.now(), "y");
+    sink.append(G, "t", clock.now(), "z");
+    clock.advance(50);
+    await sink.idle();
+    expect(errors.map((e) => e.code)).toEqual(Array(3).fill(OBSERVE_ERRORS.sinkWriteFailed));
+    expect(sink.stats().droppedEvents).toBe(3);
+  });
+});

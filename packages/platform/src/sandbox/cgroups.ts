@@ -1,0 +1,156 @@
+import { existsSync } from "node:fs";
+import { mkdir, readFile, rmdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+
+/** Per-environment control group: memory and process limits, peak memory and OOM kills. */
+export interface EnvironmentCgroup {
+  /** `cgroup.procs` files the sandbox's first process must join (one per v1 hierarchy). */
+  procsFiles: string[];
+  peakMemoryBytes(): Promise<number | undefined>;
+  oomKills(): Promise<number>;
+  remove(): Promise<void>;
+}
+
+export interface CgroupManager {
+  readonly version: 1 | 2;
+  create(id: string, limits: { memoryBytes: number; maxProcesses: number }): Promise<EnvironmentCgroup>;
+  close(): Promise<void>;
+}
+
+/**
+ * Finds a writable cgroup hierarchy with memory and pids control under this process's own
+ * cgroup (v2 unified, or the v1 memory + pids hierarchies), or returns a reason it cannot.
+ */
+export async function detectCgroups(
+  pid: number = process.pid,
+): Promise<CgroupManager | { unavailable: string }> {
+  let own: string;
+  try {
+    own = await readFile("/proc/self/cgroup", "utf8");
+  } catch {
+    return { unavailable: "/proc/self/cgroup is not readable (not Linux?)" };
+  }
+  const lines = own
+    .trim()
+    .split("\n")
+    .map((l) => l.split(":"));
+  const v1 = (controller: string) => lines.find((l) => (l[1] ?? "").split(",").includes(controller))?.[2];
+  const memPath = v1("memory");
+  const pidsPath = v1("pids");
+  if (
+    memPath !== undefined &&
+    pidsPath !== undefined &&
+    existsSync("/sys/fs/cgroup/memory/memory.limit_in_bytes")
+  ) {
+    const memory = join("/sys/fs/cgroup/memory", memPath, `nimbus-${pid}`);
+    const pids = join("/sys/fs/cgroup/pids", pidsPath, `nimbus-${pid}`);
+    try {
+      await mkdir(memory, { recursive: true });
+      await mkdir(pids, { recursive: true });
+    } catch (error) {
+      return { unavailable: `cannot create cgroups (v1): ${(error as Error).message}` };
+    }
+    return new V1Cgroups(memory, pids);
+  }
+  const unified = lines.find((l) => l[0] === "0" && l[1] === "")?.[2];
+  if (unified !== undefined && existsSync("/sys/fs/cgroup/cgroup.controllers")) {
+    const parent = join("/sys/fs/cgroup", unified, `nimbus-${pid}`);
+    try {
+      await mkdir(parent, { recursive: true });
+      await writeFile(join(parent, "cgroup.subtree_control"), "+memory +pids");
+    } catch (error) {
+      return { unavailable: `cannot create cgroups (v2): ${(error as Error).message}` };
+    }
+    return new V2Cgroups(parent);
+  }
+  return { unavailable: "no cgroup hierarchy with the memory and pids controllers is mounted" };
+}
+
+async function readNumber(path: string): Promise<number | undefined> {
+  try {
+    const n = Number((await readFile(path, "utf8")).trim());
+    return Number.isFinite(n) ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function readKey(path: string, key: string): Promise<number> {
+  try {
+    const line = (await readFile(path, "utf8")).split("\n").find((l) => l.startsWith(`${key} `));
+    return line ? Number(line.split(" ")[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+class V1Cgroups implements CgroupManager {
+  readonly version = 1;
+  constructor(
+    private readonly memoryRoot: string,
+    private readonly pidsRoot: string,
+  ) {}
+
+  async create(
+    id: string,
+    limits: { memoryBytes: number; maxProcesses: number },
+  ): Promise<EnvironmentCgroup> {
+    const memory = join(this.memoryRoot, id);
+    const pids = join(this.pidsRoot, id);
+    await mkdir(memory);
+    await mkdir(pids);
+    await writeFile(join(memory, "memory.limit_in_bytes"), String(limits.memoryBytes));
+    // With swap present, also cap memory+swap so the limit cannot be dodged by swapping.
+    await writeFile(join(memory, "memory.memsw.limit_in_bytes"), String(limits.memoryBytes)).catch(() => {});
+    await writeFile(join(pids, "pids.max"), String(limits.maxProcesses));
+    return {
+      procsFiles: [join(memory, "cgroup.procs"), join(pids, "cgroup.procs")],
+      peakMemoryBytes: () => readNumber(join(memory, "memory.max_usage_in_bytes")),
+      oomKills: () => readKey(join(memory, "memory.oom_control"), "oom_kill"),
+      remove: async () => {
+        await rmdir(memory).catch(() => {});
+        await rmdir(pids).catch(() => {});
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await rmdir(this.memoryRoot).catch(() => {});
+    await rmdir(this.pidsRoot).catch(() => {});
+  }
+}
+
+class V2Cgroups implements CgroupManager {
+  readonly version = 2;
+  constructor(private readonly root: string) {}
+
+  async create(
+    id: string,
+    limits: { memoryBytes: number; maxProcesses: number },
+  ): Promise<EnvironmentCgroup> {
+    const dir = join(this.root, id);
+    await mkdir(dir);
+    await writeFile(join(dir, "memory.max"), String(limits.memoryBytes));
+    await writeFile(join(dir, "memory.swap.max"), "0").catch(() => {});
+    await writeFile(join(dir, "pids.max"), String(limits.maxProcesses));
+    return {
+      procsFiles: [join(dir, "cgroup.procs")],
+      peakMemoryBytes: () => readNumber(join(dir, "memory.peak")),
+      oomKills: () => readKey(join(dir, "memory.events"), "oom_kill"),
+      remove: async () => {
+        await rmdir(dir).catch(() => {});
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    await rmdir(this.root).catch(() => {});
+  }
+}
+
+/**
+ * argv prefix that moves the process into the cgroups before exec'ing the real command, so
+ * the limits hold from the first instruction. The paths come in an environment variable.
+ */
+export const CGROUP_ENTER_SCRIPT =
+  'IFS=:; for f in $NIMBUS_CGROUP_PROCS; do echo $$ > "$f" || exit 125; done; unset NIMBUS_CGROUP_PROCS; exec "$@"';

@@ -1,0 +1,151 @@
+import type { Socket } from "node:net";
+import type { Clock } from "../core/clock.js";
+import { FramedChannel } from "./framed-channel.js";
+import { RuntimeApiChannel } from "./runtime-api-channel.js";
+import type { ChannelResult, InitOutcome, RuntimeChannel, RuntimeInvocation } from "./runtime-channel.js";
+import type { SandboxDriver, SandboxProcess, SandboxSpec } from "./sandbox-driver.js";
+
+/** What an invocation in an environment came to. */
+export type EnvironmentOutcome =
+  | ChannelResult
+  | { kind: "init-error"; errorType: string; payload: Buffer }
+  | { kind: "timeout" }
+  | { kind: "exit"; errorType: "Runtime.ExitError" | "Runtime.OutOfMemory"; detail: string };
+
+export interface EnvironmentStartOptions {
+  driver: SandboxDriver;
+  clock: Clock;
+  spec: Omit<SandboxSpec, "framedChannel">;
+  /** `framed` for Nimbus's runtimes, `http` for the Runtime API. */
+  protocol: "framed" | "http";
+  maxResponseBytes: number;
+  initTimeoutMs: number;
+  /** Receives every line of output, in and out of invocations. */
+  onOutput: (text: string) => void;
+}
+
+/**
+ * One execution environment: a sandboxed runtime process that serves one invocation at a time
+ * and keeps its module state and /tmp between them.
+ */
+export class ExecutionEnvironment {
+  readonly id: string;
+  /** Init Duration of this environment's cold start, reported on its first invocation. */
+  initDurationMs: number | undefined;
+  private invocations = 0;
+  private exited: Promise<EnvironmentOutcome>;
+  private dead = false;
+
+  private constructor(
+    private readonly process: SandboxProcess,
+    private readonly channel: RuntimeChannel,
+    private readonly options: EnvironmentStartOptions,
+    private readonly startedAt: number,
+  ) {
+    this.id = options.spec.environmentId;
+    this.exited = new Promise((resolve) => {
+      process.child.once("exit", (code, signal) => {
+        this.dead = true;
+        this.channel.close();
+        void this.exitOutcome(code, signal).then(resolve);
+      });
+    });
+  }
+
+  static async start(options: EnvironmentStartOptions): Promise<ExecutionEnvironment> {
+    const startedAt = options.clock.monotonic();
+    let apiChannel: { channel: RuntimeApiChannel; address: string } | undefined;
+    const env = { ...options.spec.env };
+    if (options.protocol === "http") {
+      apiChannel = await RuntimeApiChannel.start(options.maxResponseBytes);
+      env.AWS_LAMBDA_RUNTIME_API = apiChannel.address;
+    }
+    const proc = await options.driver.spawn({
+      ...options.spec,
+      env,
+      framedChannel: options.protocol === "framed",
+    });
+    const emit = (chunk: Buffer | string) => options.onOutput(chunk.toString());
+    proc.child.stdout?.on("data", emit);
+    proc.child.stderr?.on("data", emit);
+    const channel: RuntimeChannel =
+      apiChannel?.channel ??
+      new FramedChannel(proc.child.stdio[3] as Socket, (text) => options.onOutput(text));
+    return new ExecutionEnvironment(proc, channel, options, startedAt);
+  }
+
+  get alive(): boolean {
+    return !this.dead;
+  }
+
+  /** Waits for Init (bounded by the init timeout). */
+  async ready(): Promise<InitOutcome | EnvironmentOutcome> {
+    const outcome = await this.race(this.channel.init, this.options.initTimeoutMs, "init");
+    if ("ok" in outcome && outcome.ok) this.initDurationMs = this.options.clock.monotonic() - this.startedAt;
+    return outcome;
+  }
+
+  /** Runs one invocation to its end: response, function error, timeout or crash. */
+  async invoke(invocation: RuntimeInvocation, timeoutMs: number): Promise<EnvironmentOutcome> {
+    this.invocations++;
+    if (this.dead) return this.exited;
+    return this.race(this.channel.invoke(invocation), timeoutMs, "invoke");
+  }
+
+  get invocationCount(): number {
+    return this.invocations;
+  }
+
+  peakMemoryBytes(): Promise<number | undefined> {
+    return this.process.peakMemoryBytes();
+  }
+
+  /** Kills the environment and releases its resources. */
+  async shutdown(): Promise<void> {
+    this.dead = true;
+    this.channel.close();
+    await this.process.dispose();
+  }
+
+  private async race<T>(
+    work: Promise<T>,
+    timeoutMs: number,
+    phase: "init" | "invoke",
+  ): Promise<T | EnvironmentOutcome> {
+    let cancel: (() => void) | undefined;
+    const timeout = new Promise<EnvironmentOutcome>((resolve) => {
+      cancel = this.options.clock.setTimer(timeoutMs, () => {
+        this.dead = true;
+        this.process.kill();
+        resolve(
+          phase === "init"
+            ? { kind: "init-error", errorType: "Runtime.InitTimeout", payload: initTimeoutPayload(timeoutMs) }
+            : { kind: "timeout" },
+        );
+      });
+    });
+    try {
+      return await Promise.race([work, timeout, this.exited]);
+    } finally {
+      cancel?.();
+    }
+  }
+
+  private async exitOutcome(code: number | null, signal: NodeJS.Signals | null): Promise<EnvironmentOutcome> {
+    const oom = await this.process.wasOomKilled();
+    if (oom) return { kind: "exit", errorType: "Runtime.OutOfMemory", detail: "signal: killed" };
+    const detail = signal
+      ? `signal: ${signal === "SIGKILL" ? "killed" : signal.toLowerCase()}`
+      : `exit status ${code ?? 0}`;
+    return { kind: "exit", errorType: "Runtime.ExitError", detail };
+  }
+}
+
+function initTimeoutPayload(timeoutMs: number): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      errorType: "Runtime.InitTimeout",
+      errorMessage: `Init phase did not complete within ${(timeoutMs / 1000).toFixed(2)} seconds`,
+    }),
+  );
+}

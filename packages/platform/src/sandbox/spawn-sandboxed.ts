@@ -1,0 +1,73 @@
+import { spawn } from "node:child_process";
+import type { CgroupManager, EnvironmentCgroup } from "./cgroups.js";
+import { CGROUP_ENTER_SCRIPT } from "./cgroups.js";
+import type { SandboxProcess, SandboxSpec } from "./sandbox-driver.js";
+
+/**
+ * Starts `argv` (host paths) in a new process group, inside a fresh cgroup when a manager is
+ * given, and returns the handle both drivers share.
+ */
+export async function spawnSandboxed(
+  spec: SandboxSpec,
+  argv: string[],
+  env: Record<string, string>,
+  cgroups: CgroupManager | undefined,
+  cleanup: () => Promise<void>,
+): Promise<SandboxProcess> {
+  let cgroup: EnvironmentCgroup | undefined;
+  let command = argv;
+  let fullEnv = env;
+  if (cgroups) {
+    cgroup = await cgroups.create(spec.environmentId, {
+      memoryBytes: spec.memoryMb * 1024 * 1024,
+      maxProcesses: spec.maxProcesses,
+    });
+    command = ["/bin/sh", "-c", CGROUP_ENTER_SCRIPT, "nimbus-sandbox", ...argv];
+    fullEnv = { ...env, NIMBUS_CGROUP_PROCS: cgroup.procsFiles.join(":") };
+  }
+  const [file, ...args] = command;
+  if (file === undefined) throw new Error("empty argv");
+  const child = spawn(file, args, {
+    env: fullEnv,
+    stdio: spec.framedChannel ? ["ignore", "pipe", "pipe", "pipe"] : ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  const killGroup = () => {
+    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {
+      child.kill("SIGKILL");
+    }
+  };
+  let disposed = false;
+  return {
+    child,
+    peakMemoryBytes: async () => (cgroup ? cgroup.peakMemoryBytes() : procPeak(child.pid)),
+    wasOomKilled: async () => (cgroup ? (await cgroup.oomKills()) > 0 : false),
+    kill: killGroup,
+    dispose: async () => {
+      if (disposed) return;
+      disposed = true;
+      killGroup();
+      if (child.exitCode === null && child.signalCode === null) {
+        await new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      }
+      await cgroup?.remove();
+      await cleanup();
+    },
+  };
+}
+
+/** Peak resident memory of one process (VmHWM), for the plain-process driver. */
+async function procPeak(pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined;
+  try {
+    const { readFile } = await import("node:fs/promises");
+    const status = await readFile(`/proc/${pid}/status`, "utf8");
+    const line = status.split("\n").find((l) => l.startsWith("VmHWM:"));
+    return line ? Number(line.replace(/\D+/g, "")) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,244 @@
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { mkdir, rm } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Authenticator } from "./aws/authenticator.js";
+import { FrontDoor, type NimbusRoute } from "./aws/front-door.js";
+import type { AwsRequest, HttpResult } from "./aws/http-types.js";
+import { RestRouter } from "./aws/rest-router.js";
+import { type Clock, systemClock } from "./core/clock.js";
+import { type NimbusConfig, type NimbusOptions, parseConfig } from "./core/config.js";
+import { createLogger, type Logger } from "./core/logger.js";
+import { addLambdaControlRoutes, CodeStore, FunctionService, runtimeInfo } from "./functions/index.js";
+import { addInvokeRoutes, Invoker, type RuntimeHosts } from "./invoke/index.js";
+import { createLogsApi, LogSink } from "./observe/index.js";
+import { EnvironmentPool, findNode, findPython, selectDriver } from "./sandbox/index.js";
+import { FsBlobStore } from "./storage/fs/fs-blob-store.js";
+import { SqliteLogStore } from "./storage/sqlite/sqlite-log-store.js";
+import { SqliteMetadataStore } from "./storage/sqlite/sqlite-metadata-store.js";
+
+export const NIMBUS_VERSION = "0.1.0";
+
+/** Folder of the in-sandbox runtimes (`node/`, `python/`), beside this package. */
+const RUNTIMES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../runtimes");
+
+export interface StartOptions {
+  config?: NimbusOptions;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export interface NimbusServer {
+  /** `http://host:port` of the listener. */
+  readonly url: string;
+  readonly port: number;
+  readonly config: Readonly<NimbusConfig>;
+  /** Everything `/_nimbus/health` reports. */
+  health(): Record<string, unknown>;
+  /** Stops accepting requests, lets running invocations finish (bounded), then shuts down. */
+  close(options?: { graceMs?: number }): Promise<void>;
+}
+
+/** The composition root: config -> instances -> listener. `close()` undoes it in reverse. */
+export async function startServer(options: StartOptions = {}): Promise<NimbusServer> {
+  const config = parseConfig(options.config ?? {});
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(config.log.level);
+  const dataDir = resolve(config.server.dataDir);
+  const scratchDir = join(dataDir, "scratch");
+  await mkdir(dataDir, { recursive: true });
+  await rm(scratchDir, { recursive: true, force: true });
+
+  const [selection, node, python] = await Promise.all([
+    selectDriver({ isolation: config.sandbox.isolation, bwrapPath: config.sandbox.bwrapPath, scratchDir }),
+    findNode(config.sandbox.interpreters.node),
+    findPython(config.sandbox.interpreters.python),
+  ]);
+  const { driver, warnings } = selection;
+  for (const lookup of [node, python]) if (!lookup.ok) warnings.push(lookup.reason);
+  const interpreters: RuntimeHosts = {
+    node: node.ok ? node.interpreter : undefined,
+    python: python.ok ? python.interpreter : undefined,
+  };
+
+  const scope = { region: config.account.region, accountId: config.account.accountId };
+  const metadata = new SqliteMetadataStore(join(dataDir, "nimbus.db"));
+  const blobs = new FsBlobStore(join(dataDir, "blobs"));
+  const logStore = new SqliteLogStore(join(dataDir, "logs.db"));
+  const logSink = new LogSink(logStore, clock);
+  const code = new CodeStore(join(dataDir, "code"), blobs, config.functions);
+  const functions = new FunctionService(metadata, code, scope, clock);
+  const pool = new EnvironmentPool(clock, config.sandbox.idleTimeoutMs);
+  let endpoint = "";
+  const invoker = new Invoker({
+    functions,
+    code,
+    driver,
+    pool,
+    logs: logSink,
+    clock,
+    logger,
+    scope,
+    interpreters,
+    runtimesDir: RUNTIMES_DIR,
+    endpointUrl: () => endpoint,
+    limits: {
+      accountConcurrency: config.functions.accountConcurrency,
+      maxResponseBytes: config.functions.maxSyncResponseBytes,
+      initTimeoutMs: config.sandbox.initTimeoutMs,
+      maxProcesses: config.sandbox.maxProcesses,
+    },
+  });
+
+  const codeLinks = new CodeLinks(clock);
+  const lambda = new RestRouter();
+  addLambdaControlRoutes(lambda, {
+    functions,
+    limits: config.functions,
+    codeUrl: (req, codeKey) => codeLinks.url(req.origin, codeKey),
+    runtimeNote: (runtime) => runtimeNote(runtime, interpreters),
+  });
+  addInvokeRoutes(lambda, invoker, config.functions);
+
+  const startedAt = clock.now();
+  const health = () => ({
+    status: "ok",
+    version: NIMBUS_VERSION,
+    uptimeMs: clock.now() - startedAt,
+    endpoint,
+    sandbox: { driver: driver.name, isolated: driver.isolated, enforces: driver.enforces },
+    warnings,
+    runtimes: {
+      node: interpreters.node ? { path: interpreters.node.path, version: interpreters.node.version } : null,
+      python: interpreters.python
+        ? { path: interpreters.python.path, version: interpreters.python.version }
+        : null,
+    },
+    environments: pool.stats(),
+    concurrentExecutions: invoker.concurrency,
+    auth: config.auth.enabled ? "sigv4-verified" : "any-credentials",
+  });
+  const nimbusRoutes: NimbusRoute[] = [
+    async (req) => (req.rawPath === "/_nimbus/health" ? jsonBody(200, health()) : undefined),
+    async (req) => codeLinks.serve(req, blobs),
+  ];
+
+  const frontDoor = new FrontDoor({
+    restServices: [
+      {
+        signingName: "lambda",
+        pathPrefixes: ["2015-03-31", "2014-11-13", "2016-08-19", "2017-03-31"],
+        router: lambda,
+      },
+    ],
+    jsonServices: [createLogsApi(logStore, clock)],
+    nimbusRoutes,
+    authenticator: new Authenticator(config.auth, scope, clock),
+    maxBodyBytes: config.server.maxBodyBytes,
+    logger,
+  });
+  const server: Server = createServer({ keepAliveTimeout: 65_000 }, frontDoor.handle);
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once("error", reject);
+    server.listen(config.server.port, config.server.host, () => resolvePromise());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host =
+    config.server.host === "0.0.0.0" || config.server.host === "::" ? "127.0.0.1" : config.server.host;
+  endpoint = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+  for (const warning of warnings) logger.warn(warning);
+  logger.info({ endpoint, sandbox: driver.name, dataDir }, "nimbus is ready");
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: endpoint,
+    port,
+    config,
+    health,
+    close: (closeOptions = {}) => {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((r) => server.close(() => r()));
+        server.closeIdleConnections();
+        await invoker.drain(closeOptions.graceMs ?? 10_000);
+        await pool.close();
+        server.closeAllConnections();
+        await stopped;
+        await logSink.close();
+        await Promise.all([metadata.close(), logStore.close(), blobs.close()]);
+        await driver.close();
+        await rm(scratchDir, { recursive: true, force: true });
+      })();
+      return closing;
+    },
+  };
+}
+
+function jsonBody(status: number, value: unknown): HttpResult {
+  return { status, headers: { "content-type": "application/json" }, body: JSON.stringify(value) };
+}
+
+function runtimeNote(runtime: string, hosts: RuntimeHosts): Record<string, string> | undefined {
+  const info = runtimeInfo(runtime);
+  if (!info || info.family === "provided") return undefined;
+  const host = info.family === "node" ? hosts.node : hosts.python;
+  if (!host)
+    return {
+      RuntimeInterpreter: "missing",
+      RuntimeNote: `No ${info.family} interpreter is available on this host.`,
+    };
+  const hostVersion =
+    info.family === "node"
+      ? (host.version.split(".")[0] ?? "")
+      : host.version.split(".").slice(0, 2).join(".");
+  const note: Record<string, string> = { RuntimeInterpreter: `${host.path} ${host.version}` };
+  if (hostVersion !== info.languageVersion) {
+    note.RuntimeNote = `${runtime} runs on the host's ${info.family} ${host.version}, not ${info.languageVersion}.`;
+  }
+  return note;
+}
+
+/** Short-lived signed links to code archives (GetFunction's Code.Location, valid 10 minutes). */
+class CodeLinks {
+  private readonly secret = randomBytes(32);
+  constructor(private readonly clock: Clock) {}
+
+  url(origin: string, codeKey: string): string {
+    const expires = Math.floor(this.clock.now() / 1000) + 600;
+    return `${origin}/_nimbus/code/${codeKey}?expires=${expires}&signature=${this.sign(codeKey, expires)}`;
+  }
+
+  async serve(req: AwsRequest, blobs: FsBlobStore): Promise<HttpResult | undefined> {
+    const match = /^\/_nimbus\/code\/([0-9a-f]{64})$/.exec(req.rawPath);
+    if (!match?.[1]) return undefined;
+    const key = match[1];
+    const expires = Number(req.query.get("expires"));
+    const given = Buffer.from(req.query.get("signature") ?? "", "utf8");
+    const wanted = Buffer.from(this.sign(key, expires), "utf8");
+    if (
+      !Number.isFinite(expires) ||
+      expires * 1000 < this.clock.now() ||
+      given.length !== wanted.length ||
+      !timingSafeEqual(given, wanted)
+    ) {
+      return {
+        status: 403,
+        headers: { "content-type": "application/xml" },
+        body: "<Error><Code>AccessDenied</Code><Message>Request has expired or the signature is invalid</Message></Error>",
+      };
+    }
+    const stream = await blobs.open(key);
+    if (!stream) return { status: 404, body: "Not Found" };
+    const size = await blobs.size(key);
+    return {
+      status: 200,
+      headers: { "content-type": "application/zip", "content-length": String(size) },
+      stream,
+    };
+  }
+
+  private sign(key: string, expires: number): string {
+    return createHmac("sha256", this.secret).update(`${key}:${expires}`).digest("hex");
+  }
+}

@@ -1,0 +1,12 @@
+import Database from "better-sqlite3";
+
+/** Opens a SQLite file in WAL mode, tuned for a single writer process. */
+export function openDatabase(path: string): Database.Database {
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  // NORMAL in WAL mode survives a process kill (kill -9); only an OS crash may lose the last commits.
+  db.pragma("synchronous = NORMAL");
+  db.pragma("busy_timeout = 5000");
+  db.pragma("foreign_keys = ON");
+  return db;
+}

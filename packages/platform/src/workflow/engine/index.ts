@@ -1,0 +1,40 @@
+export type {
+  CatcherDefinition,
+  QueryLanguage,
+  StateDefinition,
+  StateMachineDefinition,
+  StateType,
+  SubMachine,
+} from "./definition.js";
+export { DIAGNOSTIC_CODES, type Diagnostic } from "./diagnostics.js";
+export type {
+  ActiveState,
+  Command,
+  EngineEnv,
+  EngineEvent,
+  ExecutionContextInput,
+  ExecutionState,
+  ExecutionStatus,
+  Frame,
+  PendingTask,
+  PendingTimer,
+  Phase,
+  Step,
+} from "./execution-state.js";
+export { detailsKeyFor, type HistoryEvent } from "./history.js";
+export { resume, startExecution, taskIdForToken } from "./interpreter.js";
+export type { Json, JsonObject } from "./json.js";
+export { parseResource, type TaskResource } from "./resource.js";
+export {
+  type CompletedExecution,
+  deterministicSources,
+  type RunTaskCommand,
+  type RunToCompletionOptions,
+  runToCompletion,
+  type TaskHandler,
+  type TaskOutcome,
+} from "./run-to-completion.js";
+export { STATES_ERRORS } from "./states-error.js";
+export { MAX_HISTORY_EVENTS } from "./step-run.js";
+export { MAX_PAYLOAD_BYTES } from "./task-state.js";
+export { type ValidateOptions, validateDefinition } from "./validate.js";

@@ -22,7 +22,7 @@ JSON_LOG_FORMAT = os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
 # Same object as socket.socket(fileno=3) minus the Python wrapper class.
 _sock = _socket.socket(fileno=MAIN_FD)
 _sock.setblocking(True)
-pass
+pass  #  # exec'd children must not keep the platform's socket open
 _lock = _thread.RLock()
 
 # Request id and tenant id of the invoke in progress, read by the logging filter.

@@ -128,7 +128,7 @@ export function readSettings(
       } else settings.logGroup = logging.LogGroup;
     }
   }
-  if (runtime !== undefined && !runtimeInfo(runtime)) {
+  if (runtime !== undefined && AWS_RUNTIME_IDS.includes(runtime) && !runtimeInfo(runtime)) {
     throw functionsError.unsupported(
       `Runtime ${runtime} is not supported by Nimbus. Supported: nodejs18.x-nodejs24.x, python3.9-python3.14, provided.al2, provided.al2023.`,
     );

@@ -14,7 +14,7 @@ afterAll(async () => {
 
 describe("Python functions", () => {
   it("runs def handler(event, context) and returns its result", async () => {
-    await createFixtureFunction(nimbus.lambda, "py-hello", "python/hello");
+    await createFixtureFunction(nimbus.lambda, "py-hello", "python/hello", { handler: "lambda_function.lambda_handler" });
     const { out, json, log } = await invokeJson(nimbus.lambda, "py-hello", { a: 1 });
     expect(out.FunctionError).toBeUndefined();
     expect(json).toEqual({ message: "hello" });
@@ -25,15 +25,16 @@ describe("Python functions", () => {
     await createFixtureFunction(nimbus.lambda, "py-context", "python/context", { memory: 512 });
     const { json } = await invokeJson(nimbus.lambda, "py-context", { x: 2 });
     expect(json).toMatchObject({
-      event: { x: 2 },
-      context: {
-        function_name: "py-context",
-        function_version: "$LATEST",
-        invoked_function_arn: "arn:aws:lambda:us-east-1:000000000000:function:py-context",
-        memory_limit_in_mb: "512",
-        log_group_name: "/aws/lambda/py-context",
-      },
+      function_name: "py-context",
+      function_version: "$LATEST",
+      invoked_function_arn: "arn:aws:lambda:us-east-1:000000000000:function:py-context",
+      memory_limit_in_mb: "512",
+      log_group_name: "/aws/lambda/py-context",
     });
+    const body = json as { remaining_time_in_millis: number; aws_request_id: string; trace_id: string };
+    expect(body.remaining_time_in_millis).toBeGreaterThan(5000);
+    expect(body.aws_request_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(body.trace_id).toMatch(/^Root=1-/);
   });
 
   it("reports exceptions with errorMessage, errorType and stackTrace", async () => {

@@ -28,7 +28,7 @@ export async function createFixtureFunction(
     new CreateFunctionCommand({
       FunctionName: name,
       Runtime: (options.runtime ?? (python ? "python3.11" : "nodejs20.x")) as Runtime,
-      Handler: options.handler ?? (python ? "lambda_function.lambda_handler" : "index.handler"),
+      Handler: options.handler ?? "index.handler",
       Role: ROLE,
       Code: { ZipFile: zip },
       Timeout: options.timeout ?? 10,

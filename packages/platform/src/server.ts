@@ -14,7 +14,7 @@ import { createLogger, type Logger } from "./core/logger.js";
 import { addLambdaControlRoutes, CodeStore, FunctionService, runtimeInfo } from "./functions/index.js";
 import { addInvokeRoutes, Invoker, type RuntimeHosts } from "./invoke/index.js";
 import { createLogsApi, LogSink } from "./observe/index.js";
-import { EnvironmentPool, findNode, findPython, selectDriver } from "./sandbox/index.js";
+import { EnvironmentPool, findNode, findPython, precompilePython, selectDriver } from "./sandbox/index.js";
 import { FsBlobStore } from "./storage/fs/fs-blob-store.js";
 import { SqliteLogStore } from "./storage/sqlite/sqlite-log-store.js";
 import { SqliteMetadataStore } from "./storage/sqlite/sqlite-metadata-store.js";
@@ -62,6 +62,12 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     node: node.ok ? node.interpreter : undefined,
     python: python.ok ? python.interpreter : undefined,
   };
+
+  const precompiled = interpreters.python
+    ? precompilePython(interpreters.python, join(RUNTIMES_DIR, "python")).catch((error: unknown) =>
+        logger.warn({ err: error }, "could not precompile the Python runtime; Python cold starts will be slower"),
+      )
+    : Promise.resolve();
 
   const scope = { region: config.account.region, accountId: config.account.accountId };
   const metadata = new SqliteMetadataStore(join(dataDir, "nimbus.db"));
@@ -168,6 +174,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
         await logSink.close();
         await Promise.all([metadata.close(), logStore.close(), blobs.close()]);
         await driver.close();
+        await precompiled;
         await rm(scratchDir, { recursive: true, force: true });
       })();
       return closing;

@@ -22,7 +22,7 @@ JSON_LOG_FORMAT = os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
 # Same object as socket.socket(fileno=3) minus the Python wrapper class.
 _sock = _socket.socket(fileno=MAIN_FD)
 _sock.setblocking(True)
-pass  #  # exec'd children must not keep the platform's socket open
+os.set_inheritable(MAIN_FD, False)  # exec'd children must not keep the platform's socket open
 _lock = _thread.RLock()
 
 # Request id and tenant id of the invoke in progress, read by the logging filter.
@@ -104,9 +104,9 @@ def json_dumps(obj, default=None, ensure_ascii=True, separators=(", ", ": ")):
     if _json is not None:
         quote = _json.encode_basestring_ascii if ensure_ascii else _json.encode_basestring
         try:
-            encode = _json.make_encoder(
-                {}, default or _not_serializable, quote, None, separators[1], separators[0], False, False, True
-            )
+            item_separator, key_separator = separators
+            default = default or _not_serializable
+            encode = _json.make_encoder({}, default, quote, None, key_separator, item_separator, False, False, True)
         except TypeError:  # a future signature of the accelerator
             encode = None
         if encode is not None:
@@ -149,7 +149,7 @@ def read_frames(put):
             except OSError:
                 chunk = b""
             if not chunk:
-                return
+                os._exit(0)
             buf += chunk
     except BaseException as e:  # a malformed frame is a platform bug: fail loudly
         os.write(2, ("nimbus runtime: bad frame from platform: %r\n" % (e,)).encode())
@@ -354,7 +354,8 @@ class _LoggingImportHook:
 
         def exec_and_configure(module):
             exec_module(module)
-            configure_logging(module)
+            if hasattr(module, "Handler"):  # not a function's own module that happens to be called logging
+                configure_logging(module)
 
         loader.exec_module = exec_and_configure
         return spec

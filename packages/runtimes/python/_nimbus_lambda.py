@@ -64,7 +64,7 @@ def error_from_exception(exc, invoke_id=None):
 
     frames = [(f.filename, f.lineno, f.name, f.line) for f in traceback.extract_tb(exc.__traceback__)]
     for i, frame in enumerate(frames):
-        if True:
+        if os.path.dirname(frame[0]) != RUNTIME_DIR:
             frames = frames[i:]
             break
     try:
@@ -335,6 +335,7 @@ def handle_invoke(handler, header, body):
         error = make_error(e.msg, e.exception_type, e.trace, invoke_id)
     except Exception as e:
         error = error_from_exception(e, invoke_id)
+    drain_output()
     if error is None:
         send_frame(encode_header({"t": "response", "id": invoke_id}), result)
     else:
@@ -347,14 +348,14 @@ def run():
     """Init, `ready`, then one invocation at a time until fd 3 closes."""
     capture_output()
     install_logging()
-    handler = init(os.environ)
-    version = sys.version.split()[0]  # what platform.python_version() returns, minus the import
-    send_frame(('{"t":"ready","runtime":"python","version":"%s"}' % version).encode())
-    queue = SimpleQueue()
-    _thread.start_new_thread(read_frames, (queue.put,))
     try:
+        handler = init(os.environ)
+        version = sys.version.split()[0]  # what platform.python_version() returns, minus the import
+        send_frame(('{"t":"ready","runtime":"python","version":"%s"}' % version).encode())
+        queue = SimpleQueue()
+        _thread.start_new_thread(read_frames, (queue.put,))
         while True:
             header, body = queue.get()
             handle_invoke(handler, header, body)
-    finally:  # SystemExit raised by a handler: keep the output it produced
+    finally:  # SystemExit raised by the function: keep the output it produced
         drain_output()

@@ -1,192 +1,37 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { Socket } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { encodeFrame, type Frame, FrameDecoder, type FrameHeader } from "./frames.test-helper.js";
+import type { Frame } from "./frames.test-helper.js";
+import {
+  type Exit,
+  FIXTURES,
+  PYTHON,
+  RUNTIME_DIR,
+  RuntimeProcess,
+  type StartOptions,
+} from "./runtime-process.test-helper.js";
 
-const RUNTIME_DIR = dirname(fileURLToPath(import.meta.url));
-const BOOTSTRAP = join(RUNTIME_DIR, "bootstrap.py");
-const FIXTURES = resolve(RUNTIME_DIR, "../../../test/fixtures/functions/python");
-/** `python3` from PATH (a pyenv shim on the dev machines) unless TEST_PYTHON names another. */
-const PYTHON = process.env.TEST_PYTHON ?? "python3";
 const BWRAP = "/usr/bin/bwrap";
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-interface StartOptions {
-  handler: string;
-  /** Folder under test/fixtures/functions/python, or an absolute task root. */
-  fixture: string;
-  env?: Record<string, string>;
-  /** Command prefix the runtime runs under, e.g. bubblewrap. */
-  wrapper?: string[];
-}
-
-interface InvokeOptions {
-  id?: string;
-  deadlineMs?: number;
-  traceId?: string;
-  clientContext?: string;
-  identity?: string;
-}
-
-interface InvokeOutcome {
-  /** `log` frames sent during the invoke, in order. */
-  logs: Frame[];
-  /** The `response` or `error` frame. */
-  result: Frame;
-}
-
 let scratch = "";
-const running = new Set<RuntimeProcess>();
 
-/** One runtime process with fd 3 as a duplex Unix socket, as the platform spawns it. */
-class RuntimeProcess {
-  readonly child: ChildProcess;
-  readonly exited: Promise<Exit>;
-  readonly #channel: Socket;
-  readonly #decoder = new FrameDecoder();
-  readonly #queue: Frame[] = [];
-  #waiter: ((frame: Frame | undefined) => void) | undefined;
-  #ended = false;
-  #stderr = "";
-  #stdout = "";
-
-  constructor(options: StartOptions) {
-    const taskRoot = options.fixture.startsWith("/") ? options.fixture : join(FIXTURES, options.fixture);
-    const [command = PYTHON, ...prefix] = [...(options.wrapper ?? []), PYTHON];
-    this.child = spawn(command, [...prefix, BOOTSTRAP], {
-      cwd: taskRoot,
-      stdio: ["ignore", "pipe", "pipe", "pipe"],
-      env: {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        HOME: process.env.HOME ?? "/root",
-        LANG: "en_US.UTF-8",
-        TZ: ":UTC",
-        PYTHONPYCACHEPREFIX: join(scratch, "pycache"),
-        _HANDLER: options.handler,
-        LAMBDA_TASK_ROOT: taskRoot,
-        AWS_LAMBDA_FUNCTION_NAME: "orders",
-        AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
-        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: "256",
-        AWS_LAMBDA_LOG_GROUP_NAME: "/aws/lambda/orders",
-        AWS_LAMBDA_LOG_STREAM_NAME: "2024/01/02/[$LATEST]0123456789abcdef0123456789abcdef",
-        AWS_REGION: "us-east-1",
-        ...options.env,
-      },
-    });
-    const channel = this.child.stdio[3];
-    if (!(channel instanceof Socket)) throw new Error("fd 3 is not a socket");
-    this.#channel = channel;
-    channel.on("data", (chunk: Buffer) => {
-      for (const frame of this.#decoder.push(chunk)) this.#deliver(frame);
-    });
-    channel.on("error", () => {});
-    channel.on("close", () => {
-      this.#ended = true;
-      this.#deliver(undefined);
-    });
-    this.child.stdout?.on("data", (chunk: Buffer) => {
-      this.#stdout += chunk.toString("utf8");
-    });
-    this.child.stderr?.on("data", (chunk: Buffer) => {
-      this.#stderr += chunk.toString("utf8");
-    });
-    this.exited = new Promise((done) => {
-      this.child.on("exit", (code, signal) => {
-        running.delete(this);
-        done({ code, signal });
-      });
-    });
-    running.add(this);
-  }
-
-  /** Raw output that bypassed the framing (fd 1 and 2). */
-  get rawOutput(): string {
-    return this.#stdout + this.#stderr;
-  }
-
-  #deliver(frame: Frame | undefined): void {
-    const waiter = this.#waiter;
-    if (waiter) {
-      this.#waiter = undefined;
-      waiter(frame);
-    } else if (frame) {
-      this.#queue.push(frame);
-    }
-  }
-
-  nextFrame(): Promise<Frame> {
-    const queued = this.#queue.shift();
-    if (queued) return Promise.resolve(queued);
-    if (this.#ended) return Promise.reject(new Error(`fd 3 closed; raw output: ${this.rawOutput}`));
-    return new Promise((done, fail) => {
-      this.#waiter = (frame) =>
-        frame ? done(frame) : fail(new Error(`fd 3 closed; raw output: ${this.rawOutput}`));
-    });
-  }
-
-  /** Frames up to and including the first one whose type is in `types`. */
-  async framesUntil(...types: string[]): Promise<Frame[]> {
-    const frames: Frame[] = [];
-    for (;;) {
-      const frame = await this.nextFrame();
-      frames.push(frame);
-      if (types.includes(frame.header.t)) return frames;
-    }
-  }
-
-  /** Waits for the end of Init: the `ready` or `init-error` frame and the logs before it. */
-  async init(): Promise<Frame[]> {
-    return this.framesUntil("ready", "init-error");
-  }
-
-  send(header: FrameHeader, body: Uint8Array | string = ""): void {
-    this.#channel.write(encodeFrame(header, body));
-  }
-
-  async invoke(event: Uint8Array | string, options: InvokeOptions = {}): Promise<InvokeOutcome> {
-    const header: FrameHeader = {
-      t: "invoke",
-      id: options.id ?? randomUUID(),
-      deadlineMs: options.deadlineMs ?? Date.now() + 30_000,
-      functionArn: "arn:aws:lambda:us-east-1:000000000000:function:orders",
-    };
-    if (options.traceId !== undefined) header.traceId = options.traceId;
-    if (options.clientContext !== undefined) header.clientContext = options.clientContext;
-    if (options.identity !== undefined) header.identity = options.identity;
-    this.send(header, event);
-    const frames = await this.framesUntil("response", "error");
-    const result = frames.pop();
-    if (!result) throw new Error("no result frame");
-    expect(frames.every((frame) => frame.header.t === "log")).toBe(true);
-    expect(result.header.id).toBe(header.id);
-    return { logs: frames, result };
-  }
-
-  /** Closes the platform's end of fd 3; the runtime must exit at once. */
-  closeChannel(): Promise<Exit> {
-    this.#channel.end();
-    return this.exited;
-  }
+function start(options: Omit<StartOptions, "pycacheDir">): RuntimeProcess {
+  return new RuntimeProcess({ pycacheDir: join(scratch, "pycache"), ...options });
 }
 
-async function startReady(options: StartOptions): Promise<RuntimeProcess> {
-  const runtime = new RuntimeProcess(options);
+async function startReady(options: Omit<StartOptions, "pycacheDir">): Promise<RuntimeProcess> {
+  const runtime = start(options);
   const frames = await runtime.init();
   expect(frames.at(-1)?.header.t).toBe("ready");
   return runtime;
 }
 
-async function startFailing(options: StartOptions): Promise<{ frames: Frame[]; error: unknown; exit: Exit }> {
-  const runtime = new RuntimeProcess(options);
+async function startFailing(
+  options: Omit<StartOptions, "pycacheDir">,
+): Promise<{ frames: Frame[]; error: unknown; exit: Exit }> {
+  const runtime = start(options);
   const frames = await runtime.init();
   const last = frames.at(-1);
   expect(last?.header.t).toBe("init-error");
@@ -215,7 +60,7 @@ beforeAll(() => {
 });
 
 afterEach(async () => {
-  const left = [...running];
+  const left = [...RuntimeProcess.running];
   for (const runtime of left) runtime.child.kill("SIGKILL");
   await Promise.all(left.map((runtime) => runtime.exited));
   expect(left).toHaveLength(0);
@@ -228,7 +73,7 @@ afterAll(() => {
 describe("python runtime", { timeout: 20_000 }, () => {
   describe("init", () => {
     it("sends ready with the interpreter version once the handler is loaded", async () => {
-      const runtime = new RuntimeProcess({ fixture: "hello", handler: "lambda_function.lambda_handler" });
+      const runtime = start({ fixture: "hello", handler: "lambda_function.lambda_handler" });
       const frames = await runtime.init();
       expect(frames.map((frame) => frame.header)).toEqual([
         { t: "ready", runtime: "python", version: pythonVersion() },
@@ -259,7 +104,7 @@ describe("python runtime", { timeout: 20_000 }, () => {
     });
 
     it("reports a failing import inside the module as Runtime.ImportModuleError", async () => {
-      const runtime = new RuntimeProcess({ fixture: "import-fails", handler: "index.handler" });
+      const runtime = start({ fixture: "import-fails", handler: "index.handler" });
       const frames = await runtime.init();
       const last = frames.at(-1);
       expect(last?.header).toEqual({ t: "init-error", errorType: "Runtime.ImportModuleError" });
@@ -316,7 +161,7 @@ describe("python runtime", { timeout: 20_000 }, () => {
     });
 
     it("reports an exception raised at import with its own type and the user frame last", async () => {
-      const runtime = new RuntimeProcess({ fixture: "init-raises", handler: "index.handler" });
+      const runtime = start({ fixture: "init-raises", handler: "index.handler" });
       const frames = await runtime.init();
       const last = frames.at(-1) as Frame;
       expect(last.header).toEqual({ t: "init-error", errorType: "RuntimeError" });
@@ -334,7 +179,7 @@ describe("python runtime", { timeout: 20_000 }, () => {
     });
 
     it("sends output produced during init as log frames before ready", async () => {
-      const runtime = new RuntimeProcess({ fixture: "logs", handler: "index.handler" });
+      const runtime = start({ fixture: "logs", handler: "index.handler" });
       const frames = await runtime.init();
       expect(frames.map((frame) => frame.header.t)).toEqual(["log", "log", "ready"]);
       expect(frames[0]?.body.toString()).toBe("init: cold start\n");
@@ -455,6 +300,45 @@ describe("python runtime", { timeout: 20_000 }, () => {
       const big = "x".repeat(3 * 1024 * 1024);
       const { result } = await runtime.invoke(JSON.stringify({ big, unicode: "h\u00e9llo \u2603" }));
       expect(json(result)).toEqual({ module: "pkg.mod", event: { big, unicode: "h\u00e9llo \u2603" } });
+      await runtime.closeChannel();
+    });
+
+    it("decodes events and encodes results exactly as the json module does", async () => {
+      const bodies = [
+        '  {"n": [1, -0, 1.5e300, 12345678901234567890, 0.1], "c": [NaN, Infinity, -Infinity]}\n',
+        '{"s": "\\ud83d\\ude00 \\u00e9 \u00e9 \\n \\"q\\"", "nested": {"a": [{}, [], null, true, false]}}',
+        '"just a string"',
+        '\ufeff{"bom": true}',
+        '{"a": 1} trailing',
+        "",
+      ];
+      const oracle = spawnSync(
+        PYTHON,
+        [
+          "-c",
+          [
+            "import json, sys",
+            "out = []",
+            "for body in json.load(sys.stdin):",
+            "    try:",
+            "        out.append(json.dumps({'module': 'pkg.mod', 'event': json.loads(body.encode())}))",
+            "    except ValueError as e:",
+            "        out.append('Unable to unmarshal input: %s' % e)",
+            "print(json.dumps(out))",
+          ].join("\n"),
+        ],
+        { input: JSON.stringify(bodies), encoding: "utf8" },
+      );
+      const expected = JSON.parse(oracle.stdout) as string[];
+      const runtime = await startReady({ fixture: "nested", handler: "pkg.mod.handler" });
+      for (const [i, body] of bodies.entries()) {
+        const { result } = await runtime.invoke(body);
+        const actual =
+          result.header.t === "response"
+            ? result.body.toString("utf8")
+            : (json(result) as { errorMessage: string }).errorMessage;
+        expect(actual).toBe(expected[i]);
+      }
       await runtime.closeChannel();
     });
 

@@ -56,6 +56,7 @@ export class Invoker {
   private closing = false;
   private readonly envLogs = new Map<string, EnvironmentLog>();
   private idleWaiters: (() => void)[] = [];
+  private readonly traceIds = new TraceIds();
 
   constructor(private readonly deps: InvokerDeps) {
     deps.functions.onChange((name) => deps.pool.retire(`${name}:`));
@@ -130,7 +131,7 @@ export class Invoker {
               payload: req.payload,
               deadlineMs: clock.now() + timeoutMs,
               invokedArn,
-              traceId: traceId(clock.now()),
+              traceId: this.traceIds.next(clock.now()),
               clientContext: req.clientContext,
               identity: undefined,
             },
@@ -319,7 +320,17 @@ async function isExecutable(path: string): Promise<boolean> {
   }
 }
 
-/** An X-Ray style trace header: `Root=1-<epoch hex>-<24 hex>;Parent=<16 hex>;Sampled=0`. */
-function traceId(nowMs: number): string {
-  return `Root=1-${Math.floor(nowMs / 1000).toString(16)}-${randomHex(12)};Parent=${randomHex(8)};Sampled=0`;
+/**
+ * X-Ray style trace headers (`Root=1-<epoch hex>-<24 hex>;Parent=<16 hex>;Sampled=0`). They need
+ * uniqueness, not secrecy: a random prefix and a counter avoid the CSPRNG on every invocation.
+ */
+class TraceIds {
+  private readonly prefix = randomHex(4);
+  private counter = 0;
+
+  next(nowMs: number): string {
+    this.counter = (this.counter + 1) % 0x1_0000_0000_0000;
+    const n = this.counter.toString(16).padStart(16, "0");
+    return `Root=1-${Math.floor(nowMs / 1000).toString(16)}-${this.prefix}${n};Parent=${n};Sampled=0`;
+  }
 }

@@ -53,7 +53,7 @@ beforeEach(async () => {
   sink = newSink();
 });
 afterEach(async () => {
-  await sink.close().catch(() => undefined);
+  await sink.close();
   await store.close();
   await rm(dir, { recursive: true, force: true });
 });
@@ -138,6 +138,13 @@ describe("LogSink", () => {
     await sink.flush();
     expect(await stored()).toEqual(["l0", "l1"]);
     expect(sink.stats().droppedEvents).toBe(3);
+  });
+
+  it("close resolves even when the final write fails, reporting it to onError", async () => {
+    await store.close();
+    sink.append(G, "s", clock.now(), "lost");
+    await sink.close();
+    expect(errors).toHaveLength(1);
   });
 
   it("reports a failed write to onError and rejects flush", async () => {

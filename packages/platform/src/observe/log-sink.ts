@@ -44,6 +44,8 @@ export class LogSink {
   private dropped = 0;
   private cancelTimer: (() => void) | undefined;
   private chain: Promise<void> = Promise.resolve();
+  /** Streams known to exist, so steady-state flushes skip the create-if-missing writes. */
+  private readonly ensured = new Set<string>();
   private closed = false;
 
   constructor(
@@ -106,10 +108,15 @@ export class LogSink {
     } while (seen !== this.chain);
   }
 
-  /** Flushes, then drops (and counts) any line appended later. Safe to call twice. */
+  /**
+   * Flushes, then drops (and counts) any line appended later. Safe to call twice. Never rejects,
+   * so shutdown goes on to close the stores: a failed final write is reported to `onError`.
+   */
   async close(): Promise<void> {
     this.closed = true;
-    await this.flush();
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+    await this.startFlush(false);
   }
 
   stats(): LogSinkStats {
@@ -140,10 +147,24 @@ export class LogSink {
     const failures: PlatformError[] = [];
     for (const batch of batches) {
       const count = batch.events.length;
+      const key = `${batch.logGroupName}\u0000${batch.logStreamName}`;
       try {
-        await this.store.ensureGroup(batch.logGroupName);
-        await this.store.ensureStream(batch.logGroupName, batch.logStreamName);
-        await this.store.putEvents(batch.logGroupName, batch.logStreamName, batch.events);
+        if (!this.ensured.has(key)) {
+          if (this.ensured.size > 10_000) this.ensured.clear();
+          await this.store.ensureGroup(batch.logGroupName);
+          await this.store.ensureStream(batch.logGroupName, batch.logStreamName);
+          this.ensured.add(key);
+        }
+        try {
+          await this.store.putEvents(batch.logGroupName, batch.logStreamName, batch.events);
+        } catch {
+          // The group or stream may have been deleted through the API since: create it again once.
+          this.ensured.delete(key);
+          await this.store.ensureGroup(batch.logGroupName);
+          await this.store.ensureStream(batch.logGroupName, batch.logStreamName);
+          await this.store.putEvents(batch.logGroupName, batch.logStreamName, batch.events);
+          this.ensured.add(key);
+        }
         this.written += count;
       } catch (error) {
         this.dropped += count;

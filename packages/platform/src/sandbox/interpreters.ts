@@ -53,3 +53,12 @@ const SYSTEM = ["/usr/", "/bin/", "/lib/", "/lib64/", "/sbin/"];
 function outsideSystem(folders: string[]): string[] {
   return [...new Set(folders.filter((f) => f !== "" && !SYSTEM.some((s) => `${f}/`.startsWith(s))))];
 }
+
+/**
+ * Compiles the Python runtime's modules to bytecode once, with the interpreter that runs them:
+ * inside a sandbox the runtime folder is read-only, and without cached bytecode every cold start
+ * would compile them again (about 13 ms).
+ */
+export async function precompilePython(python: Interpreter, folder: string): Promise<void> {
+  await run(python.path, ["-m", "compileall", "-q", folder], { timeout: 30_000 });
+}

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import type { CgroupManager, EnvironmentCgroup } from "./cgroups.js";
-import { CGROUP_ENTER_SCRIPT } from "./cgroups.js";
+import { CGROUP_ENTER_SCRIPT, PseudoFileReader } from "./cgroups.js";
 import type { SandboxProcess, SandboxSpec } from "./sandbox-driver.js";
 
 /**
@@ -13,6 +13,7 @@ export async function spawnSandboxed(
   env: Record<string, string>,
   cgroups: CgroupManager | undefined,
   cleanup: () => Promise<void>,
+  cwd?: string,
 ): Promise<SandboxProcess> {
   let cgroup: EnvironmentCgroup | undefined;
   let command = argv;
@@ -31,6 +32,7 @@ export async function spawnSandboxed(
     env: fullEnv,
     stdio: spec.framedChannel ? ["ignore", "pipe", "pipe", "pipe"] : ["ignore", "pipe", "pipe"],
     detached: true,
+    ...(cwd === undefined ? {} : { cwd }),
   });
   const killGroup = () => {
     if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
@@ -41,9 +43,10 @@ export async function spawnSandboxed(
     }
   };
   let disposed = false;
+  const status = child.pid === undefined ? undefined : new PseudoFileReader(`/proc/${child.pid}/status`);
   return {
     child,
-    peakMemoryBytes: async () => (cgroup ? cgroup.peakMemoryBytes() : procPeak(child.pid)),
+    peakMemoryBytes: async () => (cgroup ? cgroup.peakMemoryBytes() : procPeak(status)),
     wasOomKilled: async () => (cgroup ? (await cgroup.oomKills()) > 0 : false),
     kill: killGroup,
     dispose: async () => {
@@ -53,21 +56,15 @@ export async function spawnSandboxed(
       if (child.exitCode === null && child.signalCode === null) {
         await new Promise<void>((resolve) => child.once("exit", () => resolve()));
       }
+      status?.close();
       await cgroup?.remove();
       await cleanup();
     },
   };
 }
 
-/** Peak resident memory of one process (VmHWM), for the plain-process driver. */
-async function procPeak(pid: number | undefined): Promise<number | undefined> {
-  if (pid === undefined) return undefined;
-  try {
-    const { readFile } = await import("node:fs/promises");
-    const status = await readFile(`/proc/${pid}/status`, "utf8");
-    const line = status.split("\n").find((l) => l.startsWith("VmHWM:"));
-    return line ? Number(line.replace(/\D+/g, "")) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
+/** Peak resident memory of one process (VmHWM), for environments without a cgroup. */
+function procPeak(status: PseudoFileReader | undefined): number | undefined {
+  const line = status?.read()?.split("\n").find((l) => l.startsWith("VmHWM:"));
+  return line ? Number(line.replace(/\D+/g, "")) * 1024 : undefined;
 }

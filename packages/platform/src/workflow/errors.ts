@@ -4,7 +4,6 @@ import { PlatformError } from "../core/errors.js";
 export const WORKFLOW_ERRORS = {
   invalidDefinition: "ERR_WORKFLOW_INVALID_DEFINITION",
   invalidExecutionInput: "ERR_WORKFLOW_INVALID_EXECUTION_INPUT",
-  executionNotRunning: "ERR_WORKFLOW_EXECUTION_NOT_RUNNING",
   corruptExecutionState: "ERR_WORKFLOW_CORRUPT_EXECUTION_STATE",
 } as const;
 
@@ -23,14 +22,6 @@ export const workflowError = {
       message,
       status: 400,
       awsName: "InvalidExecutionInput",
-    }),
-  /** An event was delivered to an execution that has already finished. */
-  executionNotRunning: (message: string) =>
-    new PlatformError({
-      code: WORKFLOW_ERRORS.executionNotRunning,
-      message,
-      status: 400,
-      awsName: "ExecutionDoesNotExist",
     }),
   /** A persisted execution state that the engine cannot interpret: a bug or a damaged store. */
   corruptExecutionState: (message: string) =>

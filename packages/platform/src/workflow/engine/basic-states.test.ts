@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ExecutionContextInput } from "./execution-state.js";
 import type { Json } from "./json.js";
-import { type TaskHandler, runToCompletion } from "./run-to-completion.js";
+import { runToCompletion, type TaskHandler } from "./run-to-completion.js";
 
 const ctx: ExecutionContextInput = {
   executionArn: "arn:aws:states:us-east-1:123456789012:execution:demo:run-1",
@@ -26,7 +26,12 @@ describe("Pass", () => {
     const result = await run({ StartAt: "P", States: { P: { Type: "Pass", End: true } } }, { a: 1 });
     expect(result.status).toBe("SUCCEEDED");
     expect(result.output).toEqual({ a: 1 });
-    expect(types(result.history)).toEqual(["ExecutionStarted", "PassStateEntered", "PassStateExited", "ExecutionSucceeded"]);
+    expect(types(result.history)).toEqual([
+      "ExecutionStarted",
+      "PassStateEntered",
+      "PassStateExited",
+      "ExecutionSucceeded",
+    ]);
   });
 
   it("places Result with ResultPath (AWS docs example)", async () => {
@@ -43,7 +48,10 @@ describe("Pass", () => {
     };
     const input = { georefOf: "Home" };
     const result = await run(definition, input);
-    expect(result.output).toEqual({ georefOf: "Home", coords: { "x-datum": 0.381018, "y-datum": 622.2269926397355 } });
+    expect(result.output).toEqual({
+      georefOf: "Home",
+      coords: { "x-datum": 0.381018, "y-datum": 622.2269926397355 },
+    });
   });
 
   it("builds output with Parameters from the input and the context object", async () => {
@@ -61,25 +69,44 @@ describe("Pass", () => {
     };
     expect((await run(definition, { order: { id: 7 } })).output).toBe(7);
     const whole = { ...definition, States: { P: { ...definition.States.P, OutputPath: "$" } } };
-    expect((await run(whole, { order: { id: 7 } })).output).toEqual({ id: 7, execution: "run-1", state: "P" });
+    expect((await run(whole, { order: { id: 7 } })).output).toEqual({
+      id: 7,
+      execution: "run-1",
+      state: "P",
+    });
   });
 
   it("records input and output as JSON text in history", async () => {
-    const result = await run({ StartAt: "P", States: { P: { Type: "Pass", Result: "x", End: true } } }, { a: [1] });
+    const result = await run(
+      { StartAt: "P", States: { P: { Type: "Pass", Result: "x", End: true } } },
+      { a: [1] },
+    );
     const [started, entered, exited, succeeded] = result.history;
     expect(started).toMatchObject({
       id: 1,
       previousEventId: 0,
       type: "ExecutionStarted",
-      executionStartedEventDetails: { input: '{"a":[1]}', inputDetails: { truncated: false }, roleArn: ctx.roleArn },
+      executionStartedEventDetails: {
+        input: '{"a":[1]}',
+        inputDetails: { truncated: false },
+        roleArn: ctx.roleArn,
+      },
     });
     expect(entered).toMatchObject({
       id: 2,
       previousEventId: 0,
       stateEnteredEventDetails: { name: "P", input: '{"a":[1]}', inputDetails: { truncated: false } },
     });
-    expect(exited).toMatchObject({ id: 3, previousEventId: 2, stateExitedEventDetails: { name: "P", output: '"x"' } });
-    expect(succeeded).toMatchObject({ id: 4, previousEventId: 3, executionSucceededEventDetails: { output: '"x"' } });
+    expect(exited).toMatchObject({
+      id: 3,
+      previousEventId: 2,
+      stateExitedEventDetails: { name: "P", output: '"x"' },
+    });
+    expect(succeeded).toMatchObject({
+      id: 4,
+      previousEventId: 3,
+      executionSucceededEventDetails: { output: '"x"' },
+    });
     expect(entered?.timestamp).toBe(Date.parse(ctx.startTime));
   });
 });
@@ -93,7 +120,13 @@ describe("Choice", () => {
         Choices: [
           { Variable: "$.foo", NumericEquals: 1, Next: "FirstMatchState" },
           { Variable: "$.foo", NumericEquals: 2, Next: "SecondMatchState" },
-          { And: [{ Variable: "$.foo", NumericGreaterThan: 2 }, { Variable: "$.foo", NumericLessThan: 5 }], Next: "Range" },
+          {
+            And: [
+              { Variable: "$.foo", NumericGreaterThan: 2 },
+              { Variable: "$.foo", NumericLessThan: 5 },
+            ],
+            Next: "Range",
+          },
         ],
         Default: "DefaultState",
       },
@@ -149,17 +182,24 @@ describe("Choice", () => {
     const def = {
       StartAt: "C",
       States: {
-        C: { Type: "Choice", InputPath: "$.in", OutputPath: "$.v", Choices: [{ Variable: "$.v", IsPresent: true, Next: "D" }] },
+        C: {
+          Type: "Choice",
+          InputPath: "$.in",
+          OutputPath: "$.v",
+          Choices: [{ Variable: "$.v", IsPresent: true, Next: "D" }],
+        },
         D: { Type: "Succeed" },
       },
     };
     expect((await run(def, { in: { v: 3 } })).output).toBe(3);
   });
-
 });
 
 describe("Wait", () => {
-  const waitThen = (wait: Json) => ({ StartAt: "W", States: { W: { ...(wait as object), Type: "Wait", Next: "Done" }, Done: { Type: "Succeed" } } });
+  const waitThen = (wait: Json) => ({
+    StartAt: "W",
+    States: { W: { ...(wait as object), Type: "Wait", Next: "Done" }, Done: { Type: "Succeed" } },
+  });
 
   it("waits Seconds on the injected clock", async () => {
     const result = await run(waitThen({ Seconds: 10 }), { a: 1 });
@@ -195,13 +235,24 @@ describe("Wait", () => {
 
 describe("Succeed and Fail", () => {
   it("Succeed ends the execution with its (filtered) input", async () => {
-    const result = await run({ StartAt: "S", States: { S: { Type: "Succeed", OutputPath: "$.x" } } }, { x: [1] });
+    const result = await run(
+      { StartAt: "S", States: { S: { Type: "Succeed", OutputPath: "$.x" } } },
+      { x: [1] },
+    );
     expect(result).toMatchObject({ status: "SUCCEEDED", output: [1] });
-    expect(types(result.history)).toEqual(["ExecutionStarted", "SucceedStateEntered", "SucceedStateExited", "ExecutionSucceeded"]);
+    expect(types(result.history)).toEqual([
+      "ExecutionStarted",
+      "SucceedStateEntered",
+      "SucceedStateExited",
+      "ExecutionSucceeded",
+    ]);
   });
 
   it("Fail reports Error and Cause", async () => {
-    const result = await run({ StartAt: "F", States: { F: { Type: "Fail", Error: "ErrorA", Cause: "Kaiju attack" } } });
+    const result = await run({
+      StartAt: "F",
+      States: { F: { Type: "Fail", Error: "ErrorA", Cause: "Kaiju attack" } },
+    });
     expect(result).toMatchObject({ status: "FAILED", error: "ErrorA", cause: "Kaiju attack" });
     expect(result.history.at(-1)).toMatchObject({
       type: "ExecutionFailed",
@@ -214,12 +265,106 @@ describe("Succeed and Fail", () => {
       StartAt: "F",
       States: { F: { Type: "Fail", ErrorPath: "$.code", CausePath: "States.Format('{} failed', $.who)" } },
     };
-    expect(await run(definition, { code: "E42", who: "job" })).toMatchObject({ error: "E42", cause: "job failed" });
+    expect(await run(definition, { code: "E42", who: "job" })).toMatchObject({
+      error: "E42",
+      cause: "job failed",
+    });
   });
 
   it("Fail without Cause writes no cause", async () => {
     const result = await run({ StartAt: "F", States: { F: { Type: "Fail", Error: "Only" } } });
     expect(result.history.at(-1)?.executionFailedEventDetails).toEqual({ error: "Only" });
+  });
+});
+
+describe("variables in JSONPath states", () => {
+  it("reads variables in InputPath and OutputPath with the values from state entry", async () => {
+    const definition = {
+      StartAt: "State0",
+      States: {
+        State0: {
+          Type: "Pass",
+          Result: { theQuestion: "What is the answer to life the universe and everything?" },
+          Assign: { "question.$": "$.theQuestion", answer: 42 },
+          Next: "State1",
+        },
+        State1: {
+          Type: "Pass",
+          InputPath: "$answer",
+          ResultPath: "$.theAnswer",
+          OutputPath: "$answer",
+          Assign: { answer: "<omitted>" },
+          Next: "State2",
+        },
+        State2: {
+          Type: "Pass",
+          Parameters: { "answer.$": "$answer", "question.$": "$question", "input.$": "$" },
+          End: true,
+        },
+      },
+    };
+    const result = await run(definition);
+    expect(result.output).toEqual({
+      answer: "<omitted>",
+      question: "What is the answer to life the universe and everything?",
+      input: 42,
+    });
+  });
+
+  it("lets Map iterations read outer variables (AWS base_scope_map)", async () => {
+    const definition = {
+      StartAt: "State0",
+      States: {
+        State0: { Type: "Pass", Assign: { x: 42, items: [1, 2, 3] }, Next: "State1" },
+        State1: {
+          Type: "Map",
+          ItemsPath: "$items",
+          MaxConcurrency: 1,
+          ItemProcessor: {
+            ProcessorConfig: { Mode: "INLINE" },
+            StartAt: "Inner",
+            States: { Inner: { Type: "Pass", Assign: { "innerX.$": "$x" }, End: true } },
+          },
+          Next: "State2",
+        },
+        State2: { Type: "Pass", Assign: { "final.$": "$x" }, End: true },
+      },
+    };
+    const result = await run(definition);
+    expect(result.output).toEqual([1, 2, 3]);
+    const assigned = result.history.flatMap((e) => {
+      const details = e.stateExitedEventDetails as { assignedVariables?: Record<string, string> } | undefined;
+      return details?.assignedVariables ? [details.assignedVariables] : [];
+    });
+    expect(assigned).toEqual([
+      { x: "42", items: "[1,2,3]" },
+      { innerX: "42" },
+      { innerX: "42" },
+      { innerX: "42" },
+      { final: "42" },
+    ]);
+  });
+
+  it("shows the context object without RetryCount outside retrying states", async () => {
+    const definition = {
+      StartAt: "S",
+      States: { S: { Type: "Pass", Parameters: { "ctx.$": "$$" }, End: true } },
+    };
+    const result = await run(definition, { in: 1 });
+    expect(result.output).toEqual({
+      ctx: {
+        Execution: {
+          Id: ctx.executionArn,
+          Input: { in: 1 },
+          StartTime: ctx.startTime,
+          Name: "run-1",
+          RoleArn: ctx.roleArn,
+          RedriveCount: 0,
+        },
+        StateMachine: { Id: ctx.stateMachineArn, Name: "demo" },
+        State: { Name: "S", EnteredTime: ctx.startTime },
+      },
+    });
   });
 });
 
@@ -238,7 +383,12 @@ describe("the AWS input/output processing example", () => {
         },
       },
     };
-    const input = { comment: "An input comment.", data: { val1: 23, val2: 17 }, extra: "foo", lambda: { who: "AWS Step Functions" } };
+    const input = {
+      comment: "An input comment.",
+      data: { val1: 23, val2: 17 },
+      extra: "foo",
+      lambda: { who: "AWS Step Functions" },
+    };
     const seen: Json[] = [];
     const result = await run(definition, input, (task) => {
       seen.push(task.parameters);

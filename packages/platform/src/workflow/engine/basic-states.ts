@@ -19,12 +19,14 @@ import { parseTimestamp } from "./timestamp.js";
 
 /** Pass, Choice, Wait, Succeed and Fail: the states that call nothing outside the engine. */
 
+/** Pass: the result is `Result`, else the effective input; then the usual output pipeline. */
 export async function runPass(run: StepRun, frame: Frame, def: StateDefinition): Promise<void> {
   const { effective } = await prepareInput(run, frame, def, { parameters: !isJsonata(run, def) });
   const result = def.Result !== undefined ? def.Result : effective;
   await run.exitState(frame, await resultOutcome(run, frame, def, result), def.Next);
 }
 
+/** Choice: the first matching rule picks `Next`; otherwise `Default`, otherwise States.NoChoiceMatched. */
 export async function runChoice(run: StepRun, frame: Frame, def: StateDefinition): Promise<void> {
   const { effective } = await prepareInput(run, frame, def, { parameters: false });
   const jsonata = isJsonata(run, def);
@@ -56,6 +58,7 @@ export async function runChoice(run: StepRun, frame: Frame, def: StateDefinition
   await run.exitState(frame, await passthroughOutcome(run, frame, def, effective), def.Default);
 }
 
+/** Wait: starts a timer for Seconds / Timestamp / SecondsPath / TimestampPath. */
 export async function runWait(run: StepRun, frame: Frame, def: StateDefinition): Promise<void> {
   const { effective } = await prepareInput(run, frame, def, { parameters: false });
   const fireAt = await waitUntil(run, frame, def, effective);
@@ -104,11 +107,13 @@ async function waitUntil(run: StepRun, frame: Frame, def: StateDefinition, effec
   return Math.floor(at);
 }
 
+/** Succeed: ends the frame successfully with the filtered input. */
 export async function runSucceed(run: StepRun, frame: Frame, def: StateDefinition): Promise<void> {
   const { effective } = await prepareInput(run, frame, def, { parameters: false });
   await run.exitState(frame, await passthroughOutcome(run, frame, def, effective), undefined);
 }
 
+/** Fail: ends the frame with Error/Cause (or ErrorPath/CausePath); writes no Exited event. */
 export async function runFail(run: StepRun, frame: Frame, def: StateDefinition): Promise<void> {
   const error = await failField(run, frame, def, "Error");
   const cause = await failField(run, frame, def, "Cause");

@@ -114,11 +114,23 @@ describe("boolean expressions", () => {
     const rule = {
       And: [
         { Not: { Variable: "$.str", StringEquals: "z" } },
-        { Or: [{ Variable: "$.num", NumericLessThan: 0 }, { Variable: "$.bool", BooleanEquals: true }] },
+        {
+          Or: [
+            { Variable: "$.num", NumericLessThan: 0 },
+            { Variable: "$.bool", BooleanEquals: true },
+          ],
+        },
       ],
     };
     expect(matches(rule)).toBe(true);
-    expect(matches({ Or: [{ Variable: "$.num", NumericEquals: 1 }, { Variable: "$.num", NumericEquals: 2 }] })).toBe(false);
+    expect(
+      matches({
+        Or: [
+          { Variable: "$.num", NumericEquals: 1 },
+          { Variable: "$.num", NumericEquals: 2 },
+        ],
+      }),
+    ).toBe(false);
   });
 });
 
@@ -134,7 +146,9 @@ describe("invalid paths", () => {
   it("fail with States.Runtime unless guarded by IsPresent", () => {
     const attempt = () => matches({ Variable: "$.missing", StringEquals: "x" });
     expect(attempt).toThrow(StatesError);
-    expect(attempt).toThrow("Invalid path '$.missing': The choice state's condition path references an invalid value.");
+    expect(attempt).toThrow(
+      "Invalid path '$.missing': The choice state's condition path references an invalid value.",
+    );
     expect(() => matches({ Variable: "$.str", StringEqualsPath: "$.missing" })).toThrow(StatesError);
   });
 });

@@ -45,6 +45,7 @@ export const COMPARISON_OPERATORS: ReadonlyMap<string, ComparisonOperator> = (()
   return map;
 })();
 
+/** Operators that test the type or presence of the Variable. */
 export const TYPE_TEST_OPERATORS = [
   "IsNull",
   "IsPresent",
@@ -53,6 +54,7 @@ export const TYPE_TEST_OPERATORS = [
   "IsBoolean",
   "IsTimestamp",
 ] as const;
+/** Every operator a JSONPath Choice rule may use. */
 export const CHOICE_OPERATORS: readonly string[] = [
   ...COMPARISON_OPERATORS.keys(),
   ...TYPE_TEST_OPERATORS,

@@ -6,6 +6,7 @@ import type { Json } from "./json.js";
  */
 export type QueryLanguage = "JSONPath" | "JSONata";
 export type StateType = "Pass" | "Task" | "Choice" | "Wait" | "Succeed" | "Fail" | "Parallel" | "Map";
+/** The eight state types of the States Language. */
 export const STATE_TYPES: readonly StateType[] = [
   "Pass",
   "Task",

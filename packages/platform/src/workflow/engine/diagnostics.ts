@@ -13,6 +13,7 @@ export interface Diagnostic {
   location?: string;
 }
 
+/** Diagnostic codes, by meaning. */
 export const DIAGNOSTIC_CODES = {
   invalidJson: "INVALID_JSON_DESCRIPTION",
   missingDescription: "MISSING_DESCRIPTION",

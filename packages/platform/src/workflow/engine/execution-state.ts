@@ -89,6 +89,8 @@ export interface Frame {
   machinePath: (string | number)[];
   /** Variables declared in this scope. Outer scopes are read through `parent`. */
   variables: JsonObject;
+  /** A Distributed Map iteration: like AWS's child executions it sees no outer variables. */
+  isolated?: boolean;
   /** Last history event of this frame, for `previousEventId`. */
   lastEventId: number;
   active?: ActiveState;

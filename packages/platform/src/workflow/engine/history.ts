@@ -63,17 +63,3 @@ export function detailsKeyFor(type: string): `${string}EventDetails` {
   if (state) return state[2] === "Entered" ? "stateEnteredEventDetails" : "stateExitedEventDetails";
   return `${type.charAt(0).toLowerCase()}${type.slice(1)}EventDetails`;
 }
-
-/** Event types that carry no details member. */
-export const EVENTS_WITHOUT_DETAILS: ReadonlySet<string> = new Set([
-  "LambdaFunctionStarted",
-  "ParallelStateStarted",
-  "ParallelStateSucceeded",
-  "ParallelStateFailed",
-  "ParallelStateAborted",
-  "MapStateSucceeded",
-  "MapStateFailed",
-  "MapStateAborted",
-  "TaskStateAborted",
-  "WaitStateAborted",
-]);

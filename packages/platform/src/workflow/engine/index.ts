@@ -21,7 +21,16 @@ export type {
   Phase,
   Step,
 } from "./execution-state.js";
-export { detailsKeyFor, type HistoryEvent } from "./history.js";
+export {
+  type DataDetails,
+  detailsKeyFor,
+  type ErrorEventDetails,
+  type ExecutionStartedEventDetails,
+  type HistoryEvent,
+  type StateEnteredEventDetails,
+  type StateExitedEventDetails,
+  type TaskScheduledEventDetails,
+} from "./history.js";
 export { resume, startExecution, taskIdForToken } from "./interpreter.js";
 export type { Json, JsonObject } from "./json.js";
 export { parseResource, type TaskResource } from "./resource.js";

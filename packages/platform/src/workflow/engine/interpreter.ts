@@ -44,7 +44,7 @@ export async function startExecution(
   const state: ExecutionState = {
     formatVersion: 1,
     definition: structuredClone(definition),
-    context: { ...context },
+    context: JSON.parse(JSON.stringify(context)) as ExecutionContextInput,
     input: plainInput,
     status: "RUNNING",
     lastEventId: 0,

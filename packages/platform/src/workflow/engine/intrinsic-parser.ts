@@ -12,6 +12,7 @@ export interface IntrinsicCall {
   args: IntrinsicArg[];
 }
 
+/** An intrinsic function call that does not parse. */
 export class IntrinsicSyntaxError extends Error {
   constructor(text: string, detail: string) {
     super(`Invalid intrinsic function '${text}': ${detail}`);
@@ -22,6 +23,7 @@ export class IntrinsicSyntaxError extends Error {
 /** Intrinsics may nest at most this deep (AWS limit). */
 export const MAX_INTRINSIC_DEPTH = 10;
 
+/** Whether a `.$` value is an intrinsic call rather than a path. */
 export function isIntrinsicCall(text: string): boolean {
   return /^States\.[A-Za-z0-9]+\s*\(/.test(text);
 }

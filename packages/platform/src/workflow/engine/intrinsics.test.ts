@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { IntrinsicSyntaxError, parseIntrinsic } from "./intrinsic-parser.js";
-import { type IntrinsicContext, evaluateIntrinsic } from "./intrinsics.js";
+import { evaluateIntrinsic, type IntrinsicContext } from "./intrinsics.js";
 import type { Json } from "./json.js";
 import { queryPath } from "./jsonpath.js";
 import { StatesError } from "./states-error.js";
@@ -29,7 +29,9 @@ const failure = (text: string, input: Json = {}) => {
 
 describe("intrinsic functions (AWS documentation examples)", () => {
   it("States.Format fills {} in order", () => {
-    expect(run("States.Format('Hello, my name is {}.', $.name)", { name: "Arnav" })).toBe("Hello, my name is Arnav.");
+    expect(run("States.Format('Hello, my name is {}.', $.name)", { name: "Arnav" })).toBe(
+      "Hello, my name is Arnav.",
+    );
     expect(run("States.Format('{} {} {}', 1, 1.1, null)")).toBe("1 1.1 null");
     expect(run("States.Format('{}', $.o)", { o: { a: [1] } })).toBe('{"a":[1]}');
   });
@@ -45,8 +47,12 @@ describe("intrinsic functions (AWS documentation examples)", () => {
   });
 
   it("States.StringToJson and States.JsonToString convert JSON text", () => {
-    expect(run("States.StringToJson($.escapedJsonString)", { escapedJsonString: '{"foo": "bar"}' })).toEqual({ foo: "bar" });
-    expect(run("States.JsonToString($.unescapedJson)", { unescapedJson: { foo: "bar" } })).toBe('{"foo":"bar"}');
+    expect(run("States.StringToJson($.escapedJsonString)", { escapedJsonString: '{"foo": "bar"}' })).toEqual({
+      foo: "bar",
+    });
+    expect(run("States.JsonToString($.unescapedJson)", { unescapedJson: { foo: "bar" } })).toBe(
+      '{"foo":"bar"}',
+    );
     expect(failure("States.StringToJson('{nope')")).toBe("States.IntrinsicFailure");
   });
 
@@ -104,13 +110,27 @@ describe("intrinsic functions (AWS documentation examples)", () => {
 
   it("States.JsonMerge merges shallowly and refuses deep merges", () => {
     const input = { json1: { a: { a1: 1, a2: 2 }, b: 2 }, json2: { a: { a3: 1, a4: 2 }, c: 3 } };
-    expect(run("States.JsonMerge($.json1, $.json2, false)", input)).toEqual({ a: { a3: 1, a4: 2 }, b: 2, c: 3 });
+    expect(run("States.JsonMerge($.json1, $.json2, false)", input)).toEqual({
+      a: { a3: 1, a4: 2 },
+      b: 2,
+      c: 3,
+    });
     expect(failure("States.JsonMerge($.json1, $.json2, true)", input)).toBe("States.IntrinsicFailure");
   });
 
   it("States.MathRandom draws from the injected source and repeats for a seed", () => {
-    expect(evaluateIntrinsic("States.MathRandom(1, 999)", contextFor({}, () => 0))).toBe(1);
-    expect(evaluateIntrinsic("States.MathRandom(1, 999)", contextFor({}, () => 0.999999))).toBe(999);
+    expect(
+      evaluateIntrinsic(
+        "States.MathRandom(1, 999)",
+        contextFor({}, () => 0),
+      ),
+    ).toBe(1);
+    expect(
+      evaluateIntrinsic(
+        "States.MathRandom(1, 999)",
+        contextFor({}, () => 0.999999),
+      ),
+    ).toBe(999);
     const seeded = run("States.MathRandom(0, 999, 3)");
     expect(run("States.MathRandom(0, 999, 3)")).toBe(seeded);
     expect(seeded).toBeGreaterThanOrEqual(0);
@@ -127,14 +147,16 @@ describe("intrinsic functions (AWS documentation examples)", () => {
   });
 
   it("States.StringSplit splits on any delimiter character and drops empty parts", () => {
-    expect(run("States.StringSplit($.inputString, $.splitter)", { inputString: "1,2,3,4,5", splitter: "," })).toEqual([
-      "1",
-      "2",
-      "3",
-      "4",
-      "5",
+    expect(
+      run("States.StringSplit($.inputString, $.splitter)", { inputString: "1,2,3,4,5", splitter: "," }),
+    ).toEqual(["1", "2", "3", "4", "5"]);
+    expect(run("States.StringSplit('This.is+a,test=string', '.+,=')")).toEqual([
+      "This",
+      "is",
+      "a",
+      "test",
+      "string",
     ]);
-    expect(run("States.StringSplit('This.is+a,test=string', '.+,=')")).toEqual(["This", "is", "a", "test", "string"]);
     expect(run("States.StringSplit(' , ', ',')")).toEqual([" ", " "]);
     expect(run("States.StringSplit(',,,,', ',')")).toEqual([]);
   });

@@ -4,6 +4,7 @@ export interface JsonObject {
   [key: string]: Json;
 }
 
+/** True for JSON objects (not arrays, not null). */
 export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -27,11 +28,6 @@ export function jsonEquals(a: Json, b: Json): boolean {
     return keys.every((k) => Object.hasOwn(b, k) && jsonEquals(a[k] as Json, b[k] as Json));
   }
   return false;
-}
-
-/** Deep copy of a JSON value. */
-export function cloneJson<T extends Json>(value: T): T {
-  return structuredClone(value);
 }
 
 /**

@@ -14,6 +14,7 @@ import { isoTime } from "./timestamp.js";
  */
 const EXPRESSION = /^\{%([\s\S]*)%\}$/;
 
+/** Whether a field value is exactly one `{% %}` expression. */
 export function isJsonataExpression(value: unknown): value is string {
   return typeof value === "string" && EXPRESSION.test(value);
 }

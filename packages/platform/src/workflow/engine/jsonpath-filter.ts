@@ -22,6 +22,7 @@ type Operand =
 const OPERATORS = ["==", "!=", "<=", ">=", "=~", "<", ">"];
 const WORD_OPERATORS = ["nin", "in", "subsetof", "anyof", "noneof", "size", "empty"];
 
+/** Parses the text inside `[?( )]`; `fullPath` is used in error messages. */
 export function parseFilter(source: string, fullPath: string): FilterExpr {
   const parser = new FilterParser(source, fullPath);
   const expr = parser.parseOr();
@@ -183,6 +184,7 @@ class FilterParser {
   }
 }
 
+/** Evaluates a filter for one candidate node (`@`) of a document (`$`). */
 export function evaluateFilter(expr: FilterExpr, current: Json, root: Json): boolean {
   switch (expr.kind) {
     case "or":

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { Json } from "./json.js";
-import { JsonPathSyntaxError, compilePath, isReferencePath, queryPath, setAtReferencePath } from "./jsonpath.js";
+import {
+  compilePath,
+  isReferencePath,
+  JsonPathSyntaxError,
+  queryPath,
+  setAtReferencePath,
+} from "./jsonpath.js";
 
 const value = (path: string, doc: Json) => {
   const result = queryPath(path, doc);
@@ -20,7 +26,13 @@ const store: Json = {
     book: [
       { category: "reference", author: "Nigel Rees", title: "Sayings", price: 8.95 },
       { category: "fiction", author: "Evelyn Waugh", title: "Sword", price: 12.99 },
-      { category: "fiction", author: "Herman Melville", title: "Moby Dick", isbn: "0-553-21311-3", price: 8.99 },
+      {
+        category: "fiction",
+        author: "Herman Melville",
+        title: "Moby Dick",
+        isbn: "0-553-21311-3",
+        price: 8.99,
+      },
     ],
     bicycle: { color: "red", price: 19.95 },
   },
@@ -69,12 +81,19 @@ describe("queryPath", () => {
 
   it("supports filter operators, existence, regex and boolean logic", () => {
     expect(value("$.store.book[?(@.isbn)].title", store)).toEqual(["Moby Dick"]);
-    expect(value("$.store.book[?(@.category == 'fiction' && @.price < 10)].title", store)).toEqual(["Moby Dick"]);
-    expect(value("$.store.book[?(@.price > 10 || @.author == 'Nigel Rees')].title", store)).toEqual(["Sayings", "Sword"]);
+    expect(value("$.store.book[?(@.category == 'fiction' && @.price < 10)].title", store)).toEqual([
+      "Moby Dick",
+    ]);
+    expect(value("$.store.book[?(@.price > 10 || @.author == 'Nigel Rees')].title", store)).toEqual([
+      "Sayings",
+      "Sword",
+    ]);
     expect(value("$.store.book[?(@.author =~ /.*REES/i)].title", store)).toEqual(["Sayings"]);
     expect(value("$.store.book[?(!(@.category == 'fiction'))].title", store)).toEqual(["Sayings"]);
     expect(value("$.store.book[?(@.category in ['reference'])].title", store)).toEqual(["Sayings"]);
-    expect(value("$.store.book[?(@.price < $.store.bicycle.price)].price", store)).toEqual([8.95, 12.99, 8.99]);
+    expect(value("$.store.book[?(@.price < $.store.bicycle.price)].price", store)).toEqual([
+      8.95, 12.99, 8.99,
+    ]);
   });
 
   it("returns an empty array when an indefinite path matches nothing", () => {

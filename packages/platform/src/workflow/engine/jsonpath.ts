@@ -25,6 +25,7 @@ export interface CompiledPath {
   readonly definite: boolean;
 }
 
+/** A path that does not parse. */
 export class JsonPathSyntaxError extends Error {
   constructor(path: string, detail: string) {
     super(`Invalid JsonPath '${path}': ${detail}`);

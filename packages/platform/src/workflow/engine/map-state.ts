@@ -21,7 +21,8 @@ import type { FrameResult, StepRun } from "./step-run.js";
  * item order. A failed iteration fails the state unless ToleratedFailureCount/Percentage allow
  * it; a tolerated failure leaves its `{Error, Cause}` in the result array, and exceeding the
  * threshold fails with States.ExceedToleratedFailureThreshold. DISTRIBUTED mode runs the same
- * way, inline (no child executions, ItemReader or ResultWriter).
+ * way, inline (no child executions, ItemReader or ResultWriter), except that its iterations
+ * cannot see outer variables, as AWS's child executions cannot.
  */
 export async function runMap(run: StepRun, frame: Frame, def: StateDefinition): Promise<void> {
   const active = frame.active;
@@ -110,6 +111,7 @@ async function startIterations(
       variables: {},
       lastEventId: startedId,
     };
+    if (isDistributed(def)) child.isolated = true;
     run.state.frames[child.id] = child;
     phase.running[String(index)] = child.id;
     run.enqueue(child, run.machine(child).StartAt, input);
@@ -121,6 +123,7 @@ async function startIterations(
   }
 }
 
+/** An iteration ended: record its result, apply failure tolerance, start more or finish the Map. */
 export async function onIterationFinished(
   run: StepRun,
   frame: Frame,
@@ -144,7 +147,8 @@ export async function onIterationFinished(
     phase.failed += 1;
     const error: JsonObject = { Error: result.error ?? "", Cause: result.cause ?? "" };
     phase.results[index] = error;
-    const verdict = tolerance(phase);
+    // States.Runtime always fails the execution, whatever the tolerance.
+    const verdict = result.error === STATES_ERRORS.runtime ? "strict" : tolerance(phase);
     if (verdict !== "tolerated") {
       abortRunning(run, frame, phase);
       run.emit(frame, "MapStateFailed");
@@ -159,6 +163,12 @@ export async function onIterationFinished(
     }
   }
   await run.guard(frame, () => startIterations(run, frame, def, phase));
+}
+
+function isDistributed(def: StateDefinition): boolean {
+  const processor = def.ItemProcessor;
+  const config = isJsonObject(processor) ? processor.ProcessorConfig : undefined;
+  return isJsonObject(config) && config.Mode === "DISTRIBUTED";
 }
 
 /** "strict" when no threshold is set (any failure fails the Map). */

@@ -39,6 +39,7 @@ export async function runParallel(run: StepRun, frame: Frame, def: StateDefiniti
   if (branches.length === 0) await complete(run, frame, def, []);
 }
 
+/** A branch ended: record its output, or fail the state on the first failure. */
 export async function onBranchFinished(
   run: StepRun,
   frame: Frame,

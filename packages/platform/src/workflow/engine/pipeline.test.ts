@@ -74,7 +74,9 @@ describe("Parameters", () => {
   });
 
   it("fail with States.Runtime naming the field when a path matches nothing", () => {
-    expect(statesError(() => applyParameters({ "address.$": "$.application.address" }, scope({ flagged: false })))).toEqual({
+    expect(
+      statesError(() => applyParameters({ "address.$": "$.application.address" }, scope({ flagged: false }))),
+    ).toEqual({
       error: "States.Runtime",
       cause:
         "The JSONPath '$.application.address' specified for the field 'address.$' could not be found in the input '{\"flagged\":false}'",
@@ -82,9 +84,9 @@ describe("Parameters", () => {
   });
 
   it("propagate intrinsic failures", () => {
-    expect(statesError(() => applyParameters({ "x.$": "States.ArrayGetItem($.a, 5)" }, scope({ a: [] })))?.error).toBe(
-      "States.IntrinsicFailure",
-    );
+    expect(
+      statesError(() => applyParameters({ "x.$": "States.ArrayGetItem($.a, 5)" }, scope({ a: [] })))?.error,
+    ).toBe("States.IntrinsicFailure");
   });
 });
 

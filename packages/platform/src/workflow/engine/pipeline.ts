@@ -6,7 +6,7 @@ import {
   JsonPathSyntaxError,
   setAtReferencePath,
 } from "./jsonpath.js";
-import { evaluatePayloadTemplate, lookupPath, type PathScope } from "./path-scope.js";
+import { evaluatePayloadTemplate, lookupPath, type PathScope, pathRoot } from "./path-scope.js";
 import { runtimeError } from "./states-error.js";
 
 /**
@@ -20,7 +20,7 @@ export function selectPath(path: string | null | undefined, scope: PathScope): J
   if (path === undefined) return scope.input;
   if (path === null) return {};
   if (path === "$") return scope.input;
-  if (scope.input === null && path.startsWith("$") && !path.startsWith("$$")) {
+  if (scope.input === null && pathRoot(path).root === "input") {
     throw runtimeError("Unable to apply Path transformation to null or empty input.");
   }
   const result = lookupPath(path, scope);

@@ -16,6 +16,7 @@ const LAMBDA = /^arn:[\w-]+:lambda:[\w-]+:\d{12}:function:[\w-]+(:[\w$-]+)?$/;
 const ACTIVITY = /^arn:[\w-]+:states:[\w-]+:\d{12}:activity:.+$/;
 const SERVICE = /^arn:[\w-]+:states:[\w-]*:\d{0,12}:(.+)$/;
 
+/** Classifies a Task resource ARN; undefined when it is not one Step Functions accepts. */
 export function parseResource(arn: string): TaskResource | undefined {
   if (LAMBDA.test(arn)) return { kind: "lambda", arn };
   if (ACTIVITY.test(arn)) return { kind: "activity", arn };

@@ -31,7 +31,11 @@ describe("findMatching", () => {
     const entries = [{ ErrorEquals: ["A"] }, { ErrorEquals: ["B", "C"] }, { ErrorEquals: ["States.ALL"] }];
     expect(findMatching(entries, "C")).toBe(1);
     expect(findMatching(entries, "Z")).toBe(2);
-    expect(findMatching([{ ErrorEquals: ["States.HeartbeatTimeout"] }], "States.Timeout", ["States.HeartbeatTimeout"])).toBe(0);
+    expect(
+      findMatching([{ ErrorEquals: ["States.HeartbeatTimeout"] }], "States.Timeout", [
+        "States.HeartbeatTimeout",
+      ]),
+    ).toBe(0);
     expect(findMatching(undefined, "A")).toBe(-1);
   });
 });
@@ -44,7 +48,12 @@ describe("retryDelayMs", () => {
   });
 
   it("caps delays at MaxDelaySeconds", () => {
-    const retrier = toRetrier({ ErrorEquals: ["X"], IntervalSeconds: 3, BackoffRate: 3, MaxDelaySeconds: 10 });
+    const retrier = toRetrier({
+      ErrorEquals: ["X"],
+      IntervalSeconds: 3,
+      BackoffRate: 3,
+      MaxDelaySeconds: 10,
+    });
     expect([1, 2, 3].map((n) => retryDelayMs(retrier, n, () => 0))).toEqual([3000, 9000, 10000]);
   });
 

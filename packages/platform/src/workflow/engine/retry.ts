@@ -11,8 +11,10 @@ export interface Retrier {
   jitter: "FULL" | "NONE";
 }
 
+/** AWS's defaults for a retrier. */
 export const RETRY_DEFAULTS = { intervalSeconds: 1, maxAttempts: 3, backoffRate: 2 } as const;
 
+/** Reads a Retry entry, applying the defaults. */
 export function toRetrier(entry: Json): Retrier {
   const r = isJsonObject(entry) ? entry : {};
   return {

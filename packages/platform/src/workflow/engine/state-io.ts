@@ -20,10 +20,12 @@ export interface Outcome {
   assigned?: JsonObject;
 }
 
+/** Whether the state uses JSONata (its own QueryLanguage, else the machine's). */
 export function isJsonata(run: StepRun, def: StateDefinition): boolean {
   return run.queryLanguage(def) === "JSONata";
 }
 
+/** The JSONPath scope of the frame's active state with `$` bound to `input`. */
 export function pathScope(run: StepRun, frame: Frame, input: Json, extras: ContextExtras = {}): PathScope {
   return {
     input,
@@ -34,6 +36,7 @@ export function pathScope(run: StepRun, frame: Frame, input: Json, extras: Conte
   };
 }
 
+/** The JSONata scope (`$states`, variables, clock, random) of the frame's active state. */
 export function jsonataScope(
   run: StepRun,
   frame: Frame,

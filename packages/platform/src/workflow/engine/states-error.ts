@@ -35,14 +35,17 @@ export class StatesError extends Error {
   }
 }
 
+/** States.Runtime: never retried or caught; fails the execution. */
 export function runtimeError(cause: string): StatesError {
   return new StatesError(STATES_ERRORS.runtime, cause);
 }
 
+/** States.IntrinsicFailure: an intrinsic function rejected its arguments. */
 export function intrinsicFailure(cause: string): StatesError {
   return new StatesError(STATES_ERRORS.intrinsicFailure, cause);
 }
 
+/** States.QueryEvaluationError: a JSONata expression failed or returned nothing. */
 export function queryEvaluationError(cause: string): StatesError {
   return new StatesError(STATES_ERRORS.queryEvaluationError, cause);
 }

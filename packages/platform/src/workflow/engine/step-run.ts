@@ -125,22 +125,25 @@ export class StepRun {
 
   // ---- scope ---------------------------------------------------------------------------------
 
-  readVariable(frame: Frame, name: string): Json | undefined {
-    for (
-      let f: Frame | undefined = frame;
-      f;
-      f = f.parent ? this.state.frames[f.parent.frameId] : undefined
-    ) {
-      if (Object.hasOwn(f.variables, name)) return f.variables[name];
+  /** The frames whose variables a frame sees: itself, then enclosing scopes up to an isolated frame. */
+  private scopeChain(frame: Frame): Frame[] {
+    const chain: Frame[] = [];
+    for (let f: Frame | undefined = frame; f; ) {
+      chain.push(f);
+      if (f.isolated || !f.parent) break;
+      f = this.state.frames[f.parent.frameId];
     }
-    return undefined;
+    return chain;
+  }
+
+  readVariable(frame: Frame, name: string): Json | undefined {
+    const owner = this.scopeChain(frame).find((f) => Object.hasOwn(f.variables, name));
+    return owner?.variables[name];
   }
 
   /** Every variable visible from a frame, inner scopes last. */
   visibleVariables(frame: Frame): JsonObject {
-    const chain: Frame[] = [];
-    for (let f: Frame | undefined = frame; f; f = f.parent ? this.state.frames[f.parent.frameId] : undefined)
-      chain.unshift(f);
+    const chain = this.scopeChain(frame).reverse();
     return Object.assign({}, ...chain.map((f) => f.variables)) as JsonObject;
   }
 
@@ -150,17 +153,22 @@ export class StepRun {
     const execution: JsonObject = {
       Id: ctx.executionArn,
       Input: this.state.input,
+      StartTime: ctx.startTime,
       Name: ctx.executionName,
       RoleArn: ctx.roleArn ?? "",
-      StartTime: ctx.startTime,
       RedriveCount: ctx.redriveCount ?? 0,
     };
     const out: JsonObject = {
       Execution: execution,
       StateMachine: { Id: ctx.stateMachineArn, Name: ctx.stateMachineName },
     };
-    if (active)
-      out.State = { EnteredTime: active.enteredTime, Name: active.name, RetryCount: active.retryCount };
+    if (active) {
+      const state: JsonObject = { Name: active.name, EnteredTime: active.enteredTime };
+      // Only states that can retry carry RetryCount (as recorded from AWS).
+      const type = this.stateDef(frame, active.name).Type;
+      if (type === "Task" || type === "Parallel" || type === "Map") state.RetryCount = active.retryCount;
+      out.State = state;
+    }
     if (extras.taskToken !== undefined) out.Task = { Token: extras.taskToken };
     if (extras.mapItem) {
       const item: JsonObject = { Index: extras.mapItem.index, Value: extras.mapItem.value };
@@ -199,7 +207,7 @@ export class StepRun {
       input,
       enteredEventId: 0,
       enteredTime: isoTime(this.now),
-      retryAttempts: [],
+      retryAttempts: (def.Retry ?? []).map(() => 0),
       retryCount: 0,
       phase: { kind: "idle" },
     };

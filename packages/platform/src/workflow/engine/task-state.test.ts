@@ -17,7 +17,10 @@ function env(at = START): EngineEnv {
   return { now: () => at, ...deterministicSources() };
 }
 
-const task = (fields: Record<string, Json>) => ({ StartAt: "T", States: { T: { Type: "Task", End: true, ...fields } } });
+const task = (fields: Record<string, Json>) => ({
+  StartAt: "T",
+  States: { T: { Type: "Task", End: true, ...fields } },
+});
 const runTask = (step: Step) => step.commands.find((c) => c.kind === "runTask");
 const types = (step: { history: { type: string }[] }) => step.history.map((e) => e.type);
 
@@ -49,12 +52,19 @@ describe("scheduling", () => {
       parameters: { FunctionName: "fn", Payload: { x: 1 } },
       timeoutSeconds: 30,
     });
-    expect(step.commands).toContainEqual({ kind: "startTimer", id: expect.any(String), fireAt: START + 30_000 });
+    expect(step.commands).toContainEqual({
+      kind: "startTimer",
+      id: expect.any(String),
+      fireAt: START + 30_000,
+    });
   });
 
   it("uses LambdaFunction* events for a function ARN resource", async () => {
     const definition = task({ Resource: "arn:aws:lambda:eu-west-1:123456789012:function:hello" });
-    const result = await runToCompletion(definition, { a: 1 }, ctx, () => ({ status: "succeeded", output: { ok: true } }));
+    const result = await runToCompletion(definition, { a: 1 }, ctx, () => ({
+      status: "succeeded",
+      output: { ok: true },
+    }));
     expect(result.history.map((e) => e.type)).toEqual([
       "ExecutionStarted",
       "TaskStateEntered",
@@ -69,13 +79,24 @@ describe("scheduling", () => {
       input: '{"a":1}',
       inputDetails: { truncated: false },
     });
-    expect(result.history[4]?.lambdaFunctionSucceededEventDetails).toEqual({ output: '{"ok":true}', outputDetails: { truncated: false } });
+    expect(result.history[4]?.lambdaFunctionSucceededEventDetails).toEqual({
+      output: '{"ok":true}',
+      outputDetails: { truncated: false },
+    });
     expect(result.history[3]).not.toHaveProperty("lambdaFunctionStartedEventDetails");
   });
 
   it("names aws-sdk integrations by service and action", async () => {
-    const step = await startExecution(task({ Resource: "arn:aws:states:::aws-sdk:s3:listBuckets" }), {}, ctx, env());
-    expect(step.history[2]?.taskScheduledEventDetails).toMatchObject({ resourceType: "aws-sdk:s3", resource: "listBuckets" });
+    const step = await startExecution(
+      task({ Resource: "arn:aws:states:::aws-sdk:s3:listBuckets" }),
+      {},
+      ctx,
+      env(),
+    );
+    expect(step.history[2]?.taskScheduledEventDetails).toMatchObject({
+      resourceType: "aws-sdk:s3",
+      resource: "listBuckets",
+    });
   });
 
   it("exposes $$.Task.Token to callback tasks and finds the task by token", async () => {
@@ -90,10 +111,18 @@ describe("scheduling", () => {
     expect(command.taskToken).toBe("00000000-0000-4000-8000-000000000001");
     expect(command.parameters).toEqual({ QueueUrl: "q", MessageBody: { TaskToken: command.taskToken } });
     expect(taskIdForToken(step.state, command.taskToken ?? "")).toBe(command.id);
-    const submitted = await resume(step.state, { kind: "taskSubmitted", id: command.id, output: { MessageId: "m" } }, env());
+    const submitted = await resume(
+      step.state,
+      { kind: "taskSubmitted", id: command.id, output: { MessageId: "m" } },
+      env(),
+    );
     expect(submitted.history[0]).toMatchObject({
       type: "TaskSubmitted",
-      taskSubmittedEventDetails: { resourceType: "sqs", resource: "sendMessage.waitForTaskToken", output: '{"MessageId":"m"}' },
+      taskSubmittedEventDetails: {
+        resourceType: "sqs",
+        resource: "sendMessage.waitForTaskToken",
+        output: '{"MessageId":"m"}',
+      },
     });
   });
 
@@ -104,8 +133,14 @@ describe("scheduling", () => {
     const command = runTask(step);
     if (command?.kind !== "runTask") throw new Error("no runTask");
     expect(command.taskToken).toBeDefined();
-    const started = await resume(step.state, { kind: "taskStarted", id: command.id, workerName: "w1" }, env());
-    expect(started.history).toMatchObject([{ type: "ActivityStarted", activityStartedEventDetails: { workerName: "w1" } }]);
+    const started = await resume(
+      step.state,
+      { kind: "taskStarted", id: command.id, workerName: "w1" },
+      env(),
+    );
+    expect(started.history).toMatchObject([
+      { type: "ActivityStarted", activityStartedEventDetails: { workerName: "w1" } },
+    ]);
     const done = await resume(started.state, { kind: "taskSucceeded", id: command.id, output: "ok" }, env());
     expect(types(done)).toEqual(["ActivitySucceeded", "TaskStateExited", "ExecutionSucceeded"]);
   });
@@ -117,8 +152,17 @@ describe("scheduling", () => {
       HeartbeatSecondsPath: "$.beat",
       Credentials: { "RoleArn.$": "$.role" },
     });
-    const step = await startExecution(definition, { timeout: 60, beat: 10, role: "arn:aws:iam::1:role/x" }, ctx, env());
-    expect(runTask(step)).toMatchObject({ timeoutSeconds: 60, heartbeatSeconds: 10, credentials: { RoleArn: "arn:aws:iam::1:role/x" } });
+    const step = await startExecution(
+      definition,
+      { timeout: 60, beat: 10, role: "arn:aws:iam::1:role/x" },
+      ctx,
+      env(),
+    );
+    expect(runTask(step)).toMatchObject({
+      timeoutSeconds: 60,
+      heartbeatSeconds: 10,
+      credentials: { RoleArn: "arn:aws:iam::1:role/x" },
+    });
     expect(step.history[2]?.taskScheduledEventDetails).toMatchObject({
       timeoutInSeconds: 60,
       heartbeatInSeconds: 10,
@@ -144,7 +188,10 @@ describe("results", () => {
 
   it("fails the task with States.DataLimitExceeded for results over 256 KiB", async () => {
     const definition = task({ Resource: "arn:aws:states:::lambda:invoke" });
-    const result = await runToCompletion(definition, {}, ctx, () => ({ status: "succeeded", output: "x".repeat(262_144) }));
+    const result = await runToCompletion(definition, {}, ctx, () => ({
+      status: "succeeded",
+      output: "x".repeat(262_144),
+    }));
     expect(result.error).toBe("States.DataLimitExceeded");
     expect(result.history.map((e) => e.type)).toContain("TaskFailed");
   });
@@ -166,7 +213,9 @@ describe("results", () => {
     const result = await runToCompletion(definition, {}, ctx, () => ({ status: "succeeded", output: {} }));
     expect(result.status).toBe("FAILED");
     expect(result.error).toBe("States.Runtime");
-    expect(result.cause).toMatch(/^An error occurred while executing the state 'T' \(entered at the event id #2\)\. The JSONPath '\$\.missing'/);
+    expect(result.cause).toMatch(
+      /^An error occurred while executing the state 'T' \(entered at the event id #2\)\. The JSONPath '\$\.missing'/,
+    );
   });
 });
 
@@ -185,9 +234,17 @@ describe("timeouts and heartbeats", () => {
 
   it("a late answer loses against the timeout, and is ignored afterwards", async () => {
     const definition = task({ Resource: "arn:aws:states:::lambda:invoke", TimeoutSeconds: 5 });
-    const result = await runToCompletion(definition, {}, ctx, () => ({ status: "succeeded", output: 1, afterMs: 6000 }));
+    const result = await runToCompletion(definition, {}, ctx, () => ({
+      status: "succeeded",
+      output: 1,
+      afterMs: 6000,
+    }));
     expect(result.error).toBe("States.Timeout");
-    const early = await runToCompletion(definition, {}, ctx, () => ({ status: "succeeded", output: 1, afterMs: 4000 }));
+    const early = await runToCompletion(definition, {}, ctx, () => ({
+      status: "succeeded",
+      output: 1,
+      afterMs: 4000,
+    }));
     expect(early.status).toBe("SUCCEEDED");
   });
 
@@ -213,7 +270,10 @@ describe("timeouts and heartbeats", () => {
   });
 
   it("SendTaskHeartbeat restarts the heartbeat clock", async () => {
-    const definition = task({ Resource: "arn:aws:states:::sqs:sendMessage.waitForTaskToken", HeartbeatSeconds: 5 });
+    const definition = task({
+      Resource: "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+      HeartbeatSeconds: 5,
+    });
     const first = await startExecution(definition, {}, ctx, env());
     const command = runTask(first);
     if (command?.kind !== "runTask") throw new Error("no runTask");

@@ -137,6 +137,7 @@ function settle(run: StepRun, taskId: string): { task: PendingTask; frame: Frame
   return { task, frame };
 }
 
+/** The task returned a result: write the Succeeded event and run the output pipeline. */
 export async function onTaskSucceeded(run: StepRun, taskId: string, output: Json): Promise<void> {
   const settled = settle(run, taskId);
   if (!settled) return;
@@ -161,6 +162,7 @@ export async function onTaskSucceeded(run: StepRun, taskId: string, output: Json
   });
 }
 
+/** The task failed: write the Failed event, then Retry / Catch. */
 export async function onTaskFailed(
   run: StepRun,
   taskId: string,

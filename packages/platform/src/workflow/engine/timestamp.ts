@@ -34,6 +34,7 @@ function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
+/** Whether a value is a valid RFC 3339 timestamp string. */
 export function isTimestamp(value: unknown): value is string {
   return typeof value === "string" && parseTimestamp(value) !== undefined;
 }

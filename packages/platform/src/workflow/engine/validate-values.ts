@@ -12,12 +12,14 @@ import { isTimestamp } from "./timestamp.js";
 
 /** Field-level checks shared by the state validators: paths, templates, Retry, Catch, Choice rules. */
 
+/** JSON type name of a value, for messages. */
 export function typeName(value: Json | undefined): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "array";
   return typeof value;
 }
 
+/** Reports a diagnostic unless `value` has the expected JSON type. */
 export function expectType(
   d: DiagnosticList,
   value: Json | undefined,
@@ -138,6 +140,7 @@ export function assignedNames(assign: Json | undefined, jsonata: boolean): strin
 
 const VARIABLE_NAME = /^[\p{L}_][\p{L}\p{N}_]*$/u;
 
+/** Assign: an object of valid variable names whose values are valid templates. */
 export function checkAssign(
   d: DiagnosticList,
   assign: Json | undefined,
@@ -190,6 +193,7 @@ function checkNumber(
     );
 }
 
+/** Retry: ErrorEquals rules and the numeric ranges of every retrier field. */
 export function checkRetry(d: DiagnosticList, retry: Json | undefined, location: string): void {
   if (retry === undefined) return;
   if (!Array.isArray(retry)) {
@@ -232,6 +236,7 @@ export function checkRetry(d: DiagnosticList, retry: Json | undefined, location:
   }
 }
 
+/** Catch: ErrorEquals rules, Next targets and the catcher's output fields. */
 export function checkCatch(
   d: DiagnosticList,
   list: Json | undefined,

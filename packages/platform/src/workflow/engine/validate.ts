@@ -16,6 +16,8 @@ export interface ValidateOptions {
 const ROOT_FIELDS = ["Comment", "StartAt", "States", "TimeoutSeconds", "Version", "QueryLanguage"];
 const SUB_FIELDS = ["Comment", "StartAt", "States", "ProcessorConfig"];
 const MAX_STATE_NAME = 80;
+/** AWS API limit on the definition text. */
+export const MAX_DEFINITION_CHARS = 1_048_576;
 
 interface Walk {
   d: DiagnosticList;
@@ -47,6 +49,10 @@ export function validateDefinition(definition: unknown, options: ValidateOptions
   if (!isJsonObject(doc)) {
     d.error(DIAGNOSTIC_CODES.schema, "Definition must be a valid JSON object");
     return d.items;
+  }
+  const size = typeof definition === "string" ? definition.length : JSON.stringify(doc).length;
+  if (size > MAX_DEFINITION_CHARS) {
+    d.error(DIAGNOSTIC_CODES.schema, `The definition exceeds ${MAX_DEFINITION_CHARS} characters`, "/");
   }
   const root = doc as JsonObject;
   const language = root.QueryLanguage;

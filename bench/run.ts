@@ -1,0 +1,38 @@
+import { writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { startNimbusProcess } from "./lib/nimbus-process.js";
+import { environmentTable } from "./lib/report.js";
+import { coldStarts, warmInvoke } from "./scenarios/invoke.js";
+
+/**
+ * `npm run bench`: runs every scenario against the real server and rewrites
+ * docs/benchmarks.md. BENCH_SECONDS shortens or lengthens each load run (default 10).
+ */
+const seconds = Number(process.env.BENCH_SECONDS ?? "10");
+const coldSamples = Number(process.env.BENCH_COLD_SAMPLES ?? "50");
+
+const nimbus = await startNimbusProcess();
+const health = (await (await fetch(`${nimbus.url}/_nimbus/health`)).json()) as { sandbox: { driver: string } };
+const sections: string[] = [];
+try {
+  process.stderr.write("warm invoke...\n");
+  sections.push(await warmInvoke(nimbus, seconds));
+  process.stderr.write("cold starts...\n");
+  sections.push(await coldStarts(nimbus, coldSamples));
+} finally {
+  await nimbus.stop();
+}
+
+const doc = [
+  "# Benchmarks",
+  "",
+  "Written by `npm run bench` (bench/run.ts); do not edit by hand. Every figure comes from one run on",
+  "the machine below, against the real server started as `nimbus server` in its own process, with the",
+  `peer or floor measured in the same run. Sandbox driver: **${health.sandbox.driver}**.`,
+  "",
+  environmentTable(),
+  "",
+  ...sections.flatMap((s) => [s, ""]),
+].join("\n");
+await writeFile(resolve(import.meta.dirname, "../docs/benchmarks.md"), doc);
+process.stdout.write(doc);

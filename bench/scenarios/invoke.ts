@@ -1,0 +1,119 @@
+import { join, resolve } from "node:path";
+import { zipDirectory } from "../../test/support/zip.js";
+import { startFloorServer } from "../lib/floor-server.js";
+import { load, percentiles } from "../lib/load.js";
+import type { NimbusProcess } from "../lib/nimbus-process.js";
+import { fmt } from "../lib/report.js";
+
+const FIXTURES = resolve(import.meta.dirname, "../../test/fixtures/functions");
+const ROLE = "arn:aws:iam::000000000000:role/bench";
+
+async function api(nimbus: NimbusProcess, method: string, path: string, body?: unknown): Promise<Response> {
+  const res = await fetch(`${nimbus.url}${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return res;
+}
+
+async function createFunction(nimbus: NimbusProcess, name: string, fixture: string, runtime: string, handler: string): Promise<void> {
+  const zip = await zipDirectory(join(FIXTURES, fixture));
+  await api(nimbus, "POST", "/2015-03-31/functions", {
+    FunctionName: name,
+    Runtime: runtime,
+    Handler: handler,
+    Role: ROLE,
+    MemorySize: 256,
+    Code: { ZipFile: zip.toString("base64") },
+  });
+}
+
+/** Warm invoke throughput and latency against the floor, at concurrency 1 and 10. */
+export async function warmInvoke(nimbus: NimbusProcess, seconds: number): Promise<string> {
+  await createFunction(nimbus, "bench-hello", "node/hello", "nodejs20.x", "index.handler");
+  const invokeUrl = `${nimbus.url}/2015-03-31/functions/bench-hello/invocations`;
+  // Warm enough environments for concurrency 10.
+  await load({ url: invokeUrl, method: "POST", body: "{}", connections: 10, seconds: 2 });
+  const floor = await startFloorServer();
+  const rows: string[] = [];
+  try {
+    for (const connections of [1, 10]) {
+      const floorResult = await load({ url: floor.url, method: "POST", body: "{}", connections, seconds });
+      const nimbusResult = await load({ url: invokeUrl, method: "POST", body: "{}", connections, seconds });
+      if (nimbusResult.errors + nimbusResult.non2xx > 0) {
+        throw new Error(`warm invoke had ${nimbusResult.errors} errors and ${nimbusResult.non2xx} non-2xx answers`);
+      }
+      rows.push(
+        `| ${connections} | ${fmt(floorResult.requestsPerSec)} | ${fmt(floorResult.p50Ms, 2)} / ${fmt(floorResult.p99Ms, 2)} | ` +
+          `${fmt(nimbusResult.requestsPerSec)} | ${fmt(nimbusResult.p50Ms, 2)} / ${fmt(nimbusResult.p99Ms, 2)} | ` +
+          `**${fmt(nimbusResult.requestsPerSec / floorResult.requestsPerSec, 2)}** |`,
+      );
+    }
+  } finally {
+    await floor.stop();
+  }
+  return [
+    "### Warm invoke (Invoke API, Node hello) vs a plain Node http server (the floor)",
+    "",
+    `autocannon, ${seconds} s per run, POST with body \`{}\`, the server in its own process.`,
+    "",
+    "| connections | floor req/s | floor p50 / p99 ms | Nimbus req/s | Nimbus p50 / p99 ms | Nimbus / floor |",
+    "|---|---|---|---|---|---|",
+    ...rows,
+    "",
+    "Target (issue 2): at least 0.30 of the floor.",
+  ].join("\n");
+}
+
+/** Cold start: a new environment to its first response, forced by a configuration change. */
+export async function coldStarts(nimbus: NimbusProcess, iterations: number): Promise<string> {
+  const cases = [
+    { name: "cold-node", fixture: "node/hello", runtime: "nodejs20.x", handler: "index.handler", label: "Node hello" },
+    { name: "cold-python", fixture: "python/hello", runtime: "python3.11", handler: "lambda_function.lambda_handler", label: "Python hello" },
+  ];
+  const rows: string[] = [];
+  for (const c of cases) {
+    await createFunction(nimbus, c.name, c.fixture, c.runtime, c.handler);
+    const total: number[] = [];
+    const init: number[] = [];
+    for (let i = 0; i < iterations; i++) {
+      await api(nimbus, "PUT", `/2015-03-31/functions/${c.name}/configuration`, { Description: `cold ${i}` });
+      const started = performance.now();
+      const res = await api(nimbus, "POST", `/2015-03-31/functions/${c.name}/invocations`, {});
+      await res.arrayBuffer();
+      total.push(performance.now() - started);
+      if (res.headers.get("x-amz-function-error")) throw new Error(`${c.label} failed during the cold start benchmark`);
+    }
+    // One more pass reading Init Duration from the REPORT line.
+    for (let i = 0; i < Math.min(iterations, 20); i++) {
+      await api(nimbus, "PUT", `/2015-03-31/functions/${c.name}/configuration`, { Description: `init ${i}` });
+      const res = await fetch(`${nimbus.url}/2015-03-31/functions/${c.name}/invocations`, {
+        method: "POST",
+        body: "{}",
+        headers: { "x-amz-log-type": "Tail" },
+      });
+      await res.arrayBuffer();
+      const log = Buffer.from(res.headers.get("x-amz-log-result") ?? "", "base64").toString();
+      const match = /Init Duration: ([\d.]+) ms/.exec(log);
+      if (match?.[1]) init.push(Number(match[1]));
+    }
+    const t = percentiles(total);
+    const d = percentiles(init);
+    rows.push(`| ${c.label} | ${iterations} | ${fmt(t.p50, 1)} | ${fmt(t.p99, 1)} | ${fmt(d.p50, 1)} | ${fmt(d.p99, 1)} |`);
+  }
+  return [
+    "### Cold start (new environment to first response)",
+    "",
+    "Each sample changes the function's configuration first, so the next invoke must start a new",
+    "environment (sandbox + runtime process + module load + init). Measured by the client around the",
+    "Invoke call; Init Duration is what the REPORT line says.",
+    "",
+    "| function | samples | p50 ms | p99 ms | Init Duration p50 ms | Init Duration p99 ms |",
+    "|---|---|---|---|---|---|",
+    ...rows,
+    "",
+    "Target (issue 2): Node hello p50 under 120 ms under bubblewrap.",
+  ].join("\n");
+}

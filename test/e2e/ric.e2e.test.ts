@@ -1,0 +1,75 @@
+import { CreateFunctionCommand } from "@aws-sdk/client-lambda";
+import { cp, mkdtemp, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { invokeJson } from "../support/functions.js";
+import { FIXTURES, ROLE, startNimbus, type TestNimbus } from "../support/nimbus.js";
+import { zipDirectory } from "../support/zip.js";
+
+/**
+ * The official Node runtime interface client (npm `aws-lambda-ric`) as a custom runtime's
+ * bootstrap, against Nimbus's HTTP Runtime API. CI builds it (its install compiles native code)
+ * and sets NIMBUS_REQUIRE_RIC=1, which turns a missing client into a failure.
+ */
+let nimbus: TestNimbus;
+let work: string;
+let ricDir: string | undefined;
+
+beforeAll(async () => {
+  try {
+    ricDir = dirname(createRequire(import.meta.url).resolve("aws-lambda-ric/package.json"));
+  } catch {
+    const reason = "aws-lambda-ric is not installed (npm install builds it; it needs cmake, autoconf, automake and libtool)";
+    if (process.env.NIMBUS_REQUIRE_RIC === "1") throw new Error(`aws-lambda-ric required but ${reason}`);
+    console.warn(`SKIPPING runtime interface client tests: ${reason}`);
+  }
+  nimbus = await startNimbus();
+  work = await mkdtemp(join(tmpdir(), "nimbus-ric-"));
+  if (ricDir) {
+    await cp(join(FIXTURES, "ric"), work, { recursive: true });
+    // Only what the client needs at run time: its entry point, the built JS and native addon.
+    for (const part of ["package.json", "bin", "dist"]) {
+      await cp(join(ricDir, part), join(work, "node_modules/aws-lambda-ric", part), { recursive: true });
+    }
+    const zip = await zipDirectory(work);
+    for (const [name, handler] of [["ric-ok", "index.handler"], ["ric-fails", "index.fails"]] as const) {
+      await nimbus.lambda.send(
+        new CreateFunctionCommand({ FunctionName: name, Runtime: "provided.al2023", Handler: handler, Role: ROLE, Code: { ZipFile: zip }, Timeout: 10 }),
+      );
+    }
+  }
+});
+
+afterAll(async () => {
+  await nimbus.stop();
+  await rm(work, { recursive: true, force: true });
+});
+
+describe("aws-lambda-ric as a function's bootstrap", () => {
+  it("receives events with the Runtime API headers and answers them", async ({ skip }) => {
+    if (!ricDir) skip();
+    const first = await invokeJson(nimbus.lambda, "ric-ok", { n: 1 });
+    expect(first.out.FunctionError).toBeUndefined();
+    expect(first.json).toMatchObject({
+      ric: true,
+      event: { n: 1 },
+      functionName: "ric-ok",
+      invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:ric-ok",
+      remaining: true,
+    });
+    expect((first.json as { awsRequestId: string }).awsRequestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(first.log).toContain("Executing 'index.handler'");
+    const second = await invokeJson(nimbus.lambda, "ric-ok", { n: 2 });
+    expect(second.json).toMatchObject({ event: { n: 2 } });
+    expect(second.log).not.toContain("Init Duration");
+  });
+
+  it("reports handler errors through the Runtime API error endpoint", async ({ skip }) => {
+    if (!ricDir) skip();
+    const { out, json } = await invokeJson(nimbus.lambda, "ric-fails");
+    expect(out.FunctionError).toBe("Unhandled");
+    expect(json).toMatchObject({ errorType: "RangeError", errorMessage: "ric failure" });
+  });
+});

@@ -12,7 +12,9 @@ const seconds = Number(process.env.BENCH_SECONDS ?? "10");
 const coldSamples = Number(process.env.BENCH_COLD_SAMPLES ?? "50");
 
 const nimbus = await startNimbusProcess();
-const health = (await (await fetch(`${nimbus.url}/_nimbus/health`)).json()) as { sandbox: { driver: string } };
+const health = (await (await fetch(`${nimbus.url}/_nimbus/health`)).json()) as {
+  sandbox: { driver: string };
+};
 const sections: string[] = [];
 try {
   process.stderr.write("warm invoke...\n");

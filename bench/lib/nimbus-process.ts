@@ -14,9 +14,13 @@ export interface NimbusProcess {
 /** Starts the real server (`nimbus server`) in its own process, on a free port. */
 export async function startNimbusProcess(extraArgs: string[] = []): Promise<NimbusProcess> {
   const dataDir = await mkdtemp(join(tmpdir(), "nimbus-bench-"));
-  const child = spawn(process.execPath, [BIN, "server", "--port", "0", "--data-dir", dataDir, "--log-level", "warn", ...extraArgs], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    [BIN, "server", "--port", "0", "--data-dir", dataDir, "--log-level", "warn", ...extraArgs],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const url = await new Promise<string>((resolvePromise, reject) => {
     let out = "";
     child.stdout?.on("data", (chunk: Buffer) => {

@@ -18,7 +18,13 @@ async function api(nimbus: NimbusProcess, method: string, path: string, body?: u
   return res;
 }
 
-async function createFunction(nimbus: NimbusProcess, name: string, fixture: string, runtime: string, handler: string): Promise<void> {
+async function createFunction(
+  nimbus: NimbusProcess,
+  name: string,
+  fixture: string,
+  runtime: string,
+  handler: string,
+): Promise<void> {
   const zip = await zipDirectory(join(FIXTURES, fixture));
   await api(nimbus, "POST", "/2015-03-31/functions", {
     FunctionName: name,
@@ -43,7 +49,9 @@ export async function warmInvoke(nimbus: NimbusProcess, seconds: number): Promis
       const floorResult = await load({ url: floor.url, method: "POST", body: "{}", connections, seconds });
       const nimbusResult = await load({ url: invokeUrl, method: "POST", body: "{}", connections, seconds });
       if (nimbusResult.errors + nimbusResult.non2xx > 0) {
-        throw new Error(`warm invoke had ${nimbusResult.errors} errors and ${nimbusResult.non2xx} non-2xx answers`);
+        throw new Error(
+          `warm invoke had ${nimbusResult.errors} errors and ${nimbusResult.non2xx} non-2xx answers`,
+        );
       }
       rows.push(
         `| ${connections} | ${fmt(floorResult.requestsPerSec)} | ${fmt(floorResult.p50Ms, 2)} / ${fmt(floorResult.p99Ms, 2)} | ` +
@@ -70,8 +78,20 @@ export async function warmInvoke(nimbus: NimbusProcess, seconds: number): Promis
 /** Cold start: a new environment to its first response, forced by a configuration change. */
 export async function coldStarts(nimbus: NimbusProcess, iterations: number): Promise<string> {
   const cases = [
-    { name: "cold-node", fixture: "node/hello", runtime: "nodejs20.x", handler: "index.handler", label: "Node hello" },
-    { name: "cold-python", fixture: "python/hello", runtime: "python3.11", handler: "lambda_function.lambda_handler", label: "Python hello" },
+    {
+      name: "cold-node",
+      fixture: "node/hello",
+      runtime: "nodejs20.x",
+      handler: "index.handler",
+      label: "Node hello",
+    },
+    {
+      name: "cold-python",
+      fixture: "python/hello",
+      runtime: "python3.11",
+      handler: "lambda_function.lambda_handler",
+      label: "Python hello",
+    },
   ];
   const rows: string[] = [];
   for (const c of cases) {
@@ -84,7 +104,8 @@ export async function coldStarts(nimbus: NimbusProcess, iterations: number): Pro
       const res = await api(nimbus, "POST", `/2015-03-31/functions/${c.name}/invocations`, {});
       await res.arrayBuffer();
       total.push(performance.now() - started);
-      if (res.headers.get("x-amz-function-error")) throw new Error(`${c.label} failed during the cold start benchmark`);
+      if (res.headers.get("x-amz-function-error"))
+        throw new Error(`${c.label} failed during the cold start benchmark`);
     }
     // One more pass reading Init Duration from the REPORT line.
     for (let i = 0; i < Math.min(iterations, 20); i++) {
@@ -101,7 +122,9 @@ export async function coldStarts(nimbus: NimbusProcess, iterations: number): Pro
     }
     const t = percentiles(total);
     const d = percentiles(init);
-    rows.push(`| ${c.label} | ${iterations} | ${fmt(t.p50, 1)} | ${fmt(t.p99, 1)} | ${fmt(d.p50, 1)} | ${fmt(d.p99, 1)} |`);
+    rows.push(
+      `| ${c.label} | ${iterations} | ${fmt(t.p50, 1)} | ${fmt(t.p99, 1)} | ${fmt(d.p50, 1)} | ${fmt(d.p99, 1)} |`,
+    );
   }
   return [
     "### Cold start (new environment to first response)",

@@ -6,7 +6,9 @@ let nimbus: TestNimbus;
 
 beforeAll(async () => {
   nimbus = await startNimbus({
-    config: { auth: { enabled: true, credentials: [{ accessKeyId: "AKIDNIMBUS", secretAccessKey: "right-secret" }] } },
+    config: {
+      auth: { enabled: true, credentials: [{ accessKeyId: "AKIDNIMBUS", secretAccessKey: "right-secret" }] },
+    },
   });
 });
 
@@ -15,7 +17,12 @@ afterAll(async () => {
 });
 
 const client = (accessKeyId: string, secretAccessKey: string) =>
-  new LambdaClient({ endpoint: nimbus.url, region: "us-east-1", credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1 });
+  new LambdaClient({
+    endpoint: nimbus.url,
+    region: "us-east-1",
+    credentials: { accessKeyId, secretAccessKey },
+    maxAttempts: 1,
+  });
 
 describe("SigV4 authentication with configured keys (--auth)", () => {
   it("accepts a configured key with a valid signature", async () => {
@@ -24,13 +31,17 @@ describe("SigV4 authentication with configured keys (--auth)", () => {
   });
 
   it("refuses an unknown access key with UnrecognizedClientException", async () => {
-    const error = await client("AKIDOTHER", "right-secret").send(new GetAccountSettingsCommand({})).catch((e: unknown) => e);
+    const error = await client("AKIDOTHER", "right-secret")
+      .send(new GetAccountSettingsCommand({}))
+      .catch((e: unknown) => e);
     expect((error as Error).name).toBe("UnrecognizedClientException");
     expect((error as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode).toBe(403);
   });
 
   it("refuses a wrong secret with InvalidSignatureException", async () => {
-    const error = await client("AKIDNIMBUS", "wrong-secret").send(new GetAccountSettingsCommand({})).catch((e: unknown) => e);
+    const error = await client("AKIDNIMBUS", "wrong-secret")
+      .send(new GetAccountSettingsCommand({}))
+      .catch((e: unknown) => e);
     expect((error as Error).name).toBe("InvalidSignatureException");
   });
 

@@ -28,21 +28,42 @@ describe("the AWS CLI (Debian awscli) against Nimbus", () => {
     const path = cli as string;
     const created = JSON.parse(
       await aws(path, nimbus.url, [
-        "lambda", "create-function", "--function-name", "cli-fn", "--runtime", "nodejs20.x", "--handler", "index.handler",
-        "--role", ROLE, "--zip-file", `fileb://${join(work, "fn.zip")}`,
+        "lambda",
+        "create-function",
+        "--function-name",
+        "cli-fn",
+        "--runtime",
+        "nodejs20.x",
+        "--handler",
+        "index.handler",
+        "--role",
+        ROLE,
+        "--zip-file",
+        `fileb://${join(work, "fn.zip")}`,
       ]),
     ) as { FunctionName: string; State: string };
     expect(created).toMatchObject({ FunctionName: "cli-fn", State: "Active" });
     await aws(path, nimbus.url, ["lambda", "wait", "function-active-v2", "--function-name", "cli-fn"]);
 
-    const listed = JSON.parse(await aws(path, nimbus.url, ["lambda", "list-functions"])) as { Functions: { FunctionName: string }[] };
+    const listed = JSON.parse(await aws(path, nimbus.url, ["lambda", "list-functions"])) as {
+      Functions: { FunctionName: string }[];
+    };
     expect(listed.Functions.map((f) => f.FunctionName)).toContain("cli-fn");
 
     const outFile = join(work, "out.json");
     const invoked = JSON.parse(
       await aws(path, nimbus.url, [
-        "lambda", "invoke", "--function-name", "cli-fn", "--cli-binary-format", "raw-in-base64-out",
-        "--payload", '{"from":"cli"}', "--log-type", "Tail", outFile,
+        "lambda",
+        "invoke",
+        "--function-name",
+        "cli-fn",
+        "--cli-binary-format",
+        "raw-in-base64-out",
+        "--payload",
+        '{"from":"cli"}',
+        "--log-type",
+        "Tail",
+        outFile,
       ]),
     ) as { StatusCode: number; LogResult: string; ExecutedVersion: string };
     expect(invoked.StatusCode).toBe(200);
@@ -51,7 +72,14 @@ describe("the AWS CLI (Debian awscli) against Nimbus", () => {
     const { readFile } = await import("node:fs/promises");
     expect(JSON.parse(await readFile(outFile, "utf8"))).toBe("logged");
 
-    const groups = JSON.parse(await aws(path, nimbus.url, ["logs", "describe-log-groups", "--log-group-name-prefix", "/aws/lambda/cli"])) as {
+    const groups = JSON.parse(
+      await aws(path, nimbus.url, [
+        "logs",
+        "describe-log-groups",
+        "--log-group-name-prefix",
+        "/aws/lambda/cli",
+      ]),
+    ) as {
       logGroups: { logGroupName: string }[];
     };
     expect(groups.logGroups.map((g) => g.logGroupName)).toContain("/aws/lambda/cli-fn");
@@ -62,9 +90,19 @@ describe("the AWS CLI (Debian awscli) against Nimbus", () => {
 
   it("follows new log lines with `aws logs tail --follow`", async ({ skip }) => {
     if (!cli) skip();
-    const follower = spawn(cli as string, ["--endpoint-url", nimbus.url, "logs", "tail", "/aws/lambda/cli-fn", "--follow", "--since", "1m"], {
-      env: { ...process.env, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "" },
-    });
+    const follower = spawn(
+      cli as string,
+      ["--endpoint-url", nimbus.url, "logs", "tail", "/aws/lambda/cli-fn", "--follow", "--since", "1m"],
+      {
+        env: {
+          ...process.env,
+          AWS_ACCESS_KEY_ID: "test",
+          AWS_SECRET_ACCESS_KEY: "test",
+          AWS_DEFAULT_REGION: "us-east-1",
+          AWS_PAGER: "",
+        },
+      },
+    );
     let seen = "";
     follower.stdout.on("data", (chunk: Buffer) => {
       seen += chunk.toString();
@@ -72,7 +110,15 @@ describe("the AWS CLI (Debian awscli) against Nimbus", () => {
     try {
       const marker = `marker-${Date.now()}`;
       await aws(cli as string, nimbus.url, [
-        "lambda", "invoke", "--function-name", "cli-fn", "--cli-binary-format", "raw-in-base64-out", "--payload", JSON.stringify({ marker }), join(work, "o2.json"),
+        "lambda",
+        "invoke",
+        "--function-name",
+        "cli-fn",
+        "--cli-binary-format",
+        "raw-in-base64-out",
+        "--payload",
+        JSON.stringify({ marker }),
+        join(work, "o2.json"),
       ]);
       const deadline = Date.now() + 20_000;
       while (!seen.includes("log text 42") || (seen.match(/START RequestId/g) ?? []).length < 2) {

@@ -1,7 +1,12 @@
-import { CreateFunctionCommand, GetFunctionCommand, ListFunctionsCommand, ResourceNotFoundException } from "@aws-sdk/client-lambda";
 import { join } from "node:path";
-import { ZipFile } from "yazl";
+import {
+  CreateFunctionCommand,
+  GetFunctionCommand,
+  ListFunctionsCommand,
+  ResourceNotFoundException,
+} from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ZipFile } from "yazl";
 import { createFixtureFunction, invokeJson } from "../support/functions.js";
 import { FIXTURES, ROLE, startNimbus, type TestNimbus } from "../support/nimbus.js";
 import { zipDirectory, zipFiles } from "../support/zip.js";
@@ -18,9 +23,19 @@ afterAll(async () => {
   await nimbus.stop();
 });
 
-const base = () => ({ Runtime: "nodejs20.x" as const, Handler: "index.handler", Role: ROLE, Code: { ZipFile: hello } });
+const base = () => ({
+  Runtime: "nodejs20.x" as const,
+  Handler: "index.handler",
+  Role: ROLE,
+  Code: { ZipFile: hello },
+});
 
-async function rejectsWith(name: string, input: Record<string, unknown>, errorName: string, message?: RegExp): Promise<void> {
+async function rejectsWith(
+  name: string,
+  input: Record<string, unknown>,
+  errorName: string,
+  message?: RegExp,
+): Promise<void> {
   const error = await nimbus.lambda
     .send(new CreateFunctionCommand({ ...base(), FunctionName: name, ...input } as never))
     .catch((e: unknown) => e);
@@ -30,28 +45,48 @@ async function rejectsWith(name: string, input: Record<string, unknown>, errorNa
   const listed = await nimbus.lambda.send(new ListFunctionsCommand({}));
   expect((listed.Functions ?? []).map((f) => f.FunctionName)).not.toContain(name);
   if (/^[a-zA-Z0-9-_]{1,64}$/.test(name)) {
-    await expect(nimbus.lambda.send(new GetFunctionCommand({ FunctionName: name }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(nimbus.lambda.send(new GetFunctionCommand({ FunctionName: name }))).rejects.toBeInstanceOf(
+      ResourceNotFoundException,
+    );
   }
 }
 
 /** POSTs a raw body to CreateFunction (what a hand-rolled client might send). */
-async function rawCreate(body: string): Promise<{ status: number; type: string | null; json: Record<string, unknown> }> {
-  const res = await fetch(`${nimbus.url}/2015-03-31/functions`, { method: "POST", body, headers: { "content-type": "application/json" } });
-  return { status: res.status, type: res.headers.get("x-amzn-errortype"), json: (await res.json()) as Record<string, unknown> };
+async function rawCreate(
+  body: string,
+): Promise<{ status: number; type: string | null; json: Record<string, unknown> }> {
+  const res = await fetch(`${nimbus.url}/2015-03-31/functions`, {
+    method: "POST",
+    body,
+    headers: { "content-type": "application/json" },
+  });
+  return {
+    status: res.status,
+    type: res.headers.get("x-amzn-errortype"),
+    json: (await res.json()) as Record<string, unknown>,
+  };
 }
 
 function rawZip(entries: { name: string; data: string; mode?: number }[]): Promise<Buffer> {
   // yazl refuses unsafe names, so write safe placeholders of equal length and patch the bytes.
   const zip = new ZipFile();
   const placeholders = entries.map((e, i) => `${String(i).padStart(e.name.length, "x")}`);
-  entries.forEach((e, i) => zip.addBuffer(Buffer.from(e.data), placeholders[i] ?? "", { mode: e.mode ?? 0o100644, compress: false }));
+  entries.forEach((e, i) =>
+    zip.addBuffer(Buffer.from(e.data), placeholders[i] ?? "", { mode: e.mode ?? 0o100644, compress: false }),
+  );
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     zip.outputStream.on("data", (c: Buffer) => chunks.push(c));
     zip.outputStream.on("end", () => {
       let buf = Buffer.concat(chunks);
       entries.forEach((e, i) => {
-        buf = Buffer.from(buf.toString("latin1").split(placeholders[i] ?? "").join(e.name), "latin1");
+        buf = Buffer.from(
+          buf
+            .toString("latin1")
+            .split(placeholders[i] ?? "")
+            .join(e.name),
+          "latin1",
+        );
       });
       resolve(buf);
     });
@@ -67,22 +102,46 @@ describe("bad input gets the AWS error and leaves nothing behind", () => {
   });
 
   it("wrong member types -> SerializationException", async () => {
-    const res = await rawCreate(JSON.stringify({ FunctionName: "t1", MemorySize: "big", Role: ROLE, Runtime: "nodejs20.x", Handler: "a.b", Code: { ZipFile: hello.toString("base64") } }));
+    const res = await rawCreate(
+      JSON.stringify({
+        FunctionName: "t1",
+        MemorySize: "big",
+        Role: ROLE,
+        Runtime: "nodejs20.x",
+        Handler: "a.b",
+        Code: { ZipFile: hello.toString("base64") },
+      }),
+    );
     expect(res.status).toBe(400);
     expect(res.type).toBe("SerializationException");
   });
 
   it("unknown runtime -> ValidationException naming the enum", async () => {
-    await rejectsWith("bad-runtime", { Runtime: "cobol1.0" }, "ValidationException", /at 'runtime' failed to satisfy constraint/);
+    await rejectsWith(
+      "bad-runtime",
+      { Runtime: "cobol1.0" },
+      "ValidationException",
+      /at 'runtime' failed to satisfy constraint/,
+    );
   });
 
   it("an AWS runtime Nimbus cannot run -> InvalidParameterValueException naming it", async () => {
-    await rejectsWith("java-fn", { Runtime: "java21" }, "InvalidParameterValueException", /java21 is not supported by Nimbus/);
+    await rejectsWith(
+      "java-fn",
+      { Runtime: "java21" },
+      "InvalidParameterValueException",
+      /java21 is not supported by Nimbus/,
+    );
   });
 
   it("memory and timeout out of range -> ValidationException", async () => {
     await rejectsWith("bad-mem", { MemorySize: 64 }, "ValidationException", /greater than or equal to 128/);
-    await rejectsWith("bad-mem2", { MemorySize: 20000 }, "ValidationException", /less than or equal to 10240/);
+    await rejectsWith(
+      "bad-mem2",
+      { MemorySize: 20000 },
+      "ValidationException",
+      /less than or equal to 10240/,
+    );
     await rejectsWith("bad-timeout", { Timeout: 0 }, "ValidationException", /timeout/);
   });
 
@@ -92,12 +151,27 @@ describe("bad input gets the AWS error and leaves nothing behind", () => {
   });
 
   it("Environment over 4 KB and reserved keys -> InvalidParameterValueException", async () => {
-    await rejectsWith("big-env", { Environment: { Variables: { BIG: "x".repeat(5000) } } }, "InvalidParameterValueException", /exceeded the 4KB limit/);
-    await rejectsWith("reserved-env", { Environment: { Variables: { AWS_REGION: "x" } } }, "InvalidParameterValueException", /reserved keys/);
+    await rejectsWith(
+      "big-env",
+      { Environment: { Variables: { BIG: "x".repeat(5000) } } },
+      "InvalidParameterValueException",
+      /exceeded the 4KB limit/,
+    );
+    await rejectsWith(
+      "reserved-env",
+      { Environment: { Variables: { AWS_REGION: "x" } } },
+      "InvalidParameterValueException",
+      /reserved keys/,
+    );
   });
 
   it("a non-zip archive -> InvalidParameterValueException", async () => {
-    await rejectsWith("not-zip", { Code: { ZipFile: Buffer.from("this is not a zip file at all") } }, "InvalidParameterValueException", /Could not unzip/);
+    await rejectsWith(
+      "not-zip",
+      { Code: { ZipFile: Buffer.from("this is not a zip file at all") } },
+      "InvalidParameterValueException",
+      /Could not unzip/,
+    );
   });
 
   it("archive entries escaping the root -> InvalidParameterValueException", async () => {
@@ -105,7 +179,10 @@ describe("bad input gets the AWS error and leaves nothing behind", () => {
     await rejectsWith("zip-traversal", { Code: { ZipFile: traversal } }, "InvalidParameterValueException");
     const absolute = await rawZip([{ name: "/etc/evil.js", data: "x" }]);
     await rejectsWith("zip-absolute", { Code: { ZipFile: absolute } }, "InvalidParameterValueException");
-    const symlink = await zipFiles({ "index.js": "exports.handler=()=>1", link: { content: "/etc/passwd", mode: 0o120777 } });
+    const symlink = await zipFiles({
+      "index.js": "exports.handler=()=>1",
+      link: { content: "/etc/passwd", mode: 0o120777 },
+    });
     await rejectsWith("zip-symlink", { Code: { ZipFile: symlink } }, "InvalidParameterValueException");
   });
 
@@ -119,13 +196,33 @@ describe("bad input gets the AWS error and leaves nothing behind", () => {
       zip.end();
     });
     expect(bomb.length).toBeLessThan(1024 * 1024);
-    await rejectsWith("zip-bomb", { Code: { ZipFile: bomb } }, "InvalidParameterValueException", /Unzipped size must be smaller than 262144000 bytes/);
+    await rejectsWith(
+      "zip-bomb",
+      { Code: { ZipFile: bomb } },
+      "InvalidParameterValueException",
+      /Unzipped size must be smaller than 262144000 bytes/,
+    );
   });
 
   it("unsupported features are refused by name, not ignored", async () => {
-    await rejectsWith("vpc", { VpcConfig: { SubnetIds: ["subnet-1"], SecurityGroupIds: ["sg-1"] } }, "InvalidParameterValueException", /VPC/);
-    await rejectsWith("dlq", { DeadLetterConfig: { TargetArn: "arn:aws:sqs:us-east-1:000000000000:q" } }, "InvalidParameterValueException", /DeadLetterConfig/);
-    await rejectsWith("xray", { TracingConfig: { Mode: "Active" } }, "InvalidParameterValueException", /X-Ray/);
+    await rejectsWith(
+      "vpc",
+      { VpcConfig: { SubnetIds: ["subnet-1"], SecurityGroupIds: ["sg-1"] } },
+      "InvalidParameterValueException",
+      /VPC/,
+    );
+    await rejectsWith(
+      "dlq",
+      { DeadLetterConfig: { TargetArn: "arn:aws:sqs:us-east-1:000000000000:q" } },
+      "InvalidParameterValueException",
+      /DeadLetterConfig/,
+    );
+    await rejectsWith(
+      "xray",
+      { TracingConfig: { Mode: "Active" } },
+      "InvalidParameterValueException",
+      /X-Ray/,
+    );
   });
 
   it("unknown operations get UnknownOperationException", async () => {

@@ -14,7 +14,9 @@ afterAll(async () => {
 
 describe("Python functions", () => {
   it("runs def handler(event, context) and returns its result", async () => {
-    await createFixtureFunction(nimbus.lambda, "py-hello", "python/hello", { handler: "lambda_function.lambda_handler" });
+    await createFixtureFunction(nimbus.lambda, "py-hello", "python/hello", {
+      handler: "lambda_function.lambda_handler",
+    });
     const { out, json, log } = await invokeJson(nimbus.lambda, "py-hello", { a: 1 });
     expect(out.FunctionError).toBeUndefined();
     expect(json).toEqual({ message: "hello" });

@@ -28,9 +28,13 @@ interface Running {
 /** Starts `nimbus server --port 0` and waits for the line that names the endpoint. */
 function startCli(args: string[]): Promise<Running> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [BIN, "server", "--port", "0", "--data-dir", dataDir, "--log-level", "warn", ...args], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [BIN, "server", "--port", "0", "--data-dir", dataDir, "--log-level", "warn", ...args],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let out = "";
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
@@ -54,7 +58,9 @@ function stop(running: Running, signal: NodeJS.Signals): Promise<number | null> 
 
 function descendants(pid: number): string {
   try {
-    return execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(pid)]).toString().trim();
+    return execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(pid)])
+      .toString()
+      .trim();
   } catch {
     return "";
   }
@@ -63,7 +69,16 @@ function descendants(pid: number): string {
 describe("nimbus server (the CLI)", () => {
   it("prints --help with every option", () => {
     const help = execFileSync(process.execPath, [BIN, "server", "--help"]).toString();
-    for (const option of ["--port", "--host", "--data-dir", "--config", "--auth", "--auth-key", "--isolation", "--log-level"]) {
+    for (const option of [
+      "--port",
+      "--host",
+      "--data-dir",
+      "--config",
+      "--auth",
+      "--auth-key",
+      "--isolation",
+      "--log-level",
+    ]) {
       expect(help).toContain(option);
     }
   });

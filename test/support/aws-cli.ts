@@ -24,7 +24,12 @@ export function requireAwsCli(): string | undefined {
 }
 
 /** Runs `aws <args>` against `endpoint` with dummy credentials; returns stdout. */
-export async function aws(cli: string, endpoint: string, args: string[], options: { timeoutMs?: number } = {}): Promise<string> {
+export async function aws(
+  cli: string,
+  endpoint: string,
+  args: string[],
+  options: { timeoutMs?: number } = {},
+): Promise<string> {
   const { stdout } = await run(cli, ["--endpoint-url", endpoint, "--no-cli-pager", ...args], {
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",

@@ -43,7 +43,8 @@ describe("module boundaries", () => {
       if (to === from) continue;
       const where = `${relative(SRC, file)} -> ${relative(SRC, target)}`;
       if (!(ALLOWED[from] ?? []).includes(to)) violations.push(`${where}: ${from} may not depend on ${to}`);
-      else if (!LIBRARIES.has(to) && !target.endsWith(`${to}/index.js`)) violations.push(`${where}: import ${to} through its index.ts`);
+      else if (!LIBRARIES.has(to) && !target.endsWith(`${to}/index.js`))
+        violations.push(`${where}: import ${to} through its index.ts`);
     }
   }
 

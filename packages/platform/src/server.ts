@@ -65,15 +65,20 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
 
   const precompiled = interpreters.python
     ? precompilePython(interpreters.python, join(RUNTIMES_DIR, "python")).catch((error: unknown) =>
-        logger.warn({ err: error }, "could not precompile the Python runtime; Python cold starts will be slower"),
+        logger.warn(
+          { err: error },
+          "could not precompile the Python runtime; Python cold starts will be slower",
+        ),
       )
     : Promise.resolve();
 
   const scope = { region: config.account.region, accountId: config.account.accountId };
   const metadata = new SqliteMetadataStore(join(dataDir, "nimbus.db"));
   const blobs = new FsBlobStore(join(dataDir, "blobs"));
-  const logStore = new SqliteLogStore(join(dataDir, "logs.db"));
-  const logSink = new LogSink(logStore, clock);
+  const logStore = new SqliteLogStore(join(dataDir, "logs.db"), clock);
+  const logSink = new LogSink(logStore, clock, {
+    onError: (error) => logger.error({ err: error }, "function log lines could not be stored"),
+  });
   const code = new CodeStore(join(dataDir, "code"), blobs, config.functions);
   const functions = new FunctionService(metadata, code, scope, clock);
   const pool = new EnvironmentPool(clock, config.sandbox.idleTimeoutMs);

@@ -100,7 +100,6 @@ function numberOf(text: string | undefined): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-
 async function readKey(path: string, key: string): Promise<number> {
   try {
     const line = (await readFile(path, "utf8")).split("\n").find((l) => l.startsWith(`${key} `));

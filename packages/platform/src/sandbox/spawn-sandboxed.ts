@@ -65,6 +65,9 @@ export async function spawnSandboxed(
 
 /** Peak resident memory of one process (VmHWM), for environments without a cgroup. */
 function procPeak(status: PseudoFileReader | undefined): number | undefined {
-  const line = status?.read()?.split("\n").find((l) => l.startsWith("VmHWM:"));
+  const line = status
+    ?.read()
+    ?.split("\n")
+    .find((l) => l.startsWith("VmHWM:"));
   return line ? Number(line.replace(/\D+/g, "")) * 1024 : undefined;
 }

@@ -71,9 +71,9 @@ function rawZip(entries: { name: string; data: string; mode?: number }[]): Promi
   // yazl refuses unsafe names, so write safe placeholders of equal length and patch the bytes.
   const zip = new ZipFile();
   const placeholders = entries.map((e, i) => `${String(i).padStart(e.name.length, "x")}`);
-  entries.forEach((e, i) =>
-    zip.addBuffer(Buffer.from(e.data), placeholders[i] ?? "", { mode: e.mode ?? 0o100644, compress: false }),
-  );
+  for (const [i, e] of entries.entries()) {
+    zip.addBuffer(Buffer.from(e.data), placeholders[i] ?? "", { mode: e.mode ?? 0o100644, compress: false });
+  }
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     zip.outputStream.on("data", (c: Buffer) => chunks.push(c));

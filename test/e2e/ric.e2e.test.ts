@@ -59,7 +59,9 @@ async function streamText(group: string, needle: string): Promise<string> {
   let text = "";
   for (let attempt = 0; attempt < 40 && !text.includes(needle); attempt++) {
     // The group itself appears with the first flush.
-    const out = await nimbus.logs.send(new FilterLogEventsCommand({ logGroupName: group })).catch(() => ({ events: [] }));
+    const out = await nimbus.logs
+      .send(new FilterLogEventsCommand({ logGroupName: group }))
+      .catch(() => ({ events: [] }));
     text = (out.events ?? []).map((e) => e.message).join("\n");
     if (!text.includes(needle)) await new Promise((r) => setTimeout(r, 50));
   }

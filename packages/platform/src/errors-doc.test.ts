@@ -18,7 +18,9 @@ function codesInSource(dir: string, found = new Set<string>()): Set<string> {
 
 describe("docs/errors.md", () => {
   it("lists exactly the error codes the platform defines", () => {
-    const documented = new Set([...readFileSync(DOC, "utf8").matchAll(/^\| `(ERR_[A-Z0-9_]+)` \|/gm)].map((m) => m[1]));
+    const documented = new Set(
+      [...readFileSync(DOC, "utf8").matchAll(/^\| `(ERR_[A-Z0-9_]+)` \|/gm)].map((m) => m[1]),
+    );
     const defined = codesInSource(SRC);
     expect([...defined].filter((c) => !documented.has(c)).sort()).toEqual([]);
     expect([...documented].filter((c) => c !== undefined && !defined.has(c)).sort()).toEqual([]);

@@ -127,8 +127,10 @@ describe("Node.js functions through Invoke", () => {
     await createFixtureFunction(nimbus.lambda, "node-logging", "node/logging");
     const { log, out } = await invokeJson(nimbus.lambda, "node-logging");
     const requestId = out.$metadata.requestId;
-    expect(requestId).toBeDefined();
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
     const lines = log.trimEnd().split("\n");
+    // As on AWS, the response's x-amzn-RequestId is the invocation's request id.
+    expect(lines[0]).toBe(`START RequestId: ${requestId} Version: $LATEST`);
     expect(lines[0]).toMatch(/^START RequestId: [0-9a-f-]{36} Version: \$LATEST$/);
     expect(log).toMatch(/\tINFO\tlog text 42/);
     expect(log).toMatch(/\tWARN\twarn/);

@@ -20,10 +20,18 @@ export interface RestService {
 /** Platform routes outside AWS's API surface (`/_nimbus/...`), unsigned. */
 export type NimbusRoute = (req: AwsRequest) => Promise<HttpResult | undefined>;
 
+/**
+ * Application traffic that is not an AWS API call (function URLs, later API gateways), picked by
+ * Host or a reserved path before any AWS routing. Returns undefined when the request is not its
+ * own. Such routes do their own authentication (AuthType NONE or AWS_IAM).
+ */
+export type TrafficRoute = (req: AwsRequest) => Promise<HttpResult | undefined>;
+
 export interface FrontDoorOptions {
   restServices: RestService[];
   jsonServices: JsonRpcService[];
   nimbusRoutes: NimbusRoute[];
+  trafficRoutes?: TrafficRoute[];
   authenticator: Authenticator;
   maxBodyBytes: number;
   logger: Logger;
@@ -78,7 +86,10 @@ export class FrontDoor {
         origin: `http://${hostHeader}`,
         caller,
       };
-      if (rawPath.startsWith("/_nimbus/")) {
+      const traffic = await this.trafficRoute(req);
+      if (traffic) {
+        result = traffic;
+      } else if (rawPath.startsWith("/_nimbus/")) {
         result = (await this.nimbusRoute(req)) ?? { status: 404, body: "Not Found" };
       } else {
         this.options.authenticator.verify(req);
@@ -88,6 +99,14 @@ export class FrontDoor {
       result = this.errorResult(error, jsonService);
     }
     this.send(res, requestId, result);
+  }
+
+  private async trafficRoute(req: AwsRequest): Promise<HttpResult | undefined> {
+    for (const route of this.options.trafficRoutes ?? []) {
+      const result = await route(req);
+      if (result) return result;
+    }
+    return undefined;
   }
 
   private async nimbusRoute(req: AwsRequest): Promise<HttpResult | undefined> {

@@ -64,6 +64,7 @@ async function invoke(
     tailLog: logType === "Tail",
     clientContext: decodeClientContext(header(req.headers, "x-amz-client-context")),
     dryRun: invocationType === "DryRun",
+    requestId: req.requestId,
   });
   if (invocationType === "DryRun") return { status: 204, headers: {} };
   const headers: Record<string, string> = {

@@ -10,6 +10,11 @@ export interface InvokeRequest {
   clientContext: string | undefined;
   /** Validate and resolve only. */
   dryRun: boolean;
+  /**
+   * The invocation's request id when the caller already has one: Lambda answers Invoke with the
+   * function's awsRequestId as x-amzn-RequestId. A new one is made when absent.
+   */
+  requestId?: string;
 }
 
 export interface InvokeResult {

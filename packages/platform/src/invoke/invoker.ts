@@ -69,7 +69,7 @@ export class Invoker {
   async invoke(req: InvokeRequest): Promise<InvokeResult> {
     if (this.closing) throw invokeError.shuttingDown();
     const { config, invokedArn } = await this.deps.functions.resolve(req.functionName, req.qualifier);
-    const requestId = randomUUID();
+    const requestId = req.requestId ?? randomUUID();
     if (req.dryRun) {
       return {
         requestId,

@@ -11,7 +11,15 @@ import { RestRouter } from "./aws/rest-router.js";
 import { type Clock, systemClock } from "./core/clock.js";
 import { type NimbusConfig, type NimbusOptions, parseConfig } from "./core/config.js";
 import { createLogger, type Logger } from "./core/logger.js";
-import { addLambdaControlRoutes, CodeStore, FunctionService, runtimeInfo } from "./functions/index.js";
+import {
+  AliasService,
+  addAliasRoutes,
+  addConcurrencyRoutes,
+  addLambdaControlRoutes,
+  CodeStore,
+  FunctionService,
+  runtimeInfo,
+} from "./functions/index.js";
 import { addInvokeRoutes, Invoker, type RuntimeHosts } from "./invoke/index.js";
 import { createLogsApi, LogSink } from "./observe/index.js";
 import { EnvironmentPool, findNode, findPython, precompilePython, selectDriver } from "./sandbox/index.js";
@@ -111,6 +119,11 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     codeUrl: (req, codeKey) => codeLinks.url(req.origin, codeKey),
     runtimeNote: (runtime) => runtimeNote(runtime, interpreters),
   });
+  addAliasRoutes(lambda, new AliasService(metadata, functions), functions);
+  addConcurrencyRoutes(lambda, functions, {
+    accountConcurrency: config.functions.accountConcurrency,
+    minimumUnreserved: 100,
+  });
   addInvokeRoutes(lambda, invoker, config.functions);
 
   const startedAt = clock.now();
@@ -129,6 +142,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     },
     environments: pool.stats(),
     concurrentExecutions: invoker.concurrency,
+    throttles: invoker.throttleCount,
     auth: config.auth.enabled ? "sigv4-verified" : "any-credentials",
   });
   const nimbusRoutes: NimbusRoute[] = [
@@ -140,7 +154,15 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     restServices: [
       {
         signingName: "lambda",
-        pathPrefixes: ["2015-03-31", "2014-11-13", "2016-08-19", "2017-03-31"],
+        pathPrefixes: [
+          "2015-03-31",
+          "2014-11-13",
+          "2016-08-19",
+          "2017-03-31",
+          "2017-10-31",
+          "2019-09-30",
+          "2021-10-31",
+        ],
         router: lambda,
       },
     ],

@@ -35,6 +35,8 @@ export interface FunctionRecord {
   tags: Record<string, string>;
   /** Highest published version number (0 when none). */
   lastVersion: number;
+  /** Reserved concurrency for all versions together (PutFunctionConcurrency); absent when unset. */
+  reservedConcurrency?: number;
 }
 
 export const KIND_FUNCTION = "function";

@@ -4,6 +4,7 @@ import { functionArn, parseFunctionRef } from "../core/arn.js";
 import type { Clock } from "../core/clock.js";
 import { isPlatformError } from "../core/errors.js";
 import type { MetadataStore } from "../storage/metadata-store.js";
+import { type AliasRecord, aliasKey, isAliasName, KIND_ALIAS } from "./alias-model.js";
 import type { CodeStore } from "./code-store.js";
 import { functionsError } from "./errors.js";
 import {
@@ -47,6 +48,15 @@ export interface CreateFunctionInput {
 export interface ResolvedFunction {
   config: FunctionConfig;
   invokedArn: string;
+  /** The function's reserved concurrency (all versions), when set. */
+  reservedConcurrency: number | undefined;
+}
+
+/** A cached resolution: one configuration, or an alias with its weighted second version. */
+interface ResolvedTarget {
+  config: FunctionConfig;
+  extra?: { config: FunctionConfig; weight: number } | undefined;
+  reservedConcurrency: number | undefined;
 }
 
 export type FunctionChangeListener = (name: string) => void;
@@ -55,13 +65,16 @@ export type FunctionChangeListener = (name: string) => void;
 export class FunctionService {
   private readonly listeners: FunctionChangeListener[] = [];
   /** Hot-path cache of resolved configurations, dropped on every change. */
-  private readonly cache = new Map<string, FunctionConfig>();
+  private readonly cache = new Map<string, ResolvedTarget>();
+  private reservedTotal: number | undefined;
 
   constructor(
     private readonly store: MetadataStore,
     private readonly code: CodeStore,
     private readonly scope: AccountScope,
     private readonly clock: Clock,
+    /** Picks the version of weighted aliases; injected so tests can drive it. */
+    private readonly random: () => number = Math.random,
   ) {}
 
   onChange(listener: FunctionChangeListener): void {
@@ -128,7 +141,15 @@ export class FunctionService {
       if (!doc) throw functionsError.notFound(`Function not found: ${this.arn(record.latest.name, q)}`);
       return doc.value;
     }
-    throw functionsError.notFound(`Function not found: ${this.arn(record.latest.name, q)}`);
+    const alias = await this.getAlias(record.latest.name, q);
+    return this.getConfig(record.latest.name, alias.functionVersion);
+  }
+
+  /** An alias of the function; throws ResourceNotFoundException. */
+  async getAlias(functionName: string, alias: string): Promise<AliasRecord> {
+    const doc = await this.store.get<AliasRecord>(KIND_ALIAS, aliasKey(functionName, alias));
+    if (!doc) throw functionsError.notFound(`Function not found: ${this.arn(functionName, alias)}`);
+    return doc.value;
   }
 
   /** Resolves a function reference for invocation, from a cache on the hot path. */
@@ -136,12 +157,85 @@ export class FunctionService {
     const ref = this.parse(nameOrArn);
     const q = mergeQualifier(ref.qualifier, qualifier);
     const cacheKey = `${ref.name}:${q ?? ""}`;
-    let config = this.cache.get(cacheKey);
-    if (!config) {
-      config = await this.getConfig(ref.name, q);
-      this.cache.set(cacheKey, config);
+    let target = this.cache.get(cacheKey);
+    if (!target) {
+      target = await this.loadTarget(ref.name, q);
+      this.cache.set(cacheKey, target);
     }
-    return { config, invokedArn: this.arn(ref.name, q) };
+    const extra = target.extra;
+    const config = extra && this.random() < extra.weight ? extra.config : target.config;
+    return { config, invokedArn: this.arn(ref.name, q), reservedConcurrency: target.reservedConcurrency };
+  }
+
+  private async loadTarget(name: string, qualifier: string | undefined): Promise<ResolvedTarget> {
+    const { record } = await this.getRecord(name);
+    const reservedConcurrency = record.reservedConcurrency;
+    if (qualifier === undefined || !isAliasName(qualifier)) {
+      return { config: await this.getConfig(name, qualifier), reservedConcurrency };
+    }
+    const alias = await this.getAlias(record.latest.name, qualifier);
+    const config = await this.getConfig(name, alias.functionVersion);
+    const entry = Object.entries(alias.additionalVersionWeights)[0];
+    if (entry === undefined || entry[1] <= 0) return { config, reservedConcurrency };
+    return {
+      config,
+      extra: { config: await this.getConfig(name, entry[0]), weight: entry[1] },
+      reservedConcurrency,
+    };
+  }
+
+  /**
+   * Sets (or with `undefined` removes) the function's reserved concurrency. Refused when the
+   * account's unreserved concurrency would fall below `minimumUnreserved` (AWS: 100).
+   */
+  async setReservedConcurrency(
+    nameOrArn: string,
+    value: number | undefined,
+    limits: { accountConcurrency: number; minimumUnreserved: number },
+  ): Promise<void> {
+    const { record, revision } = await this.getRecord(nameOrArn);
+    const name = record.latest.name;
+    if (value !== undefined) {
+      const others = (await this.reservations())
+        .filter(([n]) => n !== name)
+        .reduce((sum, [, r]) => sum + r, 0);
+      if (limits.accountConcurrency - others - value < limits.minimumUnreserved) {
+        throw functionsError.invalid(
+          `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${limits.minimumUnreserved}].`,
+        );
+      }
+    }
+    const next: FunctionRecord = { ...record };
+    if (value === undefined) delete next.reservedConcurrency;
+    else next.reservedConcurrency = value;
+    await this.store.write([
+      { op: "put", kind: KIND_FUNCTION, key: name, value: next, expectRevision: revision },
+    ]);
+    this.dropCache(name);
+    this.reservedTotal = undefined;
+  }
+
+  /** Sum of every function's reserved concurrency (cached until one changes). */
+  async totalReserved(): Promise<number> {
+    this.reservedTotal ??= (await this.reservations()).reduce((sum, [, r]) => sum + r, 0);
+    return this.reservedTotal;
+  }
+
+  private async reservations(): Promise<[string, number][]> {
+    const out: [string, number][] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.store.list<FunctionRecord>(KIND_FUNCTION, {
+        ...(after === undefined ? {} : { after }),
+        limit: 500,
+      });
+      for (const doc of page.items) {
+        const reserved = doc.value.reservedConcurrency;
+        if (reserved !== undefined) out.push([doc.value.latest.name, reserved]);
+      }
+      after = page.nextAfter;
+    } while (after !== undefined);
+    return out;
   }
 
   async list(options: {
@@ -249,8 +343,21 @@ export class FunctionService {
     const q = mergeQualifier(fromName, qualifier);
     if (q === "$LATEST")
       throw functionsError.invalid("$LATEST version cannot be deleted without deleting the function.");
+    const aliases = (await this.store.list<AliasRecord>(KIND_ALIAS, { prefix: `${name}/` })).items.map(
+      (d) => d.value,
+    );
     if (q !== undefined) {
+      if (isAliasName(q))
+        throw functionsError.invalid("Use DeleteAlias to delete an alias; DeleteFunction takes a version.");
       const config = await this.getConfig(name, q);
+      const users = aliases.filter(
+        (a) => a.functionVersion === config.version || config.version in a.additionalVersionWeights,
+      );
+      if (users.length > 0) {
+        throw functionsError.conflict(
+          `Unable to delete version because the following aliases reference it: [${users.map((a) => a.name).join(", ")}]`,
+        );
+      }
       await this.store.write([
         { op: "delete", kind: KIND_VERSION, key: versionKey(name, Number(config.version)) },
       ]);
@@ -263,6 +370,7 @@ export class FunctionService {
           kind: KIND_VERSION,
           key: versionKey(name, Number(v.version)),
         })),
+        ...aliases.map((a) => ({ op: "delete" as const, kind: KIND_ALIAS, key: aliasKey(name, a.name) })),
       ]);
     }
     this.changed(name);
@@ -352,8 +460,15 @@ export class FunctionService {
     return ref;
   }
 
-  private changed(name: string): void {
+  /** Drops cached resolutions of `name` (an alias moved: environments stay, they are per version). */
+  dropCache(name: string): void {
     for (const key of this.cache.keys()) if (key.startsWith(`${name}:`)) this.cache.delete(key);
+  }
+
+  /** Drops cached resolutions of `name` and tells listeners (environments, URLs) it changed. */
+  private changed(name: string): void {
+    this.dropCache(name);
+    this.reservedTotal = undefined;
     for (const listener of this.listeners) listener(name);
   }
 }

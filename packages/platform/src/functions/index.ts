@@ -1,4 +1,8 @@
+export { addAliasRoutes } from "./alias-api.js";
+export type { AliasRecord } from "./alias-model.js";
+export { type AliasInput, AliasService } from "./alias-service.js";
 export { CodeStore, type IngestedCode } from "./code-store.js";
+export { addConcurrencyRoutes, type ConcurrencyLimits } from "./concurrency-api.js";
 export { FUNCTIONS_ERRORS, functionsError } from "./errors.js";
 export type { FunctionConfig, FunctionRecord } from "./function-model.js";
 export {

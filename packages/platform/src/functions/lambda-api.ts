@@ -114,6 +114,9 @@ export function addLambdaControlRoutes(router: RestRouter, deps: LambdaApiDeps):
       Configuration: config(c, qualifier !== undefined || parseFunctionRef(name)?.qualifier !== undefined),
       Code: { RepositoryType: "S3", Location: deps.codeUrl(req, c.codeKey) },
       Tags: record.tags,
+      ...(record.reservedConcurrency === undefined
+        ? {}
+        : { Concurrency: { ReservedConcurrentExecutions: record.reservedConcurrency } }),
       ...(note ? { Nimbus: note } : {}),
     });
   });
@@ -241,7 +244,7 @@ export function addLambdaControlRoutes(router: RestRouter, deps: LambdaApiDeps):
         CodeSizeUnzipped: deps.limits.maxUnzippedBytes,
         CodeSizeZipped: deps.limits.maxZipBytes,
         ConcurrentExecutions: deps.limits.accountConcurrency,
-        UnreservedConcurrentExecutions: deps.limits.accountConcurrency,
+        UnreservedConcurrentExecutions: deps.limits.accountConcurrency - (await functions.totalReserved()),
       },
       AccountUsage: { TotalCodeSize: usage.totalCodeSize, FunctionCount: usage.functionCount },
     });

@@ -23,6 +23,8 @@ export interface SpecInputs {
   nowMs: number;
   /** PATH of the host, appended for plain-process environments. */
   hostPath: string | undefined;
+  /** How the environment is started (AWS_LAMBDA_INITIALIZATION_TYPE). */
+  initializationType: "on-demand" | "provisioned-concurrency";
 }
 
 export interface EnvironmentPlan {
@@ -51,7 +53,7 @@ export function planEnvironment(inputs: SpecInputs): EnvironmentPlan | { error: 
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.memoryMb),
     AWS_LAMBDA_LOG_GROUP_NAME: config.logGroup,
     AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
-    AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+    AWS_LAMBDA_INITIALIZATION_TYPE: inputs.initializationType,
     AWS_LAMBDA_LOG_FORMAT: config.logFormat,
     AWS_REGION: inputs.scope.region,
     AWS_DEFAULT_REGION: inputs.scope.region,

@@ -14,6 +14,14 @@ export const invokeError = {
       awsName: "TooManyRequestsException",
       details: { Reason: "ConcurrentInvocationLimitExceeded", retryAfterSeconds: 1 },
     }),
+  functionThrottled: () =>
+    new PlatformError({
+      code: INVOKE_ERRORS.throttled,
+      message: "Rate Exceeded.",
+      status: 429,
+      awsName: "TooManyRequestsException",
+      details: { Reason: "ReservedFunctionConcurrentInvocationLimitExceeded", retryAfterSeconds: 1 },
+    }),
   shuttingDown: () =>
     new PlatformError({
       code: INVOKE_ERRORS.shuttingDown,

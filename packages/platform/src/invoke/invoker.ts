@@ -53,6 +53,9 @@ const TAIL_BYTES = 4096;
  */
 export class Invoker {
   private inFlight = 0;
+  private unreservedInFlight = 0;
+  private throttles = 0;
+  private readonly perFunction = new Map<string, number>();
   private closing = false;
   private readonly envLogs = new Map<string, EnvironmentLog>();
   private idleWaiters: (() => void)[] = [];
@@ -68,7 +71,10 @@ export class Invoker {
 
   async invoke(req: InvokeRequest): Promise<InvokeResult> {
     if (this.closing) throw invokeError.shuttingDown();
-    const { config, invokedArn } = await this.deps.functions.resolve(req.functionName, req.qualifier);
+    const { config, invokedArn, reservedConcurrency } = await this.deps.functions.resolve(
+      req.functionName,
+      req.qualifier,
+    );
     const requestId = req.requestId ?? randomUUID();
     if (req.dryRun) {
       return {
@@ -82,14 +88,49 @@ export class Invoker {
         coldStart: false,
       };
     }
-    if (this.inFlight >= this.deps.limits.accountConcurrency) throw invokeError.accountThrottled();
-    this.inFlight++;
+    const release = await this.admit(config.name, reservedConcurrency);
     try {
       return await this.run(config, invokedArn, requestId, req);
     } finally {
-      this.inFlight--;
-      if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+      release();
     }
+  }
+
+  /**
+   * Admission (invocation-semantics.md section 3): a function with reserved concurrency R runs
+   * at most R at once; the others share what the reservations leave of the account's limit.
+   * Throttles fail at once with TooManyRequestsException and AWS's Reason; nothing waits.
+   */
+  private async admit(functionName: string, reserved: number | undefined): Promise<() => void> {
+    const running = this.perFunction.get(functionName) ?? 0;
+    if (reserved !== undefined) {
+      if (running >= reserved) {
+        this.throttles++;
+        throw invokeError.functionThrottled();
+      }
+    } else {
+      const pool = this.deps.limits.accountConcurrency - (await this.deps.functions.totalReserved());
+      if (this.unreservedInFlight >= pool) {
+        this.throttles++;
+        throw invokeError.accountThrottled();
+      }
+      this.unreservedInFlight++;
+    }
+    this.perFunction.set(functionName, running + 1);
+    this.inFlight++;
+    return () => {
+      this.inFlight--;
+      if (reserved === undefined) this.unreservedInFlight--;
+      const left = (this.perFunction.get(functionName) ?? 1) - 1;
+      if (left === 0) this.perFunction.delete(functionName);
+      else this.perFunction.set(functionName, left);
+      if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    };
+  }
+
+  /** Invocations refused for concurrency since start. */
+  get throttleCount(): number {
+    return this.throttles;
   }
 
   private async run(
@@ -223,6 +264,7 @@ export class Invoker {
   /** Cold start: plan, spawn and initialise a new environment for `config`. */
   private async startEnvironment(
     config: FunctionConfig,
+    initializationType: "on-demand" | "provisioned-concurrency" = "on-demand",
   ): Promise<
     { env: ExecutionEnvironment } | { env: ExecutionEnvironment | undefined; failure: EnvironmentOutcome }
   > {
@@ -242,6 +284,7 @@ export class Invoker {
       maxProcesses: deps.limits.maxProcesses,
       nowMs: deps.clock.now(),
       hostPath: deps.driver.isolated ? undefined : process.env.PATH,
+      initializationType,
     });
     if ("error" in plan) {
       return {

@@ -20,7 +20,13 @@ import {
   FunctionService,
   runtimeInfo,
 } from "./functions/index.js";
-import { addInvokeRoutes, Invoker, type RuntimeHosts } from "./invoke/index.js";
+import {
+  addInvokeRoutes,
+  addProvisionedRoutes,
+  Invoker,
+  ProvisionedConcurrency,
+  type RuntimeHosts,
+} from "./invoke/index.js";
 import { createLogsApi, LogSink } from "./observe/index.js";
 import { EnvironmentPool, findNode, findPython, precompilePython, selectDriver } from "./sandbox/index.js";
 import { FsBlobStore } from "./storage/fs/fs-blob-store.js";
@@ -124,6 +130,8 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     accountConcurrency: config.functions.accountConcurrency,
     minimumUnreserved: 100,
   });
+  const provisioned = new ProvisionedConcurrency(metadata, functions, invoker, clock, logger);
+  addProvisionedRoutes(lambda, provisioned, functions);
   addInvokeRoutes(lambda, invoker, config.functions);
 
   const startedAt = clock.now();
@@ -182,6 +190,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     config.server.host === "0.0.0.0" || config.server.host === "::" ? "127.0.0.1" : config.server.host;
   endpoint = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   for (const warning of warnings) logger.warn(warning);
+  await provisioned.restore();
   logger.info({ endpoint, sandbox: driver.name, dataDir }, "nimbus is ready");
 
   let closing: Promise<void> | undefined;

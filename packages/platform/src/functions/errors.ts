@@ -9,6 +9,7 @@ export const FUNCTIONS_ERRORS = {
   invalidRequestContent: "ERR_FUNCTIONS_INVALID_REQUEST_CONTENT",
   requestTooLarge: "ERR_FUNCTIONS_REQUEST_TOO_LARGE",
   unsupported: "ERR_FUNCTIONS_UNSUPPORTED",
+  provisionedNotFound: "ERR_FUNCTIONS_PROVISIONED_NOT_FOUND",
 } as const;
 
 export const functionsError = {
@@ -53,6 +54,13 @@ export const functionsError = {
       message,
       status: 413,
       awsName: "RequestTooLargeException",
+    }),
+  provisionedNotFound: (message: string) =>
+    new PlatformError({
+      code: FUNCTIONS_ERRORS.provisionedNotFound,
+      message,
+      status: 404,
+      awsName: "ProvisionedConcurrencyConfigNotFoundException",
     }),
   /** A parameter AWS accepts but Nimbus cannot apply: refused by name, never ignored. */
   unsupported: (message: string) =>

@@ -59,7 +59,9 @@ interface ResolvedTarget {
   reservedConcurrency: number | undefined;
 }
 
-export type FunctionChangeListener = (name: string) => void;
+/** `updated`: $LATEST changed; `published`: a version was added; `deleted`: the function or a version went. */
+export type FunctionChange = "created" | "updated" | "published" | "deleted";
+export type FunctionChangeListener = (name: string, change: FunctionChange) => void;
 
 /** Functions and their published versions, stored in the MetadataStore. */
 export class FunctionService {
@@ -114,7 +116,7 @@ export class FunctionService {
       }
       throw error;
     }
-    this.changed(input.name);
+    this.changed(input.name, "created");
     return input.publish ? this.publishVersion(input.name, {}) : latest;
   }
 
@@ -333,7 +335,7 @@ export class FunctionService {
         expectRevision: "absent",
       },
     ]);
-    this.changed(latest.name);
+    this.changed(latest.name, "published");
     return snapshot;
   }
 
@@ -373,7 +375,7 @@ export class FunctionService {
         ...aliases.map((a) => ({ op: "delete" as const, kind: KIND_ALIAS, key: aliasKey(name, a.name) })),
       ]);
     }
-    this.changed(name);
+    this.changed(name, "deleted");
   }
 
   async setTags(
@@ -447,7 +449,7 @@ export class FunctionService {
       }
       throw error;
     }
-    this.changed(latest.name);
+    this.changed(latest.name, "updated");
     return publish ? this.publishVersion(latest.name, {}) : latest;
   }
 
@@ -466,10 +468,10 @@ export class FunctionService {
   }
 
   /** Drops cached resolutions of `name` and tells listeners (environments, URLs) it changed. */
-  private changed(name: string): void {
+  private changed(name: string, change: FunctionChange): void {
     this.dropCache(name);
     this.reservedTotal = undefined;
-    for (const listener of this.listeners) listener(name);
+    for (const listener of this.listeners) listener(name, change);
   }
 }
 

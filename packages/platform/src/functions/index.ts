@@ -11,5 +11,20 @@ export {
   type FunctionSettings,
   type ResolvedFunction,
 } from "./function-service.js";
+export {
+  addFunctionUrlRoutes,
+  FUNCTION_URL_API_PREFIX,
+  type FunctionUrlApiDeps,
+} from "./function-url-api.js";
+export {
+  type CreateFunctionUrlInput,
+  type FunctionUrlAuthType,
+  type FunctionUrlConfig,
+  type FunctionUrlCors,
+  FunctionUrlService,
+  functionUrlFor,
+  functionUrlHost,
+  type UpdateFunctionUrlInput,
+} from "./function-url-service.js";
 export { addLambdaControlRoutes, type LambdaApiDeps } from "./lambda-api.js";
 export { AWS_RUNTIME_IDS, type RuntimeFamily, type RuntimeInfo, runtimeInfo } from "./runtimes.js";

@@ -62,7 +62,12 @@ export class Invoker {
   private readonly traceIds = new TraceIds();
 
   constructor(private readonly deps: InvokerDeps) {
-    deps.functions.onChange((name) => deps.pool.retire(`${name}:`));
+    // Environments are keyed by name:version:revision, so stale ones are never reused; retiring
+    // frees them at once. Published versions never change, so only $LATEST's go on updates.
+    deps.functions.onChange((name, change) => {
+      if (change === "deleted") deps.pool.retire(`${name}:`);
+      else if (change === "updated") deps.pool.retire(`${name}:$LATEST:`);
+    });
   }
 
   get concurrency(): number {
@@ -334,6 +339,33 @@ export class Invoker {
       log.current?.push(raw);
       this.deps.logs.append(log.group, log.stream, now, raw);
     }
+  }
+
+  /**
+   * Provisioned concurrency: makes sure `count` initialised environments of `config` are
+   * pinned in the pool (started now if missing). Resolves with how many are ready.
+   */
+  async provision(config: FunctionConfig, count: number): Promise<number> {
+    const key = `${config.name}:${config.version}:${config.revisionId}`;
+    const missing = count - this.deps.pool.pinnedCount(key);
+    if (missing < 0) this.deps.pool.unpin(key, -missing);
+    const starts = Array.from({ length: Math.max(0, missing) }, async () => {
+      const started = await this.startEnvironment(config, "provisioned-concurrency");
+      if (!started.env) return;
+      if ("failure" in started) {
+        this.deps.pool.release(started.env, false);
+        return;
+      }
+      this.deps.pool.pin(started.env);
+      this.deps.pool.release(started.env, true);
+    });
+    await Promise.all(starts);
+    return this.deps.pool.pinnedCount(key);
+  }
+
+  /** Releases the provisioned environments of `config`. */
+  unprovision(config: FunctionConfig): void {
+    this.deps.pool.unpin(`${config.name}:${config.version}:${config.revisionId}`);
   }
 
   /** Stops new invocations and waits (at most `graceMs`) for running ones to finish. */

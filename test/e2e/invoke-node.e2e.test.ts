@@ -117,10 +117,9 @@ describe("Node.js functions through Invoke", () => {
     const results = await Promise.all(
       [1, 2, 3].map(() => invokeJson(nimbus.lambda, "node-parallel", { sleepMs: 300 })),
     );
-    const streams = new Set(results.map((r) => /\[\$LATEST\]([0-9a-f]{32})/.exec(r.log)?.[1] ?? r.log));
     for (const r of results) expect(r.out.FunctionError).toBeUndefined();
+    // All three overlapped, so each needed its own cold environment.
     expect(results.every((r) => r.log.includes("Init Duration"))).toBe(true);
-    expect(streams.size).toBeGreaterThanOrEqual(1);
   });
 
   it("writes START, function output, END and REPORT lines to the log tail", async () => {

@@ -35,6 +35,20 @@ import { SqliteMetadataStore } from "./storage/sqlite/sqlite-metadata-store.js";
 
 export const NIMBUS_VERSION = "0.1.0";
 
+/** The dated path prefixes of Lambda's REST API (lambda-api.md section 3). */
+const LAMBDA_PATH_PREFIXES = [
+  "2014-11-13",
+  "2015-03-31",
+  "2016-08-19",
+  "2017-03-31",
+  "2017-10-31",
+  "2018-10-31",
+  "2019-09-25",
+  "2019-09-30",
+  "2021-10-31",
+  "2021-11-15",
+];
+
 /** Folder of the in-sandbox runtimes (`node/`, `python/`), beside this package. */
 const RUNTIMES_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../runtimes");
 
@@ -162,15 +176,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     restServices: [
       {
         signingName: "lambda",
-        pathPrefixes: [
-          "2015-03-31",
-          "2014-11-13",
-          "2016-08-19",
-          "2017-03-31",
-          "2017-10-31",
-          "2019-09-30",
-          "2021-10-31",
-        ],
+        pathPrefixes: LAMBDA_PATH_PREFIXES,
         router: lambda,
       },
     ],

@@ -1,3 +1,13 @@
+/** A layer version a function uses, copied when the function is configured (lambda-api.md 4.1). */
+export interface FunctionLayer {
+  /** The layer version ARN. */
+  arn: string;
+  codeSizeBytes: number;
+  /** hex SHA-256 of the layer's zip: its blob key and unpacked folder in the CodeStore. */
+  codeKey: string;
+  unzippedSizeBytes: number;
+}
+
 /** The domain shape of a function's configuration ($LATEST or a published version). */
 export interface FunctionConfig {
   name: string;
@@ -24,6 +34,11 @@ export interface FunctionConfig {
   codeKey: string;
   codeSizeBytes: number;
   unzippedSizeBytes: number;
+  /**
+   * Layers in extraction order (later ones overwrite earlier files in /opt). Records written
+   * before layers existed have none: read it through `layersOf`.
+   */
+  layers?: FunctionLayer[];
   revisionId: string;
   lastModified: number;
 }
@@ -37,6 +52,11 @@ export interface FunctionRecord {
   lastVersion: number;
   /** Reserved concurrency for all versions together (PutFunctionConcurrency); absent when unset. */
   reservedConcurrency?: number;
+}
+
+/** The layers of a configuration, `[]` for records stored without the member. */
+export function layersOf(config: FunctionConfig): FunctionLayer[] {
+  return config.layers ?? [];
 }
 
 export const KIND_FUNCTION = "function";

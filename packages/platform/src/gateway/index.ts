@@ -1,0 +1,17 @@
+export { preflightResponse, withCorsHeaders } from "./function-url/cors.js";
+export {
+  buildFunctionUrlEvent,
+  type FunctionUrlEvent,
+  type FunctionUrlRequest,
+  type IamAuthorizer,
+  isTextContentType,
+} from "./function-url/event-v2.js";
+export {
+  createFunctionUrlRoute,
+  type FunctionUrlRouteDeps,
+  type FunctionUrlTarget,
+  matchFunctionUrl,
+  PATH_FORM_PREFIX,
+} from "./function-url/function-url-route.js";
+export { createFunctionUrls, type FunctionUrls, type FunctionUrlsDeps } from "./function-url/function-urls.js";
+export { type GatewayResponse, type MappedResponse, mapFunctionResult } from "./function-url/response-v2.js";

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { startNimbusProcess } from "./lib/nimbus-process.js";
 import { environmentTable } from "./lib/report.js";
 import { coldStarts, warmInvoke } from "./scenarios/invoke.js";
+import { aliasOverhead, burst } from "./scenarios/scaling.js";
 
 /**
  * `npm run bench`: runs every scenario against the real server and rewrites
@@ -21,6 +22,10 @@ try {
   sections.push(await warmInvoke(nimbus, seconds));
   process.stderr.write("cold starts...\n");
   sections.push(await coldStarts(nimbus, coldSamples));
+  process.stderr.write("alias overhead...\n");
+  sections.push(await aliasOverhead(nimbus, seconds));
+  process.stderr.write("burst...\n");
+  sections.push(await burst(nimbus, Number(process.env.BENCH_BURST ?? "200")));
 } finally {
   await nimbus.stop();
 }

@@ -13,5 +13,9 @@ export {
   matchFunctionUrl,
   PATH_FORM_PREFIX,
 } from "./function-url/function-url-route.js";
-export { createFunctionUrls, type FunctionUrls, type FunctionUrlsDeps } from "./function-url/function-urls.js";
+export {
+  createFunctionUrls,
+  type FunctionUrls,
+  type FunctionUrlsDeps,
+} from "./function-url/function-urls.js";
 export { type GatewayResponse, type MappedResponse, mapFunctionResult } from "./function-url/response-v2.js";

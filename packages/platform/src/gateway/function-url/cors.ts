@@ -17,7 +17,8 @@ export function preflightResponse(
 ): GatewayResponse | undefined {
   const origin = single(headers.origin);
   const requestedMethod = single(headers["access-control-request-method"]);
-  if (!cors || method !== "OPTIONS" || origin === undefined || requestedMethod === undefined) return undefined;
+  if (!cors || method !== "OPTIONS" || origin === undefined || requestedMethod === undefined)
+    return undefined;
   const out: Record<string, string> = {};
   const allowOrigin = allowedOrigin(cors, origin);
   if (allowOrigin !== undefined && methodAllowed(cors, requestedMethod)) {
@@ -76,7 +77,11 @@ function methodAllowed(cors: FunctionUrlCors, method: string): boolean {
 }
 
 /** A configured list as a header value; `*` becomes what was asked for when credentials are allowed. */
-function listValue(values: string[] | undefined, credentials: boolean, requested: string): string | undefined {
+function listValue(
+  values: string[] | undefined,
+  credentials: boolean,
+  requested: string,
+): string | undefined {
   if (!values || values.length === 0) return undefined;
   if (values.includes("*") && credentials) return requested || undefined;
   return values.join(",");

@@ -143,7 +143,10 @@ function queryParameters(rawQuery: string): Record<string, string> | undefined {
 }
 
 /** Text bodies stay text; anything else (or text that is not UTF-8) travels base64. */
-function eventBody(body: Buffer, contentType: string | undefined): { text: string; base64: boolean } | undefined {
+function eventBody(
+  body: Buffer,
+  contentType: string | undefined,
+): { text: string; base64: boolean } | undefined {
   if (body.length === 0) return undefined;
   if (isTextContentType(contentType)) {
     try {

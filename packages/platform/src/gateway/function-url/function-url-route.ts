@@ -139,12 +139,18 @@ function signedBy(
   deps: Pick<FunctionUrlRouteDeps, "auth" | "clock">,
 ): string | undefined {
   const scope = parseAuthorization(req.headers, req.query);
-  if (!scope || scope.service !== "lambda") return undefined;
+  if (scope?.service !== "lambda") return undefined;
   if (!deps.auth.enabled) return scope.accessKeyId;
   const secret = secrets.get(scope.accessKeyId);
   if (secret === undefined) return undefined;
   const verified = verifySignature(
-    { method: req.method, rawPath: req.rawPath, rawQuery: req.rawQuery, headers: req.headers, body: req.body },
+    {
+      method: req.method,
+      rawPath: req.rawPath,
+      rawQuery: req.rawQuery,
+      headers: req.headers,
+      body: req.body,
+    },
     scope,
     secret,
     deps.clock.now(),

@@ -18,7 +18,13 @@ export interface MappedResponse {
 }
 
 /** Response headers Nimbus sets itself; a function's values for them would corrupt the framing. */
-const FRAMING_HEADERS = new Set(["connection", "keep-alive", "transfer-encoding", "content-length", "upgrade"]);
+const FRAMING_HEADERS = new Set([
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "content-length",
+  "upgrade",
+]);
 
 /**
  * Maps a function's result to HTTP the way function URLs do (payload format 2.0):
@@ -30,7 +36,9 @@ const FRAMING_HEADERS = new Set(["connection", "keep-alive", "transfer-encoding"
  * - a function error, or a structured response that cannot be sent, is a 502 with the body
  *   `Internal Server Error`.
  */
-export function mapFunctionResult(result: Pick<InvokeResult, "payload" | "functionError" | "errorType">): MappedResponse {
+export function mapFunctionResult(
+  result: Pick<InvokeResult, "payload" | "functionError" | "errorType">,
+): MappedResponse {
   if (result.functionError !== undefined) {
     return badGateway(`the function failed with ${result.errorType ?? result.functionError}`);
   }
@@ -46,7 +54,12 @@ export function mapFunctionResult(result: Pick<InvokeResult, "payload" | "functi
   }
   const text = typeof value === "string" ? value : JSON.stringify(value);
   return {
-    response: { status: 200, headers: { "content-type": "application/json" }, cookies: [], body: Buffer.from(text) },
+    response: {
+      status: 200,
+      headers: { "content-type": "application/json" },
+      cookies: [],
+      body: Buffer.from(text),
+    },
   };
 }
 
@@ -66,7 +79,8 @@ export function badGateway(problem: string): MappedResponse {
 /** A structured response, or the reason it cannot be sent. */
 function structuredResponse(value: Record<string, unknown>): GatewayResponse | string {
   const status = statusCodeOf(value.statusCode);
-  if (status === undefined) return `statusCode ${JSON.stringify(value.statusCode)} is not an HTTP status code`;
+  if (status === undefined)
+    return `statusCode ${JSON.stringify(value.statusCode)} is not an HTTP status code`;
   const headers: Record<string, string> = {};
   const cookies: string[] = [];
   if (value.headers !== undefined && value.headers !== null) {
@@ -108,7 +122,12 @@ function structuredResponse(value: Record<string, unknown>): GatewayResponse | s
 }
 
 function statusCodeOf(value: unknown): number | undefined {
-  const n = typeof value === "number" ? value : typeof value === "string" && /^\d+$/.test(value) ? Number(value) : NaN;
+  const n =
+    typeof value === "number"
+      ? value
+      : typeof value === "string" && /^\d+$/.test(value)
+        ? Number(value)
+        : NaN;
   return Number.isInteger(n) && n >= 100 && n <= 599 ? n : undefined;
 }
 

@@ -12,7 +12,13 @@ beforeAll(async () => {
       "exports.handler = async (e, ctx) => { await new Promise((r) => setTimeout(r, e.sleepMs)); return ctx.logStreamName; };",
   });
   await nimbus.lambda.send(
-    new CreateFunctionCommand({ FunctionName: "burst", Runtime: "nodejs20.x", Handler: "index.handler", Role: ROLE, Code: { ZipFile: zip } }),
+    new CreateFunctionCommand({
+      FunctionName: "burst",
+      Runtime: "nodejs20.x",
+      Handler: "index.handler",
+      Role: ROLE,
+      Code: { ZipFile: zip },
+    }),
   );
 });
 
@@ -20,14 +26,21 @@ afterAll(async () => {
   await nimbus.stop();
 });
 
-const environments = () => (nimbus.server.health() as { environments: { idle: number; busy: number } }).environments;
+const environments = () =>
+  (nimbus.server.health() as { environments: { idle: number; busy: number } }).environments;
 
 describe("scaling out and back in", () => {
   it("starts one environment per concurrent invocation, then shuts idle ones down", async () => {
     const burst = 20;
     const results = await Promise.all(
       Array.from({ length: burst }, () =>
-        nimbus.lambda.send(new InvokeCommand({ FunctionName: "burst", Payload: Buffer.from('{"sleepMs":2500}'), LogType: "Tail" })),
+        nimbus.lambda.send(
+          new InvokeCommand({
+            FunctionName: "burst",
+            Payload: Buffer.from('{"sleepMs":2500}'),
+            LogType: "Tail",
+          }),
+        ),
       ),
     );
     // Each environment has its own log stream: count the distinct ones that answered.

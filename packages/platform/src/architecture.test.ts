@@ -15,6 +15,7 @@ const ALLOWED: Record<string, string[]> = {
   functions: ["core", "storage", "aws"],
   invoke: ["core", "storage", "aws", "functions", "sandbox", "observe"],
   workflow: ["core", "storage", "aws", "invoke"],
+  gateway: ["core", "storage", "aws", "functions", "invoke"],
 };
 const LIBRARIES = new Set(["core", "storage", "aws"]);
 const SRC = import.meta.dirname;

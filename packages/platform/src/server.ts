@@ -16,10 +16,13 @@ import {
   addAliasRoutes,
   addConcurrencyRoutes,
   addLambdaControlRoutes,
+  addLayerRoutes,
   CodeStore,
   FunctionService,
+  LayerService,
   runtimeInfo,
 } from "./functions/index.js";
+import { createFunctionUrls } from "./gateway/index.js";
 import {
   addInvokeRoutes,
   addProvisionedRoutes,
@@ -108,7 +111,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     onError: (error) => logger.error({ err: error }, "function log lines could not be stored"),
   });
   const code = new CodeStore(join(dataDir, "code"), blobs, config.functions);
-  const functions = new FunctionService(metadata, code, scope, clock);
+  const functions = new FunctionService(metadata, code, scope, clock, Math.random, config.functions);
   const pool = new EnvironmentPool(clock, config.sandbox.idleTimeoutMs);
   let endpoint = "";
   const invoker = new Invoker({
@@ -140,6 +143,10 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     runtimeNote: (runtime) => runtimeNote(runtime, interpreters),
   });
   addAliasRoutes(lambda, new AliasService(metadata, functions), functions);
+  addLayerRoutes(lambda, {
+    layers: new LayerService(metadata, code, scope, clock),
+    codeUrl: (req, codeKey) => codeLinks.url(req.origin, codeKey),
+  });
   addConcurrencyRoutes(lambda, functions, {
     accountConcurrency: config.functions.accountConcurrency,
     minimumUnreserved: 100,
@@ -147,6 +154,17 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
   const provisioned = new ProvisionedConcurrency(metadata, functions, invoker, clock, logger);
   addProvisionedRoutes(lambda, provisioned, functions);
   addInvokeRoutes(lambda, invoker, config.functions);
+  const functionUrls = createFunctionUrls({
+    functions,
+    invoker,
+    store: metadata,
+    clock,
+    scope,
+    auth: config.auth,
+    maxPayloadBytes: config.functions.maxSyncPayloadBytes,
+    logger,
+  });
+  functionUrls.addRoutes(lambda);
 
   const startedAt = clock.now();
   const health = () => ({
@@ -182,6 +200,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     ],
     jsonServices: [createLogsApi(logStore, clock)],
     nimbusRoutes,
+    trafficRoutes: [functionUrls.route],
     authenticator: new Authenticator(config.auth, scope, clock),
     maxBodyBytes: config.server.maxBodyBytes,
     logger,
@@ -213,6 +232,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
         await pool.close();
         server.closeAllConnections();
         await stopped;
+        await functionUrls.service.idle();
         await logSink.close();
         await Promise.all([metadata.close(), logStore.close(), blobs.close()]);
         await driver.close();

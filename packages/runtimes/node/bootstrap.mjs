@@ -5,9 +5,8 @@
  * answers `invoke` frames on fd 3 (docs/runtime-protocol.md) with the behaviour of the AWS Node
  * runtime interface client. Imports nothing outside this folder and no packages.
  *
- * TODO(response streaming, a later issue): `globalThis.awslambda.streamifyResponse` and
- * `awslambda.HttpResponseStream` are not defined yet, and the protocol has no streaming frames;
- * a handler that uses them fails at import with a ReferenceError (`Runtime.*` init error).
+ * Handlers wrapped in `awslambda.streamifyResponse` answer with `stream-*` frames; the code for
+ * that (`response-stream.mjs`) is imported only for them.
  */
 import { Module } from "node:module";
 import { Socket } from "node:net";
@@ -15,6 +14,7 @@ import { delimiter } from "node:path";
 import { format } from "node:util";
 import {
   createInvoker,
+  handlerMetadata,
   intoError,
   loadHandler,
   toErrorPayload,
@@ -32,8 +32,9 @@ import {
 
 /**
  * @typedef {object} Channel
- * @property {(header: FrameHeader, body?: string | Uint8Array) => void} send
- *   Queue one frame; frames reach the platform in call order.
+ * @property {(header: FrameHeader, body?: string | Uint8Array, onWritten?: () => void) => void} send
+ *   Queue one frame; frames reach the platform in call order. `onWritten` runs once the socket
+ *   has taken the frame (response streams wait for it, which is their backpressure).
  * @property {(stream: "stdout" | "stderr", text: string | Uint8Array) => void} log
  *   Send a `log` frame.
  * @property {(header: FrameHeader, body: string | Uint8Array, exitCode: number) => void} sendThenExit
@@ -141,8 +142,8 @@ function openChannel(fd, onFrame) {
   };
 
   return {
-    send(header, body) {
-      socket.write(encodeFrame(Buffer.from(JSON.stringify(header)), body));
+    send(header, body, onWritten) {
+      socket.write(encodeFrame(Buffer.from(JSON.stringify(header)), body), onWritten);
     },
     log(stream, text) {
       socket.write(encodeFrame(LOG_HEADERS[stream], text));
@@ -409,7 +410,14 @@ process.on("unhandledRejection", (reason, promise) => {
 
 try {
   const handler = await loadHandler(env.LAMBDA_TASK_ROOT ?? process.cwd(), env._HANDLER ?? "");
-  invoker = createInvoker({ handler, channel, logger, env });
+  const metadata = handlerMetadata(handler);
+  const streaming = metadata.streaming
+    ? {
+        runStreaming: (await import("./response-stream.mjs")).runStreaming,
+        highWaterMark: metadata.highWaterMark,
+      }
+    : undefined;
+  invoker = createInvoker({ handler, channel, logger, env, streaming });
 } catch (error) {
   logger.logError("Uncaught Exception", error);
   fatal(error, 1);

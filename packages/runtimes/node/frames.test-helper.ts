@@ -71,6 +71,20 @@ export interface InvokeOutcome {
   logText: string;
 }
 
+export interface StreamOutcome {
+  id: string;
+  /** The `stream-start` frame. */
+  start: Frame | undefined;
+  /** Bodies of the `stream-chunk` frames, in order. */
+  chunks: Buffer[];
+  /** The `stream-end` frame (or a `response` / `error` frame when the runtime did not stream). */
+  end: Frame;
+  /** Every frame from the invoke to the end, the end excluded. */
+  frames: Frame[];
+  /** Text of the `log` frames before the end, in order. */
+  logText: string;
+}
+
 export interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -242,6 +256,24 @@ export class RuntimeProcess {
       answer: frame,
       before,
       result: JSON.parse(frame.body.toString("utf8")),
+      logText: before
+        .filter((f) => f.header.t === "log")
+        .map((f) => f.body.toString("utf8"))
+        .join(""),
+    };
+  }
+
+  /** Sends an `invoke` frame and collects the streamed answer up to its `stream-end`. */
+  async invokeStream(event: unknown, options: InvokeOptions = {}): Promise<StreamOutcome> {
+    const id = options.id ?? randomUUID();
+    this.send(RuntimeProcess.invokeHeader(id, options), options.rawBody ?? JSON.stringify(event));
+    const { frame, before } = await this.until("stream-end", "response", "error");
+    return {
+      id,
+      start: before.find((f) => f.header.t === "stream-start"),
+      chunks: before.filter((f) => f.header.t === "stream-chunk").map((f) => f.body),
+      end: frame,
+      frames: before,
       logText: before
         .filter((f) => f.header.t === "log")
         .map((f) => f.body.toString("utf8"))

@@ -27,8 +27,10 @@ class ImportModuleError extends Error {}
 class HandlerNotFound extends Error {}
 class MalformedHandlerName extends Error {}
 class UserCodeSyntaxError extends Error {}
+class MalformedStreamingHandler extends Error {}
+export class InvalidStreamingOperation extends Error {}
 
-class NodeJsExit extends Error {
+export class NodeJsExit extends Error {
   constructor() {
     super(
       "The Lambda runtime client detected an unexpected Node.js exit code. This is most commonly caused by a Promise that was never settled. For more information, see https://nodejs.org/docs/latest/api/process.html#exit-codes",
@@ -55,6 +57,8 @@ for (const errorClass of [
   HandlerNotFound,
   MalformedHandlerName,
   UserCodeSyntaxError,
+  MalformedStreamingHandler,
+  InvalidStreamingOperation,
   NodeJsExit,
   UnhandledPromiseRejection,
 ]) {
@@ -190,6 +194,7 @@ export async function loadHandler(appRoot, fullHandlerString) {
   const moduleName = match[1] ?? "";
   const handlerPath = match[2] ?? "";
 
+  installAwsLambdaGlobal(process.env);
   const module = await loadModule(appRoot, moduleRoot, moduleName);
   let handler = findIn(module, handlerPath);
   if (!handler && typeof module === "object" && module !== null && "default" in module) {
@@ -243,6 +248,89 @@ function findIn(object, nestedPath) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Response streaming: the `awslambda` global user code marks streaming handlers with (the RIC's
+// `UserFunction.js` and `HttpResponseStream.js`). The stream itself is in `response-stream.mjs`,
+// loaded only for streaming handlers.
+// ---------------------------------------------------------------------------------------------
+
+const HANDLER_STREAMING = Symbol.for("aws.lambda.runtime.handler.streaming");
+const HANDLER_HIGHWATERMARK = Symbol.for("aws.lambda.runtime.handler.streaming.highWaterMark");
+const STREAM_RESPONSE = "response";
+const HTTP_INTEGRATION_CONTENT_TYPE = "application/vnd.awslambda.http-integration-response";
+
+/**
+ * What `HttpResponseStream.from` needs of a response stream.
+ * @typedef {object} PreludeTarget
+ * @property {(contentType: string) => void} setContentType
+ * @property {((write: (chunk: string | Uint8Array) => void) => void) | undefined} _onBeforeFirstWrite
+ */
+
+/**
+ * Function URL / HTTP integration responses: a JSON prelude (status, headers, cookies) and 8 NUL
+ * bytes, written just before the first body bytes.
+ */
+export class HttpResponseStream {
+  /**
+   * @template {PreludeTarget} T
+   * @param {T} underlyingStream
+   * @param {unknown} prelude
+   * @returns {T}
+   */
+  static from(underlyingStream, prelude) {
+    underlyingStream.setContentType(HTTP_INTEGRATION_CONTENT_TYPE);
+    // NUL is not allowed inside the prelude; JSON text never contains a raw one.
+    const metadataPrelude = JSON.stringify(prelude);
+    underlyingStream._onBeforeFirstWrite = (write) => {
+      write(metadataPrelude);
+      write(new Uint8Array(8));
+    };
+    return underlyingStream;
+  }
+}
+
+/**
+ * Define `globalThis.awslambda` (streamifyResponse, HttpResponseStream) before user code loads,
+ * unless AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA opts out.
+ * @param {NodeJS.ProcessEnv} env
+ */
+function installAwsLambdaGlobal(env) {
+  const optOut = env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA;
+  if (optOut === "1" || optOut === "true") return;
+  /** @type {Record<string, unknown>} */ (globalThis).awslambda = {
+    HttpResponseStream,
+    /**
+     * @param {Record<symbol, unknown>} handler
+     * @param {{ highWaterMark?: unknown }} [options]
+     */
+    streamifyResponse(handler, options) {
+      handler[HANDLER_STREAMING] = STREAM_RESPONSE;
+      if (typeof options?.highWaterMark === "number") {
+        handler[HANDLER_HIGHWATERMARK] = Number.parseInt(String(options.highWaterMark), 10);
+      }
+      return handler;
+    },
+  };
+}
+
+/**
+ * How a loaded handler answers: buffered, or streamed (marked by `awslambda.streamifyResponse`).
+ * @param {Handler} handler
+ * @returns {{ streaming: boolean, highWaterMark: number | undefined }}
+ * @throws {Error} `Runtime.MalformedStreamingHandler` for a streaming mark other than "response"
+ */
+export function handlerMetadata(handler) {
+  const marks = /** @type {Record<symbol, unknown>} */ (/** @type {unknown} */ (handler));
+  const mode = marks[HANDLER_STREAMING];
+  if (mode === undefined || mode === null || mode === false)
+    return { streaming: false, highWaterMark: undefined };
+  if (mode !== STREAM_RESPONSE) throw new MalformedStreamingHandler("Only response streaming is supported.");
+  const mark = marks[HANDLER_HIGHWATERMARK];
+  const highWaterMark =
+    mark === undefined || mark === null || mark === false ? Number.NaN : Number.parseInt(String(mark), 10);
+  return { streaming: true, highWaterMark: Number.isNaN(highWaterMark) ? undefined : highWaterMark };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Invoking it
 // ---------------------------------------------------------------------------------------------
 
@@ -251,7 +339,8 @@ function findIn(object, nestedPath) {
 /**
  * The part of the platform channel an invocation uses.
  * @typedef {object} AnswerChannel
- * @property {(header: FrameHeader, body?: string | Uint8Array) => void} send
+ * @property {(header: FrameHeader, body?: string | Uint8Array, onWritten?: () => void) => void} send
+ *   Queue one frame; `onWritten` runs once the socket has taken it (response-stream backpressure).
  * @property {() => void} ref Let the socket keep the process alive (waiting for an invoke).
  * @property {() => void} unref Let only user work keep the process alive (a handler runs).
  */
@@ -283,15 +372,40 @@ function findIn(object, nestedPath) {
  *   Returns false when no invocation is waiting for an answer.
  */
 
+/**
+ * One invocation of a streaming handler, as `createInvoker` hands it to `response-stream.mjs`.
+ * @typedef {object} StreamingRun
+ * @property {Handler} handler
+ * @property {string} id request id
+ * @property {Buffer} body event bytes
+ * @property {() => Record<string, unknown>} contextData the context's members (throws on a bad client context)
+ * @property {AnswerChannel} channel
+ * @property {RuntimeLogger} logger
+ * @property {number | undefined} highWaterMark from `streamifyResponse(handler, {highWaterMark})`
+ * @property {(header: FrameHeader, body: string, holdNext: boolean) => void} answer
+ *   Send the last frame of the invocation; with `holdNext`, the next invocation waits until the
+ *   event loop drains.
+ * @property {(listener: () => void) => void} setBeforeExit Run `listener` if the event loop drains first.
+ * @property {(fail: (error: unknown) => void) => void} setAbort How `Invoker.abort` fails this invocation.
+ */
+
+/**
+ * The streaming half of the runtime (`response-stream.mjs`).
+ * @typedef {object} Streaming
+ * @property {(run: StreamingRun) => void} runStreaming
+ * @property {number | undefined} highWaterMark
+ */
+
 const noop = () => {};
 const ALREADY_DONE =
   "Invocation has already been reported as done. Cannot call complete more than once per invocation.";
 
 /**
- * @param {{ handler: Handler, channel: AnswerChannel, logger: RuntimeLogger, env: NodeJS.ProcessEnv }} options
+ * @param {{ handler: Handler, channel: AnswerChannel, logger: RuntimeLogger, env: NodeJS.ProcessEnv, streaming?: Streaming | undefined }} options
+ *   `streaming` when the handler is a streaming one (see `handlerMetadata`).
  * @returns {Invoker}
  */
-export function createInvoker({ handler, channel, logger, env }) {
+export function createInvoker({ handler, channel, logger, env, streaming }) {
   // The RIC's test: only a real `async function` fails with NodeJsExit when the loop drains.
   const isAsync = handler.constructor?.name === "AsyncFunction";
   /** @type {() => void} */
@@ -301,8 +415,15 @@ export function createInvoker({ handler, channel, logger, env }) {
   let failCurrent;
   /** @type {Array<[InvokeHeader, Buffer]>} */
   const queue = [];
+  /** A streaming invocation has answered but waits for the event loop to drain (as the RIC). */
+  let holding = false;
 
   process.on("beforeExit", () => onBeforeExit());
+
+  const runNext = () => {
+    const next = queue.shift();
+    if (next) setImmediate(() => run(...next));
+  };
 
   /**
    * @param {InvokeHeader} header
@@ -315,17 +436,69 @@ export function createInvoker({ handler, channel, logger, env }) {
      * Send the one answer of this invocation; later attempts are dropped.
      * @param {FrameHeader} frameHeader
      * @param {string} frameBody
+     * @param {boolean} [holdNext] keep later invocations queued until the event loop drains
      */
-    const answer = (frameHeader, frameBody) => {
+    const answer = (frameHeader, frameBody, holdNext = false) => {
       if (answered) return;
       answered = true;
       failCurrent = undefined;
+      channel.send(frameHeader, frameBody);
+      if (holdNext) {
+        // The socket stays unref'd, so `beforeExit` comes once the leftover work is done.
+        holding = true;
+        onBeforeExit = () => {
+          onBeforeExit = noop;
+          holding = false;
+          channel.ref();
+          runNext();
+        };
+        return;
+      }
       onBeforeExit = noop;
       channel.ref();
-      channel.send(frameHeader, frameBody);
-      const next = queue.shift();
-      if (next) setImmediate(() => run(...next));
+      runNext();
     };
+    /** @param {() => void} listener only while this invocation is unanswered */
+    const setBeforeExit = (listener) => {
+      if (!answered) onBeforeExit = listener;
+    };
+    /** The context's members from the invoke header and the environment. */
+    const contextData = () => ({
+      functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
+      functionName: env.AWS_LAMBDA_FUNCTION_NAME,
+      memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+      logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
+      logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
+      clientContext: parseJson(header.clientContext, "ClientContext"),
+      identity: parseJson(header.identity, "CognitoIdentity"),
+      invokedFunctionArn: header.functionArn,
+      awsRequestId: id,
+      tenantId: undefined,
+      getRemainingTimeInMillis: () => Number(header.deadlineMs) - Date.now(),
+    });
+
+    logger.setRequestId(id);
+    if (header.traceId) process.env._X_AMZN_TRACE_ID = header.traceId;
+    else delete process.env._X_AMZN_TRACE_ID;
+    channel.unref();
+
+    if (streaming) {
+      streaming.runStreaming({
+        handler,
+        id,
+        body,
+        contextData,
+        channel,
+        logger,
+        highWaterMark: streaming.highWaterMark,
+        answer,
+        setBeforeExit,
+        setAbort: (fail) => {
+          if (!answered) failCurrent = fail;
+        },
+      });
+      return;
+    }
 
     /** @param {unknown} err */
     const postError = (err) => {
@@ -348,10 +521,6 @@ export function createInvoker({ handler, channel, logger, env }) {
     const logAndPostError = (err) => {
       logger.logError("Invoke Error", err);
       postError(err);
-    };
-    /** @param {() => void} listener only while this invocation is unanswered */
-    const setBeforeExit = (listener) => {
-      if (!answered) onBeforeExit = listener;
     };
 
     let completed = false;
@@ -416,9 +585,6 @@ export function createInvoker({ handler, channel, logger, env }) {
     };
     const userCallback = once(callback);
 
-    logger.setRequestId(id);
-    if (header.traceId) process.env._X_AMZN_TRACE_ID = header.traceId;
-    else delete process.env._X_AMZN_TRACE_ID;
     // If nothing answers before the user's work runs out: sync handlers succeed with null,
     // async ones fail (their promise can never settle any more).
     setBeforeExit(() => {
@@ -426,23 +592,10 @@ export function createInvoker({ handler, channel, logger, env }) {
       if (isAsync) logAndPostError(new NodeJsExit());
       else postResponse(null);
     });
-    channel.unref();
 
     try {
       const event = JSON.parse(body.toString("utf8"));
-      const fullContext = Object.assign(context, {
-        functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
-        functionName: env.AWS_LAMBDA_FUNCTION_NAME,
-        memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
-        logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
-        logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
-        clientContext: parseJson(header.clientContext, "ClientContext"),
-        identity: parseJson(header.identity, "CognitoIdentity"),
-        invokedFunctionArn: header.functionArn,
-        awsRequestId: id,
-        tenantId: undefined,
-        getRemainingTimeInMillis: () => Number(header.deadlineMs) - Date.now(),
-      });
+      const fullContext = Object.assign(context, contextData());
       const result = handler(event, fullContext, userCallback);
       if (isPromiseLike(result))
         Promise.resolve(result).then(context.succeed, context.fail).catch(context.fail);
@@ -453,7 +606,7 @@ export function createInvoker({ handler, channel, logger, env }) {
 
   return {
     invoke(header, body) {
-      if (failCurrent || queue.length > 0) queue.push([header, body]);
+      if (failCurrent || holding || queue.length > 0) queue.push([header, body]);
       else run(header, body);
     },
     abort(error) {
@@ -482,6 +635,6 @@ function parseJson(text, name) {
  * @param {unknown} value
  * @returns {value is PromiseLike<unknown>}
  */
-function isPromiseLike(value) {
+export function isPromiseLike(value) {
   return Boolean(value) && typeof (/** @type {{ then?: unknown }} */ (value).then) === "function";
 }

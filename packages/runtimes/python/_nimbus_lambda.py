@@ -294,7 +294,10 @@ def load_handler(handler):
 def init(environ):
     """Init phase: returns the handler, or reports `init-error` and exits with status 1."""
     task_root = environ.get("LAMBDA_TASK_ROOT") or os.getcwd()
-    layers = ("/opt/python/lib/python%d.%d/site-packages" % sys.version_info[:2], "/opt/python")
+    # Layers are at /opt; without a mount namespace (plain-process sandbox) the platform names
+    # the merged layer folder in NIMBUS_OPT_DIR instead.
+    opt = environ.get("NIMBUS_OPT_DIR") or "/opt"
+    layers = (opt + "/python/lib/python%d.%d/site-packages" % sys.version_info[:2], opt + "/python")
     sys.path[0:0] = [task_root] + [p for p in layers if os.path.isdir(p)]
     try:
         os.chdir(task_root)

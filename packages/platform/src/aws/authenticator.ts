@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { AccountScope } from "../core/arn.js";
 import type { Clock } from "../core/clock.js";
 import { PlatformError } from "../core/errors.js";
+import type { FunctionCredentials } from "../core/function-credentials.js";
 import { awsError } from "./aws-errors.js";
 import type { AwsRequest, CallerIdentity } from "./http-types.js";
 import { parseAuthorization, verifySignature } from "./sigv4.js";
@@ -23,6 +24,7 @@ export class Authenticator {
     private readonly config: AuthenticatorConfig,
     private readonly scope: AccountScope,
     private readonly clock: Clock,
+    private readonly functionCredentials?: FunctionCredentials,
   ) {
     this.secrets = new Map(config.credentials.map((c) => [c.accessKeyId, c.secretAccessKey]));
   }
@@ -38,6 +40,7 @@ export class Authenticator {
       signingService: sig?.service,
       region: sig?.region ?? this.scope.region,
       accountId: this.scope.accountId,
+      functionName: sig ? this.functionCredentials?.lookup(sig.accessKeyId)?.functionName : undefined,
     };
   }
 
@@ -46,7 +49,8 @@ export class Authenticator {
     if (!this.config.enabled) return;
     const sig = parseAuthorization(req.headers, req.query);
     if (!sig) throw awsError.missingAuth();
-    const secret = this.secrets.get(sig.accessKeyId);
+    const secret =
+      this.secrets.get(sig.accessKeyId) ?? this.functionCredentials?.lookup(sig.accessKeyId)?.secretAccessKey;
     if (secret === undefined) throw awsError.unrecognizedClient();
     const result = verifySignature(
       {

@@ -84,6 +84,7 @@ export class FrontDoor {
         body,
         hostname: hostHeader.replace(/:\d+$/, ""),
         origin: `http://${hostHeader}`,
+        sourceIp: incoming.socket.remoteAddress?.replace(/^::ffff:/, ""),
         caller,
       };
       const traffic = await this.trafficRoute(req);
@@ -94,6 +95,21 @@ export class FrontDoor {
       } else {
         this.options.authenticator.verify(req);
         result = await this.dispatch(req, jsonService, typeof target === "string" ? target : undefined);
+        if (caller.functionName !== undefined) {
+          // What a function called, as CloudTrail would record it for the execution role.
+          this.options.logger.info(
+            {
+              function: caller.functionName,
+              accessKeyId: caller.accessKeyId,
+              service: caller.signingService,
+              target,
+              method: req.method,
+              path: rawPath,
+              status: result.status,
+            },
+            "function called an AWS API",
+          );
+        }
       }
     } catch (error) {
       result = this.errorResult(error, jsonService);

@@ -8,6 +8,8 @@ export interface CallerIdentity {
   signingService: string | undefined;
   region: string;
   accountId: string;
+  /** The function whose environment made the call, when it signed with its own credentials. */
+  functionName?: string | undefined;
 }
 
 /** One HTTP request as the protocol codecs see it. The body is fully read. */
@@ -25,6 +27,8 @@ export interface AwsRequest {
   hostname: string;
   /** `http://host:port` as the client addressed this server. */
   origin: string;
+  /** Address of the connecting client. */
+  sourceIp?: string | undefined;
   caller: CallerIdentity;
 }
 

@@ -12,8 +12,10 @@ import {
   type FunctionRecord,
   KIND_FUNCTION,
   KIND_VERSION,
+  layersOf,
   versionKey,
 } from "./function-model.js";
+import { checkUnzippedTotal, resolveFunctionLayers } from "./layers/function-layers.js";
 
 export interface FunctionSettings {
   runtime: string;
@@ -31,6 +33,8 @@ export interface FunctionSettings {
   logGroup: string | undefined;
   applicationLogLevel: string | undefined;
   systemLogLevel: string | undefined;
+  /** Layer version ARNs in extraction order; resolved (and checked) into `FunctionConfig.layers`. */
+  layers?: string[];
 }
 
 /** A partial update of settings; a member present with `undefined` clears that setting. */
@@ -77,6 +81,8 @@ export class FunctionService {
     private readonly clock: Clock,
     /** Picks the version of weighted aliases; injected so tests can drive it. */
     private readonly random: () => number = Math.random,
+    /** Code and layers together must unpack within this (AWS: 250 MB). */
+    private readonly limits: { maxUnzippedBytes: number } = { maxUnzippedBytes: 262_144_000 },
   ) {}
 
   onChange(listener: FunctionChangeListener): void {
@@ -91,10 +97,13 @@ export class FunctionService {
     if (await this.store.get(KIND_FUNCTION, input.name)) {
       throw functionsError.conflict(`Function already exist: ${input.name}`);
     }
+    const { layers: layerArns, ...settings } = input.settings;
+    const layers = await resolveFunctionLayers(this.store, this.scope, layerArns ?? []);
     const code = await this.code.ingest(input.zip);
+    checkUnzippedTotal(code.unzippedBytes, layers, this.limits.maxUnzippedBytes);
     const now = this.clock.now();
     const latest: FunctionConfig = {
-      ...input.settings,
+      ...settings,
       name: input.name,
       version: "$LATEST",
       logGroup: input.settings.logGroup ?? `/aws/lambda/${input.name}`,
@@ -102,6 +111,7 @@ export class FunctionService {
       codeKey: code.codeKey,
       codeSizeBytes: code.sizeBytes,
       unzippedSizeBytes: code.unzippedBytes,
+      layers,
       revisionId: randomUUID(),
       lastModified: now,
     };
@@ -268,13 +278,16 @@ export class FunctionService {
     options: { publish: boolean; revisionId?: string },
   ): Promise<FunctionConfig> {
     const code = await this.code.ingest(zip);
-    return this.updateLatest(nameOrArn, options.revisionId, options.publish, (latest) => ({
-      ...latest,
-      codeSha256: code.codeSha256,
-      codeKey: code.codeKey,
-      codeSizeBytes: code.sizeBytes,
-      unzippedSizeBytes: code.unzippedBytes,
-    }));
+    return this.updateLatest(nameOrArn, options.revisionId, options.publish, (latest) => {
+      checkUnzippedTotal(code.unzippedBytes, layersOf(latest), this.limits.maxUnzippedBytes);
+      return {
+        ...latest,
+        codeSha256: code.codeSha256,
+        codeKey: code.codeKey,
+        codeSizeBytes: code.sizeBytes,
+        unzippedSizeBytes: code.unzippedBytes,
+      };
+    });
   }
 
   async updateConfiguration(
@@ -282,9 +295,16 @@ export class FunctionService {
     patch: SettingsPatch,
     revisionId: string | undefined,
   ): Promise<FunctionConfig> {
+    const { layers: layerArns, ...rest } = patch;
+    const layers =
+      layerArns === undefined ? undefined : await resolveFunctionLayers(this.store, this.scope, layerArns);
     return this.updateLatest(nameOrArn, revisionId, false, (latest) => {
       // Members present in the patch replace the current value, `undefined` included (cleared).
-      const next = { ...latest, ...patch } as FunctionConfig;
+      const next = { ...latest, ...rest } as FunctionConfig;
+      if (layers !== undefined) {
+        checkUnzippedTotal(latest.unzippedSizeBytes, layers, this.limits.maxUnzippedBytes);
+        next.layers = layers;
+      }
       if (next.logGroup === undefined) next.logGroup = `/aws/lambda/${latest.name}`;
       return next;
     });

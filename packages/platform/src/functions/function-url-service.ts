@@ -96,9 +96,7 @@ export class FunctionUrlService {
     const refKey = refKeyOf(name, qualifier);
     const existing = await this.load(name, qualifier, record);
     if (existing) {
-      throw functionsError.conflict(
-        `Failed to create function url config for [functionArn = ${this.functions.arn(name, qualifier)}]. Error message:  FunctionUrlConfig exists for this Lambda function`,
-      );
+      throw this.exists(name, qualifier);
     }
     const now = this.clock.now();
     const config: FunctionUrlConfig = {
@@ -125,9 +123,7 @@ export class FunctionUrlService {
       ]);
     } catch (error) {
       if (isPlatformError(error) && error.code === "ERR_STORAGE_CONFLICT") {
-        throw functionsError.conflict(
-          `Failed to create function url config for [functionArn = ${this.functions.arn(name, qualifier)}]. Error message:  FunctionUrlConfig exists for this Lambda function`,
-        );
+        throw this.exists(name, qualifier);
       }
       throw error;
     }
@@ -314,6 +310,12 @@ export class FunctionUrlService {
     const qualifier = ref.qualifier ?? qualifierParam;
     if (qualifier !== undefined) checkQualifier(qualifier);
     return { name: ref.name, qualifier };
+  }
+
+  private exists(name: string, qualifier: string | undefined): PlatformError {
+    return functionsError.conflict(
+      `Failed to create function url config for [functionArn = ${this.functions.arn(name, qualifier)}]. Error message:  FunctionUrlConfig exists for this Lambda function`,
+    );
   }
 
   private async requireFunction(name: string, message = FUNCTION_MISSING): Promise<FunctionRecord> {

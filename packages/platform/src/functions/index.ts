@@ -4,7 +4,7 @@ export { type AliasInput, AliasService } from "./alias-service.js";
 export { CodeStore, type IngestedCode } from "./code-store.js";
 export { addConcurrencyRoutes, type ConcurrencyLimits } from "./concurrency-api.js";
 export { FUNCTIONS_ERRORS, functionsError } from "./errors.js";
-export type { FunctionConfig, FunctionRecord } from "./function-model.js";
+export { type FunctionConfig, type FunctionLayer, type FunctionRecord, layersOf } from "./function-model.js";
 export {
   type CreateFunctionInput,
   FunctionService,
@@ -27,4 +27,12 @@ export {
   type UpdateFunctionUrlInput,
 } from "./function-url-service.js";
 export { addLambdaControlRoutes, type LambdaApiDeps } from "./lambda-api.js";
+export {
+  addLayerRoutes,
+  assembleOpt,
+  LAYER_ERRORS,
+  type LayerApiDeps,
+  LayerService,
+  type LayerVersionRecord,
+} from "./layers/index.js";
 export { AWS_RUNTIME_IDS, type RuntimeFamily, type RuntimeInfo, runtimeInfo } from "./runtimes.js";

@@ -6,6 +6,8 @@ import { AWS_RUNTIME_IDS, runtimeInfo } from "./runtimes.js";
 const ROLE = /^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/;
 const HANDLER = /^[^\s]+$/;
 const ENV_KEY = /^[a-zA-Z]([a-zA-Z0-9_])+$/;
+const LAYER_VERSION_ARN =
+  /^arn:(aws[a-zA-Z-]*)?:lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+$/;
 
 /** Environment keys Lambda sets itself (runtime-api.md section 5). */
 const RESERVED_ENV = new Set([
@@ -39,7 +41,6 @@ const UNSUPPORTED: Record<string, string> = {
   FileSystemConfigs: "FileSystemConfigs (EFS) are not supported by Nimbus.",
   ImageConfig: "Container image functions (ImageConfig) are not supported by Nimbus.",
   CodeSigningConfigArn: "Code signing (CodeSigningConfigArn) is not supported by Nimbus.",
-  Layers: "Layers are not supported by this Nimbus version yet.",
   DeadLetterConfig:
     "DeadLetterConfig is not supported by this Nimbus version yet: asynchronous invocation is not available.",
 };
@@ -71,6 +72,18 @@ export function readSettings(
     timeoutSec: reader.integer("Timeout", { min: 1 }),
     memoryMb: reader.integer("MemorySize", { min: 128, max: 10240 }),
   };
+  const layers = reader.stringList("Layers");
+  if (layers !== undefined) {
+    // Checked against the layers that exist (and the limit of 5) by FunctionService.
+    const bad = layers.filter((arn) => arn.length > 140 || !LAYER_VERSION_ARN.test(arn));
+    if (bad.length > 0)
+      reader.fail(
+        JSON.stringify(bad),
+        "layers",
+        `Member must satisfy constraint: [Member must have length less than or equal to 140, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ${LAYER_VERSION_ARN.source}, Member must not be null]`,
+      );
+    settings.layers = layers;
+  }
   const environment = reader.object("Environment");
   if (environment !== undefined)
     settings.environment = readEnvironment(environment, reader, limits.maxEnvironmentBytes);

@@ -1,5 +1,5 @@
 import { lambdaTimestamp } from "../core/time-format.js";
-import type { FunctionConfig } from "./function-model.js";
+import { type FunctionConfig, layersOf } from "./function-model.js";
 
 /** FunctionConfiguration as Lambda returns it (lambda-api.md section 4.1). */
 export function toFunctionConfiguration(
@@ -36,6 +36,8 @@ export function toFunctionConfiguration(
     },
   };
   if (config.environment !== undefined) out.Environment = { Variables: config.environment };
+  const layers = layersOf(config);
+  if (layers.length > 0) out.Layers = layers.map((l) => ({ Arn: l.arn, CodeSize: l.codeSizeBytes }));
   if (config.deadLetterTargetArn !== undefined)
     out.DeadLetterConfig = { TargetArn: config.deadLetterTargetArn };
   if (!options.forList) {

@@ -14,6 +14,10 @@ export interface SpecInputs {
   environmentId: string;
   codeDir: string;
   runtimesDir: string;
+  /** The function's layers merged in order (host folder), when it has layers. */
+  optDir?: string | undefined;
+  /** A `provided.*` function whose bootstrap comes from a layer (/opt/bootstrap), not its code. */
+  bootstrapInOpt?: boolean;
   layout: SandboxLayout;
   interpreters: RuntimeHosts;
   scope: AccountScope;
@@ -36,6 +40,7 @@ export interface EnvironmentPlan {
 /** Builds the sandbox spec and the Lambda environment variables (runtime-api.md section 5). */
 export function planEnvironment(inputs: SpecInputs): EnvironmentPlan | { error: string; errorType: string } {
   const { config, layout } = inputs;
+  const opt = layout.optRoot;
   const info = runtimeInfo(config.runtime);
   if (!info)
     return {
@@ -64,8 +69,8 @@ export function planEnvironment(inputs: SpecInputs): EnvironmentPlan | { error: 
     AWS_ENDPOINT_URL: inputs.endpointUrl,
     TZ: ":UTC",
     LANG: "en_US.UTF-8",
-    PATH: "/usr/local/bin:/usr/bin/:/bin:/opt/bin",
-    LD_LIBRARY_PATH: `/lib64:/usr/lib64:${layout.runtimesDir}:${layout.runtimesDir}/lib:${layout.taskRoot}:${layout.taskRoot}/lib:/opt/lib`,
+    PATH: `/usr/local/bin:/usr/bin/:/bin:${opt}/bin`,
+    LD_LIBRARY_PATH: `/lib64:/usr/lib64:${layout.runtimesDir}:${layout.runtimesDir}/lib:${layout.taskRoot}:${layout.taskRoot}/lib:${opt}/lib`,
     AWS_XRAY_CONTEXT_MISSING: "LOG_ERROR",
   };
   if (inputs.hostPath) env.PATH = `${env.PATH}:${inputs.hostPath}`;
@@ -81,7 +86,7 @@ export function planEnvironment(inputs: SpecInputs): EnvironmentPlan | { error: 
       };
     env.AWS_EXECUTION_ENV = `AWS_Lambda_${config.runtime}`;
     const major = node.version.split(".")[0] ?? "";
-    env.NODE_PATH = `/opt/nodejs/node${major}/node_modules:/opt/nodejs/node_modules:${layout.runtimesDir}/node_modules`;
+    env.NODE_PATH = `${opt}/nodejs/node${major}/node_modules:${opt}/nodejs/node_modules:${layout.runtimesDir}/node_modules`;
     argv = [node.path, `${layout.runtimesDir}/node/bootstrap.mjs`];
     extraReadOnly = node.folders;
   } else if (info.family === "python") {
@@ -94,10 +99,12 @@ export function planEnvironment(inputs: SpecInputs): EnvironmentPlan | { error: 
     env.AWS_EXECUTION_ENV = `AWS_Lambda_${config.runtime}`;
     env.PYTHONPATH = `${layout.runtimesDir}/python`;
     env.PYTHONDONTWRITEBYTECODE = "1";
+    // The runtime puts <opt>/python(/lib/pythonX.Y/site-packages) on sys.path; /opt by default.
+    if (opt !== "/opt") env.NIMBUS_OPT_DIR = opt;
     argv = [python.path, `${layout.runtimesDir}/python/bootstrap.py`];
     extraReadOnly = python.folders;
   } else {
-    argv = [`${layout.taskRoot}/bootstrap`];
+    argv = [`${inputs.bootstrapInOpt ? opt : layout.taskRoot}/bootstrap`];
     protocol = "http";
   }
   return {
@@ -107,6 +114,7 @@ export function planEnvironment(inputs: SpecInputs): EnvironmentPlan | { error: 
       environmentId: inputs.environmentId,
       codeDir: inputs.codeDir,
       runtimesDir: inputs.runtimesDir,
+      ...(inputs.optDir === undefined ? {} : { optDir: inputs.optDir }),
       extraReadOnly,
       argv,
       env,

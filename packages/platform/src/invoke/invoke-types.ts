@@ -15,6 +15,23 @@ export interface InvokeRequest {
    * function's awsRequestId as x-amzn-RequestId. A new one is made when absent.
    */
   requestId?: string;
+  /**
+   * Receives a streamed answer as the function produces it (InvokeWithResponseStream). Without
+   * it, a function that streams is buffered (up to the synchronous response limit) and its bytes
+   * come back in `payload`, as plain Invoke does on AWS.
+   */
+  responseStream?: InvokeStreamSink;
+}
+
+/** The caller's end of a response stream. */
+export interface InvokeStreamSink {
+  /** The function began streaming; called once, before any chunk. */
+  start(info: { executedVersion: string; contentType: string }): void;
+  /**
+   * The stream's bytes, in order. A returned promise stops reading from the function until it
+   * settles (backpressure).
+   */
+  chunk(bytes: Buffer): Promise<void> | undefined;
 }
 
 export interface InvokeResult {
@@ -31,4 +48,10 @@ export interface InvokeResult {
   logTail: string | undefined;
   durationMs: number;
   coldStart: boolean;
+  /**
+   * Set when the function answered in streaming mode. With `InvokeRequest.responseStream` its
+   * bytes went there, and `payload` is empty (or the error JSON when it failed); without, they
+   * are in `payload`.
+   */
+  streamed?: { contentType: string; sizeBytes: number } | undefined;
 }

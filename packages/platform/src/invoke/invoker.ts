@@ -5,7 +5,14 @@ import type { AccountScope } from "../core/arn.js";
 import type { Clock } from "../core/clock.js";
 import { randomHex } from "../core/ids.js";
 import type { Logger } from "../core/logger.js";
-import type { CodeStore, FunctionConfig, FunctionService } from "../functions/index.js";
+import {
+  assembleOpt,
+  type CodeStore,
+  type FunctionConfig,
+  type FunctionService,
+  layersOf,
+  runtimeInfo,
+} from "../functions/index.js";
 import type { LogSink } from "../observe/index.js";
 import {
   type EnvironmentOutcome,
@@ -17,6 +24,7 @@ import { planEnvironment, type RuntimeHosts } from "./environment-spec.js";
 import { invokeError } from "./errors.js";
 import type { InvokeRequest, InvokeResult } from "./invoke-types.js";
 import { endLine, reportLine, startLine, tailBytes, timeoutLine } from "./log-lines.js";
+import { MAX_STREAMED_RESPONSE_BYTES, StreamCollector } from "./stream-collector.js";
 
 export interface InvokerDeps {
   functions: FunctionService;
@@ -168,6 +176,12 @@ export class Invoker {
     emit(startLine(requestId, config.version));
     const begin = clock.monotonic();
     const timeoutMs = config.timeoutSec * 1000;
+    // A streamed answer goes to the caller's sink as it comes, or is buffered for plain Invoke.
+    const stream = new StreamCollector({
+      target: req.responseStream,
+      executedVersion: config.version,
+      limitBytes: req.responseStream ? MAX_STREAMED_RESPONSE_BYTES : this.deps.limits.maxResponseBytes,
+    });
     const outcome: EnvironmentOutcome =
       initFailure ??
       (env
@@ -180,12 +194,14 @@ export class Invoker {
               traceId: this.traceIds.next(clock.now()),
               clientContext: req.clientContext,
               identity: undefined,
+              stream,
             },
             timeoutMs,
           )
         : { kind: "exit", errorType: "Runtime.ExitError", detail: "environment could not start" });
+    stream.close();
     const durationMs = clock.monotonic() - begin;
-    const result = this.toResult(outcome, requestId, config, emit);
+    const result = this.toResult(outcome, requestId, config, emit, stream);
     emit(endLine(requestId));
     const peak = env ? await env.peakMemoryBytes() : undefined;
     emit(
@@ -206,7 +222,7 @@ export class Invoker {
     );
     log.current = undefined;
     if (env) {
-      const reusable = outcome.kind === "response" || outcome.kind === "error";
+      const reusable = outcome.kind === "response" || outcome.kind === "error" || outcome.kind === "streamed";
       if (!reusable) this.envLogs.delete(env.id);
       pool.release(env, reusable);
     }
@@ -217,6 +233,10 @@ export class Invoker {
       durationMs,
       coldStart,
       logTail: req.tailLog ? tailBytes(`${lines.join("\n")}\n`, TAIL_BYTES) : undefined,
+      streamed:
+        stream.contentType === undefined
+          ? undefined
+          : { contentType: stream.contentType, sizeBytes: stream.sizeBytes },
     };
   }
 
@@ -225,6 +245,7 @@ export class Invoker {
     requestId: string,
     config: FunctionConfig,
     emit: (line: string) => void,
+    stream: StreamCollector,
   ): Pick<InvokeResult, "payload" | "functionError" | "errorType"> {
     const fail = (errorType: string, payload: Buffer) => ({
       payload,
@@ -245,6 +266,16 @@ export class Invoker {
           functionError: undefined,
           errorType: undefined,
         };
+      case "streamed":
+        if (stream.overLimit) {
+          const message = `Response payload size exceeded maximum allowed payload size (${stream.limitBytes} bytes).`;
+          return fail(
+            "Function.ResponseSizeTooLarge",
+            json({ errorType: "Function.ResponseSizeTooLarge", errorMessage: message }),
+          );
+        }
+        if (outcome.error) return fail(outcome.error.errorType, outcome.error.payload);
+        return { payload: stream.bytes(), functionError: undefined, errorType: undefined };
       case "error":
       case "init-error":
         return fail(outcome.errorType, outcome.payload);
@@ -276,12 +307,33 @@ export class Invoker {
     const { deps } = this;
     const environmentId = randomHex(16);
     const codeDir = await deps.code.ensureUnpacked(config.codeKey);
-    const layout = deps.driver.layout({ environmentId, codeDir, runtimesDir: deps.runtimesDir });
+    // Layers: merged in order once per ordered list, mounted read-only at /opt.
+    const layers = layersOf(config);
+    const optDir =
+      layers.length === 0
+        ? undefined
+        : await assembleOpt(
+            deps.code,
+            layers.map((l) => l.codeKey),
+          );
+    const layout = deps.driver.layout({
+      environmentId,
+      codeDir,
+      runtimesDir: deps.runtimesDir,
+      ...(optDir === undefined ? {} : { optDir }),
+    });
+    // A custom runtime's bootstrap comes from the code, else from a layer (as on Lambda).
+    const custom = runtimeInfo(config.runtime)?.family === "provided";
+    const bootstrapInCode = custom && (await isExecutable(join(codeDir, "bootstrap")));
+    const bootstrapInOpt =
+      custom && !bootstrapInCode && optDir !== undefined && (await isExecutable(join(optDir, "bootstrap")));
     const plan = planEnvironment({
       config,
       environmentId,
       codeDir,
       runtimesDir: deps.runtimesDir,
+      optDir,
+      bootstrapInOpt,
       layout,
       interpreters: deps.interpreters,
       scope: deps.scope,
@@ -301,7 +353,7 @@ export class Invoker {
         },
       };
     }
-    if (plan.protocol === "http" && !(await isExecutable(join(codeDir, "bootstrap")))) {
+    if (plan.protocol === "http" && !bootstrapInCode && !bootstrapInOpt) {
       const message = "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]";
       return {
         env: undefined,

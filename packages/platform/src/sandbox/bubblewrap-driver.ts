@@ -49,7 +49,7 @@ export class BubblewrapDriver implements SandboxDriver {
   }
 
   layout(): SandboxLayout {
-    return { taskRoot: TASK_ROOT, runtimesDir: RUNTIME_DIR, tmpDir: "/tmp" };
+    return { taskRoot: TASK_ROOT, runtimesDir: RUNTIME_DIR, tmpDir: "/tmp", optRoot: "/opt" };
   }
 
   async spawn(spec: SandboxSpec): Promise<SandboxProcess> {
@@ -75,7 +75,9 @@ export class BubblewrapDriver implements SandboxDriver {
     for (const path of spec.extraReadOnly) args.push("--ro-bind-try", path, path);
     args.push("--proc", "/proc", "--dev", "/dev");
     args.push("--size", String(spec.tmpSizeMb * 1024 * 1024), "--tmpfs", "/tmp");
-    args.push("--dir", "/opt");
+    // Layers are read-only, as on Lambda; without them /opt is an empty folder of the read-only root.
+    if (spec.optDir !== undefined) args.push("--ro-bind", spec.optDir, "/opt");
+    else args.push("--dir", "/opt");
     args.push("--ro-bind", spec.codeDir, TASK_ROOT, "--ro-bind", spec.runtimesDir, RUNTIME_DIR);
     args.push("--remount-ro", "/", "--chdir", TASK_ROOT, "--clearenv");
     for (const [key, value] of Object.entries(spec.env)) args.push("--setenv", key, value);

@@ -1,13 +1,15 @@
 import type { Socket } from "node:net";
-import { encodeFrame, FrameDecoder } from "./frames.js";
+import { encodeFrame, type Frame, FrameDecoder } from "./frames.js";
 import type { ChannelResult, InitOutcome, RuntimeChannel, RuntimeInvocation } from "./runtime-channel.js";
 
 /** The channel of Nimbus's own runtimes: frames over fd 3 (docs/runtime-protocol.md). */
 export class FramedChannel implements RuntimeChannel {
   readonly init: Promise<InitOutcome>;
   private resolveInit!: (outcome: InitOutcome) => void;
-  private pending: { id: string; resolve: (result: ChannelResult) => void } | undefined;
+  private pending: { invocation: RuntimeInvocation; resolve: (result: ChannelResult) => void } | undefined;
   private readonly decoder = new FrameDecoder();
+  /** Stream chunks whose consumer asked to wait; reading from the runtime pauses meanwhile. */
+  private waits = 0;
 
   constructor(
     private readonly socket: Socket,
@@ -23,7 +25,7 @@ export class FramedChannel implements RuntimeChannel {
 
   invoke(invocation: RuntimeInvocation): Promise<ChannelResult> {
     return new Promise((resolve) => {
-      this.pending = { id: invocation.requestId, resolve };
+      this.pending = { invocation, resolve };
       const header: Record<string, unknown> & { t: string } = {
         t: "invoke",
         id: invocation.requestId,
@@ -68,18 +70,64 @@ export class FramedChannel implements RuntimeChannel {
           });
           break;
         case "response":
-        case "error": {
+        case "error":
+        case "stream-end": {
           const pending = this.pending;
-          if (!pending || pending.id !== header.id) break;
+          if (!pending || pending.invocation.requestId !== header.id) break;
           this.pending = undefined;
-          pending.resolve(
-            header.t === "response"
-              ? { kind: "response", payload: body }
-              : { kind: "error", errorType: String(header.errorType ?? "Unhandled"), payload: body },
-          );
+          this.resumeReading();
+          pending.resolve(answerOf(header, body));
+          break;
+        }
+        case "stream-start": {
+          const pending = this.pending;
+          if (!pending || pending.invocation.requestId !== header.id) break;
+          const contentType = typeof header.contentType === "string" ? header.contentType : undefined;
+          pending.invocation.stream.start(contentType ?? "application/octet-stream");
+          break;
+        }
+        case "stream-chunk": {
+          const pending = this.pending;
+          if (!pending || pending.invocation.requestId !== header.id) break;
+          const wait = pending.invocation.stream.chunk(body);
+          if (wait) this.waitFor(wait, pending.invocation);
           break;
         }
       }
     }
+  }
+
+  /** Backpressure: stop reading the socket until the stream's consumer has caught up. */
+  private waitFor(wait: Promise<void>, invocation: RuntimeInvocation): void {
+    this.waits++;
+    this.socket.pause();
+    const done = () => {
+      // Waits of an invocation that has ended were already released by `resumeReading`.
+      if (this.pending?.invocation !== invocation || this.waits === 0) return;
+      this.waits--;
+      if (this.waits === 0) this.socket.resume();
+    };
+    wait.then(done, done);
+  }
+
+  private resumeReading(): void {
+    if (this.waits === 0) return;
+    this.waits = 0;
+    this.socket.resume();
+  }
+}
+
+function answerOf(header: Frame["header"], body: Buffer): ChannelResult {
+  switch (header.t) {
+    case "response":
+      return { kind: "response", payload: body };
+    case "error":
+      return { kind: "error", errorType: String(header.errorType ?? "Unhandled"), payload: body };
+    default:
+      return {
+        kind: "streamed",
+        error:
+          typeof header.errorType === "string" ? { errorType: header.errorType, payload: body } : undefined,
+      };
   }
 }

@@ -10,5 +10,6 @@ export {
   precompilePython,
 } from "./interpreters.js";
 export { ProcessDriver } from "./process-driver.js";
+export type { ResponseStreamSink } from "./runtime-channel.js";
 export type { SandboxDriver, SandboxLayout, SandboxProcess, SandboxSpec } from "./sandbox-driver.js";
 export { type DriverSelection, selectDriver } from "./select-driver.js";

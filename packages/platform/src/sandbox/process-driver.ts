@@ -25,11 +25,13 @@ export class ProcessDriver implements SandboxDriver {
     };
   }
 
-  layout(spec: Pick<SandboxSpec, "environmentId" | "codeDir" | "runtimesDir">): SandboxLayout {
+  layout(spec: Pick<SandboxSpec, "environmentId" | "codeDir" | "runtimesDir" | "optDir">): SandboxLayout {
     return {
       taskRoot: spec.codeDir,
       runtimesDir: spec.runtimesDir,
       tmpDir: join(this.scratchDir, spec.environmentId),
+      // No mount namespace: the runtimes are pointed at the merged layer folder itself.
+      optRoot: spec.optDir ?? "/opt",
     };
   }
 

@@ -4,6 +4,12 @@ import type { ChannelResult, InitOutcome, RuntimeChannel, RuntimeInvocation } fr
 
 const PREFIX = "/2018-06-01/runtime/";
 
+interface CurrentInvocation {
+  invocation: RuntimeInvocation;
+  delivered: boolean;
+  resolve: (result: ChannelResult) => void;
+}
+
 /**
  * The HTTP Runtime API (2018-06-01) for one environment, for custom runtimes (`provided.*`)
  * and the official runtime interface clients. One listener per environment, because
@@ -15,9 +21,7 @@ export class RuntimeApiChannel implements RuntimeChannel {
   private initDone = false;
   private readonly server: Server;
   /** The invocation waiting to be fetched by `next`, or being processed. */
-  private current:
-    | { invocation: RuntimeInvocation; delivered: boolean; resolve: (r: ChannelResult) => void }
-    | undefined;
+  private current: CurrentInvocation | undefined;
   private waitingNext: ServerResponse | undefined;
 
   private constructor(private readonly maxResponseBytes: number) {
@@ -95,8 +99,29 @@ export class RuntimeApiChannel implements RuntimeChannel {
         await readAll(req, this.maxResponseBytes);
         return reply(res, 400, { errorType: "InvalidRequestID", errorMessage: "Invalid request ID" });
       }
+      const mode = header(req, "lambda-runtime-function-response-mode")?.toLowerCase();
+      if (kind === "response" && mode === "streaming") return this.stream(req, res, current);
+      if (kind === "response" && mode !== undefined && mode !== "buffered") {
+        await readAll(req, this.maxResponseBytes);
+        this.finish(current);
+        reply(res, 400, {
+          errorType: "InvalidFunctionResponseMode",
+          errorMessage: "Invalid function response mode",
+        });
+        current.resolve({
+          kind: "error",
+          errorType: "Runtime.InvalidResponseModeHeader",
+          payload: Buffer.from(
+            JSON.stringify({
+              errorType: "Runtime.InvalidResponseModeHeader",
+              errorMessage: `Invalid Lambda-Runtime-Function-Response-Mode: ${mode} (expected buffered or streaming)`,
+            }),
+          ),
+        });
+        return;
+      }
       const body = await readAll(req, this.maxResponseBytes);
-      this.current = undefined;
+      this.finish(current);
       if (body === undefined) {
         reply(res, 413, { errorType: "RequestEntityTooLarge", errorMessage: "Response payload too large" });
         current.resolve({
@@ -115,6 +140,61 @@ export class RuntimeApiChannel implements RuntimeChannel {
       return;
     }
     reply(res, 404, { errorType: "NotFound", errorMessage: "Unknown path" });
+  }
+
+  /**
+   * A streamed response (`Lambda-Runtime-Function-Response-Mode: streaming`, runtime-api.md
+   * section 4): the chunked body goes to the invocation's sink as it arrives; a failure after the
+   * start comes as the trailers `Lambda-Runtime-Function-Error-Type` and
+   * `Lambda-Runtime-Function-Error-Body` (base64 of the error JSON).
+   */
+  private stream(req: IncomingMessage, res: ServerResponse, current: CurrentInvocation): void {
+    const sink = current.invocation.stream;
+    sink.start(header(req, "content-type") ?? "application/octet-stream");
+    let ended = false;
+    req.on("data", (chunk: Buffer) => {
+      const wait = sink.chunk(chunk);
+      if (!wait) return;
+      req.pause();
+      const resume = () => req.resume();
+      wait.then(resume, resume);
+    });
+    req.on("end", () => {
+      ended = true;
+      this.finish(current);
+      reply(res, 202, { status: "OK" });
+      const errorType = req.trailers["lambda-runtime-function-error-type"];
+      const errorBody = req.trailers["lambda-runtime-function-error-body"];
+      current.resolve({
+        kind: "streamed",
+        error: errorType
+          ? { errorType, payload: errorBody ? Buffer.from(errorBody, "base64") : Buffer.alloc(0) }
+          : undefined,
+      });
+    });
+    // The runtime dropped the request before its end: what came is all there is (as Lambda's
+    // Runtime.TruncatedResponse).
+    req.on("close", () => {
+      if (ended) return;
+      this.finish(current);
+      current.resolve({
+        kind: "streamed",
+        error: {
+          errorType: "Runtime.TruncatedResponse",
+          payload: Buffer.from(
+            JSON.stringify({
+              errorType: "Runtime.TruncatedResponse",
+              errorMessage: "The runtime's streamed response ended before it was complete.",
+            }),
+          ),
+        },
+      });
+    });
+  }
+
+  /** The invocation has its answer: forget it, unless a newer one has replaced it already. */
+  private finish(current: CurrentInvocation): void {
+    if (this.current === current) this.current = undefined;
   }
 
   private deliver(res: ServerResponse): void {
@@ -138,8 +218,12 @@ export class RuntimeApiChannel implements RuntimeChannel {
 }
 
 function errorTypeOf(req: IncomingMessage): string {
-  const value = req.headers["lambda-runtime-function-error-type"];
-  return typeof value === "string" && value !== "" ? value : "Unhandled";
+  return header(req, "lambda-runtime-function-error-type") || "Unhandled";
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return typeof value === "string" ? value : undefined;
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {

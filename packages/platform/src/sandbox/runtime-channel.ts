@@ -9,6 +9,23 @@ export interface RuntimeInvocation {
   clientContext: string | undefined;
   /** JSON text of the Cognito identity. */
   identity: string | undefined;
+  /** Where a streamed answer's bytes go, as they arrive. */
+  stream: ResponseStreamSink;
+}
+
+/**
+ * Receives a response the runtime streams (Node's `awslambda.streamifyResponse`, the Runtime
+ * API's `Lambda-Runtime-Function-Response-Mode: streaming`).
+ */
+export interface ResponseStreamSink {
+  /** The runtime began streaming; called once, before any chunk. */
+  start(contentType: string): void;
+  /**
+   * Bytes of the stream, in order. A returned promise asks the channel to stop reading from the
+   * runtime until it settles (backpressure); the channel resumes at the latest when the
+   * invocation ends.
+   */
+  chunk(bytes: Buffer): Promise<void> | undefined;
 }
 
 export type InitOutcome =
@@ -17,7 +34,12 @@ export type InitOutcome =
 
 export type ChannelResult =
   | { kind: "response"; payload: Buffer }
-  | { kind: "error"; errorType: string; payload: Buffer };
+  | { kind: "error"; errorType: string; payload: Buffer }
+  /**
+   * The runtime streamed its answer (its bytes went to `RuntimeInvocation.stream`); `error` is
+   * set when it failed after it began (Node's `stream-end` error, the Runtime API's trailers).
+   */
+  | { kind: "streamed"; error: { errorType: string; payload: Buffer } | undefined };
 
 /**
  * How the platform talks to the runtime in one environment: the framed pipe of Nimbus's own

@@ -8,6 +8,11 @@ export interface SandboxSpec {
   codeDir: string;
   /** Host folder holding Nimbus's runtimes (mounted read-only at the runtime dir). */
   runtimesDir: string;
+  /**
+   * Host folder holding the function's layers merged in order, mounted read-only at /opt.
+   * Absent when the function has no layers (/opt is then an empty read-only folder).
+   */
+  optDir?: string;
   /** Host folders the interpreter needs that are not system folders (read-only). */
   extraReadOnly: string[];
   /** argv, with paths as seen inside the sandbox (use `layout` to build them). */
@@ -25,6 +30,8 @@ export interface SandboxLayout {
   taskRoot: string;
   runtimesDir: string;
   tmpDir: string;
+  /** Where the function's layers are (/opt when the driver can mount them there). */
+  optRoot: string;
 }
 
 export interface SandboxProcess {
@@ -46,7 +53,7 @@ export interface SandboxDriver {
   readonly isolated: boolean;
   /** What limits are enforced, for health output and the start-up banner. */
   readonly enforces: { memory: boolean; processes: boolean; filesystem: boolean; tmpSize: boolean };
-  layout(spec: Pick<SandboxSpec, "environmentId" | "codeDir" | "runtimesDir">): SandboxLayout;
+  layout(spec: Pick<SandboxSpec, "environmentId" | "codeDir" | "runtimesDir" | "optDir">): SandboxLayout;
   spawn(spec: SandboxSpec): Promise<SandboxProcess>;
   close(): Promise<void>;
 }

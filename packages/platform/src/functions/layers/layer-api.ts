@@ -44,7 +44,11 @@ export function addLayerRoutes(router: RestRouter, deps: LayerApiDeps): void {
     const runtimes = reader.stringList("CompatibleRuntimes") ?? [];
     const architectures = reader.stringList("CompatibleArchitectures") ?? [];
     if (runtimes.length > 15)
-      reader.fail(JSON.stringify(runtimes), "compatibleRuntimes", "Member must have length less than or equal to 15");
+      reader.fail(
+        JSON.stringify(runtimes),
+        "compatibleRuntimes",
+        "Member must have length less than or equal to 15",
+      );
     for (const runtime of runtimes) checkEnum(reader, runtime, "compatibleRuntimes", AWS_RUNTIME_IDS);
     if (architectures.length > 2)
       reader.fail(
@@ -65,7 +69,10 @@ export function addLayerRoutes(router: RestRouter, deps: LayerApiDeps): void {
   });
 
   router.add("GET", version, async (req, p) =>
-    jsonResult(200, layerVersion(req, await layers.get(layerName(p.LayerName), versionNumber(p.VersionNumber)))),
+    jsonResult(
+      200,
+      layerVersion(req, await layers.get(layerName(p.LayerName), versionNumber(p.VersionNumber))),
+    ),
   );
 
   // ListLayers and GetLayerVersionByArn (`?find=LayerVersion&Arn=...`) share the path.
@@ -74,7 +81,11 @@ export function addLayerRoutes(router: RestRouter, deps: LayerApiDeps): void {
       const arn = req.query.get("Arn");
       if (arn === null) throw missing("Arn");
       if (arn.length > 140 || !LAYER_VERSION_ARN.test(arn)) {
-        throw validation(arn, "arn", `Member must satisfy regular expression pattern: ${LAYER_VERSION_ARN.source}`);
+        throw validation(
+          arn,
+          "arn",
+          `Member must satisfy regular expression pattern: ${LAYER_VERSION_ARN.source}`,
+        );
       }
       return jsonResult(200, layerVersion(req, await layers.getByArn(arn)));
     }
@@ -120,7 +131,12 @@ export function addLayerRoutes(router: RestRouter, deps: LayerApiDeps): void {
     const statement: LayerStatement = { sid, action, principal, organizationId };
     const name = layerName(p.LayerName);
     const number = versionNumber(p.VersionNumber);
-    const added = await layers.addPermission(name, number, statement, req.query.get("RevisionId") ?? undefined);
+    const added = await layers.addPermission(
+      name,
+      number,
+      statement,
+      req.query.get("RevisionId") ?? undefined,
+    );
     return jsonResult(201, {
       Statement: JSON.stringify(statementJson(statement, layers.versionArn(added.record.name, number))),
       RevisionId: added.revisionId,
@@ -142,7 +158,11 @@ export function addLayerRoutes(router: RestRouter, deps: LayerApiDeps): void {
   router.add("DELETE", `${version}/policy/{StatementId}`, async (req, p) => {
     const sid = p.StatementId ?? "";
     if (sid.length === 0 || sid.length > 100 || !STATEMENT_ID.test(sid)) {
-      throw validation(sid, "statementId", `Member must satisfy regular expression pattern: ${STATEMENT_ID.source}`);
+      throw validation(
+        sid,
+        "statementId",
+        `Member must satisfy regular expression pattern: ${STATEMENT_ID.source}`,
+      );
     }
     await layers.removePermission(
       layerName(p.LayerName),
@@ -210,7 +230,8 @@ function readContent(content: Record<string, unknown> | undefined): Buffer {
   const zipFile = content.ZipFile;
   if (typeof zipFile !== "string" || zipFile.length === 0)
     throw functionsError.invalid("Content.ZipFile is required.");
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(zipFile)) throw functionsError.invalid("Content.ZipFile must be base64.");
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(zipFile))
+    throw functionsError.invalid("Content.ZipFile must be base64.");
   return Buffer.from(zipFile, "base64");
 }
 
@@ -233,7 +254,11 @@ function checkEnum(reader: WireReader, value: string, member: string, allowed: r
 function layerName(raw: string | undefined): string {
   const value = raw ?? "";
   if (value.length === 0 || value.length > 140 || !LAYER_NAME.test(value)) {
-    throw validation(value, "layerName", `Member must satisfy regular expression pattern: ${LAYER_NAME.source}`);
+    throw validation(
+      value,
+      "layerName",
+      `Member must satisfy regular expression pattern: ${LAYER_NAME.source}`,
+    );
   }
   return value;
 }
@@ -254,8 +279,11 @@ function versionNumber(raw: string | undefined): number {
 function paginate<T>(req: AwsRequest, items: T[]): { items: T[]; next?: string } {
   const raw = req.query.get("MaxItems");
   const max = raw === null ? MAX_PAGE : Number(raw);
-  if (!Number.isInteger(max) || max < 1 || max > MAX_PAGE) {
-    throw validation(raw ?? "", "maxItems", `Member must have value between 1 and ${MAX_PAGE}`);
+  if (!Number.isInteger(max) || max < 1) {
+    throw validation(raw ?? "", "maxItems", "Member must have value greater than or equal to 1");
+  }
+  if (max > MAX_PAGE) {
+    throw validation(raw ?? "", "maxItems", `Member must have value less than or equal to ${MAX_PAGE}`);
   }
   const marker = req.query.get("Marker");
   const start = marker ? Number(Buffer.from(marker, "base64url").toString("utf8")) : 0;

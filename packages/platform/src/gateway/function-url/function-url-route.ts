@@ -6,7 +6,7 @@ import type { Clock } from "../../core/clock.js";
 import { isPlatformError, type PlatformError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import { FUNCTIONS_ERRORS, type FunctionUrlService, functionUrlHost } from "../../functions/index.js";
-import type { Invoker } from "../../invoke/index.js";
+import type { InvokeResult, Invoker } from "../../invoke/index.js";
 import { preflightResponse, withCorsHeaders } from "./cors.js";
 import { buildFunctionUrlEvent, type IamAuthorizer } from "./event-v2.js";
 import { type GatewayResponse, mapFunctionResult } from "./response-v2.js";
@@ -69,14 +69,15 @@ export function createFunctionUrlRoute(deps: FunctionUrlRouteDeps): TrafficRoute
       target.region === undefined || target.region === deps.scope.region
         ? await deps.urls.byUrlId(target.urlId)
         : undefined;
-    if (!config) return toHttpResult(awsDenial(403, "AccessDeniedException", null));
+    if (!config) return toHttpResult(errorAnswer(403, "AccessDeniedException", null));
     const preflight = preflightResponse(config.cors, req.method, req.headers);
     if (preflight) return toHttpResult(preflight);
 
     let iam: IamAuthorizer | undefined;
     if (config.authType === "AWS_IAM") {
       const accessKey = signedBy(req, secrets, deps);
-      if (accessKey === undefined) return toHttpResult(awsDenial(403, "AccessDeniedException", "Forbidden"));
+      if (accessKey === undefined)
+        return toHttpResult(errorAnswer(403, "AccessDeniedException", "Forbidden"));
       iam = iamAuthorizer(accessKey, deps.scope.accountId);
     }
     if (req.body.length > deps.maxPayloadBytes) return toHttpResult(tooLarge(deps.maxPayloadBytes));
@@ -98,7 +99,7 @@ export function createFunctionUrlRoute(deps: FunctionUrlRouteDeps): TrafficRoute
     const payload = Buffer.from(JSON.stringify(event));
     if (payload.length > deps.maxPayloadBytes) return toHttpResult(tooLarge(deps.maxPayloadBytes));
 
-    let result: Awaited<ReturnType<Invoker["invoke"]>>;
+    let result: InvokeResult;
     try {
       result = await deps.invoker.invoke({
         functionName: config.functionName,
@@ -110,10 +111,13 @@ export function createFunctionUrlRoute(deps: FunctionUrlRouteDeps): TrafficRoute
         requestId: req.requestId,
       });
     } catch (error) {
-      if (!isPlatformError(error) || error.kind === "system") throw error;
+      if (!isPlatformError(error)) throw error;
       // The function went away between lookup and invoke: the URL went with it.
       if (error.code === FUNCTIONS_ERRORS.notFound) {
-        return toHttpResult(awsDenial(403, "AccessDeniedException", null));
+        return toHttpResult(errorAnswer(403, "AccessDeniedException", null));
+      }
+      if (error.kind === "system") {
+        deps.logger.error({ err: error, urlId: config.urlId }, "function URL invocation failed");
       }
       return toHttpResult(invokeRefusal(error));
     }
@@ -181,8 +185,8 @@ function sourceIp(req: AwsRequest): string {
   return header(req.headers, "x-forwarded-for")?.split(",")[0]?.trim() || "127.0.0.1";
 }
 
-/** AWS's JSON denials on function URLs: `{"Message":null}` for an unknown URL, `Forbidden` for a bad signature. */
-function awsDenial(status: number, errorType: string, message: string | null): GatewayResponse {
+/** AWS's JSON error answers on function URLs: `{"Message":null}` for an unknown URL, `Forbidden` for a bad signature. */
+function errorAnswer(status: number, errorType: string, message: string | null): GatewayResponse {
   return {
     status,
     headers: { "content-type": "application/json", "x-amzn-errortype": errorType },
@@ -192,7 +196,7 @@ function awsDenial(status: number, errorType: string, message: string | null): G
 }
 
 function tooLarge(limit: number): GatewayResponse {
-  return awsDenial(
+  return errorAnswer(
     413,
     "RequestTooLargeException",
     `Request must be smaller than ${limit} bytes for the InvokeFunction operation`,
@@ -201,7 +205,7 @@ function tooLarge(limit: number): GatewayResponse {
 
 /** Invoke refused the call (throttled, ...): its status and exception name, as a function URL answers. */
 function invokeRefusal(error: PlatformError): GatewayResponse {
-  return awsDenial(error.status, error.awsName ?? "ServiceException", error.message);
+  return errorAnswer(error.status, error.awsName ?? "ServiceException", error.message);
 }
 
 /**

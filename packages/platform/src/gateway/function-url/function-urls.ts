@@ -3,12 +3,7 @@ import type { RestRouter } from "../../aws/rest-router.js";
 import type { AccountScope } from "../../core/arn.js";
 import type { Clock } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
-import {
-  addFunctionUrlRoutes,
-  FUNCTION_URL_API_PREFIX,
-  type FunctionService,
-  FunctionUrlService,
-} from "../../functions/index.js";
+import { addFunctionUrlRoutes, type FunctionService, FunctionUrlService } from "../../functions/index.js";
 import type { Invoker } from "../../invoke/index.js";
 import type { MetadataStore } from "../../storage/metadata-store.js";
 import { createFunctionUrlRoute } from "./function-url-route.js";
@@ -33,8 +28,6 @@ export interface FunctionUrls {
   addRoutes(router: RestRouter): void;
   /** The data plane, for the front door's `trafficRoutes`. */
   route: TrafficRoute;
-  /** The API's first path segment (`2021-10-31`), for the Lambda service's `pathPrefixes`. */
-  apiPrefix: string;
 }
 
 /** Lambda function URLs: control plane and data plane, wired from the server's instances. */
@@ -52,6 +45,5 @@ export function createFunctionUrls(deps: FunctionUrlsDeps): FunctionUrls {
       maxPayloadBytes: deps.maxPayloadBytes,
       logger: deps.logger,
     }),
-    apiPrefix: FUNCTION_URL_API_PREFIX,
   };
 }

@@ -29,7 +29,10 @@ export async function aliasOverhead(nimbus: NimbusProcess, seconds: number): Pro
     Code: { ZipFile: zip.toString("base64") },
     Publish: true,
   });
-  await call(nimbus, "POST", "/2015-03-31/functions/bench-alias/aliases", { Name: "live", FunctionVersion: "1" });
+  await call(nimbus, "POST", "/2015-03-31/functions/bench-alias/aliases", {
+    Name: "live",
+    FunctionVersion: "1",
+  });
   const rows: string[] = [];
   for (const [label, path] of [
     ["unqualified ($LATEST)", "/2015-03-31/functions/bench-alias/invocations"],
@@ -39,7 +42,9 @@ export async function aliasOverhead(nimbus: NimbusProcess, seconds: number): Pro
     const url = `${nimbus.url}${path}`;
     await load({ url, method: "POST", body: "{}", connections: 10, seconds: 1 });
     const r = await load({ url, method: "POST", body: "{}", connections: 10, seconds });
-    rows.push(`| ${label} | ${fmt(r.requestsPerSec)} | ${fmt(r.p50Ms, 2)} / ${fmt(r.p99Ms, 2)} | ${r.errors + r.non2xx} |`);
+    rows.push(
+      `| ${label} | ${fmt(r.requestsPerSec)} | ${fmt(r.p50Ms, 2)} / ${fmt(r.p99Ms, 2)} | ${r.errors + r.non2xx} |`,
+    );
   }
   return [
     "### Warm invoke: alias vs unqualified (Node hello, 10 connections)",
@@ -63,19 +68,27 @@ export async function burst(nimbus: NimbusProcess, size: number): Promise<string
     Timeout: 60,
     Code: { ZipFile: zip.toString("base64") },
   });
-  const before = (await call(nimbus, "GET", "/_nimbus/health")) as { environments: { idle: number; busy: number } };
+  const before = (await call(nimbus, "GET", "/_nimbus/health")) as {
+    environments: { idle: number; busy: number };
+  };
   const started = performance.now();
   const results = await Promise.all(
     Array.from({ length: size }, () =>
-      fetch(`${nimbus.url}/2015-03-31/functions/bench-burst/invocations`, { method: "POST", body: '{"sleepMs":100}' }).then(async (res) => {
+      fetch(`${nimbus.url}/2015-03-31/functions/bench-burst/invocations`, {
+        method: "POST",
+        body: '{"sleepMs":100}',
+      }).then(async (res) => {
         await res.arrayBuffer();
         return res.status === 200 && !res.headers.get("x-amz-function-error");
       }),
     ),
   );
   const elapsed = performance.now() - started;
-  const after = (await call(nimbus, "GET", "/_nimbus/health")) as { environments: { idle: number; busy: number } };
-  const created = after.environments.idle + after.environments.busy - (before.environments.idle + before.environments.busy);
+  const after = (await call(nimbus, "GET", "/_nimbus/health")) as {
+    environments: { idle: number; busy: number };
+  };
+  const created =
+    after.environments.idle + after.environments.busy - (before.environments.idle + before.environments.busy);
   return [
     `### Burst: ${size} concurrent invokes on an empty platform`,
     "",

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, rm, symlink } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join, resolve } from "node:path";
@@ -10,6 +10,7 @@ import type { AwsRequest, HttpResult } from "./aws/http-types.js";
 import { RestRouter } from "./aws/rest-router.js";
 import { type Clock, systemClock } from "./core/clock.js";
 import { type NimbusConfig, type NimbusOptions, parseConfig } from "./core/config.js";
+import { FunctionCredentials } from "./core/function-credentials.js";
 import { createLogger, type Logger } from "./core/logger.js";
 import {
   AliasService,
@@ -31,7 +32,14 @@ import {
   type RuntimeHosts,
 } from "./invoke/index.js";
 import { createLogsApi, LogSink } from "./observe/index.js";
-import { EnvironmentPool, findNode, findPython, precompilePython, selectDriver } from "./sandbox/index.js";
+import {
+  EnvironmentPool,
+  findNode,
+  findPython,
+  precompilePython,
+  runtimeSdkEntries,
+  selectDriver,
+} from "./sandbox/index.js";
 import { FsBlobStore } from "./storage/fs/fs-blob-store.js";
 import { SqliteLogStore } from "./storage/sqlite/sqlite-log-store.js";
 import { SqliteMetadataStore } from "./storage/sqlite/sqlite-metadata-store.js";
@@ -82,10 +90,12 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
   await mkdir(dataDir, { recursive: true });
   await rm(scratchDir, { recursive: true, force: true });
 
-  const [selection, node, python] = await Promise.all([
+  const nodeModules = resolve(RUNTIMES_DIR, "../../node_modules");
+  const [selection, node, python, sdkEntries] = await Promise.all([
     selectDriver({ isolation: config.sandbox.isolation, bwrapPath: config.sandbox.bwrapPath, scratchDir }),
     findNode(config.sandbox.interpreters.node),
     findPython(config.sandbox.interpreters.python),
+    runtimeSdkEntries(RUNTIMES_DIR, nodeModules).catch(() => []),
   ]);
   const { driver, warnings } = selection;
   for (const lookup of [node, python]) if (!lookup.ok) warnings.push(lookup.reason);
@@ -103,6 +113,19 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
       )
     : Promise.resolve();
 
+  if (sdkEntries.length === 0)
+    warnings.push("the AWS SDK for functions was not found in node_modules; run npm install");
+  const functionCredentials = new FunctionCredentials();
+  if (!driver.isolated && sdkEntries.length > 0) {
+    // Plain processes run code from <dataDir>/code/<sha>: a node_modules beside those folders lets
+    // require() and import() of a handler find the SDK, as /var/node_modules does in a sandbox.
+    await mkdir(join(dataDir, "code"), { recursive: true });
+    await symlink(nodeModules, join(dataDir, "code", "node_modules")).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code !== "EEXIST") throw error;
+      },
+    );
+  }
   const scope = { region: config.account.region, accountId: config.account.accountId };
   const metadata = new SqliteMetadataStore(join(dataDir, "nimbus.db"));
   const blobs = new FsBlobStore(join(dataDir, "blobs"));
@@ -126,6 +149,8 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     interpreters,
     runtimesDir: RUNTIMES_DIR,
     endpointUrl: () => endpoint,
+    credentials: functionCredentials,
+    sdk: sdkEntries.length > 0 ? { nodeModules, entries: sdkEntries } : undefined,
     limits: {
       accountConcurrency: config.functions.accountConcurrency,
       maxResponseBytes: config.functions.maxSyncResponseBytes,
@@ -201,7 +226,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     jsonServices: [createLogsApi(logStore, clock)],
     nimbusRoutes,
     trafficRoutes: [functionUrls.route],
-    authenticator: new Authenticator(config.auth, scope, clock),
+    authenticator: new Authenticator(config.auth, scope, clock, functionCredentials),
     maxBodyBytes: config.server.maxBodyBytes,
     logger,
   });

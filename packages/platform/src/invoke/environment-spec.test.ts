@@ -53,6 +53,8 @@ function plan(
     nowMs: 0,
     hostPath: undefined,
     initializationType: "on-demand",
+    credentials: { accessKeyId: "ASIANIMBUSTEST", secretAccessKey: "s", sessionToken: "t" },
+    sdk: { nodeModules: "/srv/node_modules", entries: ["@aws-sdk", "tslib"] },
   });
   if ("error" in result) throw new Error(result.error);
   return result;
@@ -73,10 +75,18 @@ describe("planEnvironment with layers", () => {
     expect(plan(bubblewrap, "python3.11", OPT_DIR).spec.env.NIMBUS_OPT_DIR).toBeUndefined();
   });
 
+  it("gives Node environments the runtime's AWS SDK and the function's own credentials", () => {
+    const { spec } = plan(bubblewrap, "nodejs20.x", undefined);
+    expect(spec.sdk).toEqual({ nodeModules: "/srv/node_modules", entries: ["@aws-sdk", "tslib"] });
+    expect(spec.env.AWS_ACCESS_KEY_ID).toBe("ASIANIMBUSTEST");
+    expect(spec.env.AWS_ENDPOINT_URL).toBe("http://127.0.0.1:1");
+    expect(plan(bubblewrap, "python3.11", undefined).spec.sdk).toBeUndefined();
+  });
+
   it("points the runtimes at the merged folder itself for plain processes", () => {
     const node = plan(processes, "nodejs20.x", OPT_DIR).spec;
     expect(node.env.NODE_PATH).toBe(
-      `${OPT_DIR}/nodejs/node20/node_modules:${OPT_DIR}/nodejs/node_modules:/srv/runtimes/node_modules`,
+      `${OPT_DIR}/nodejs/node20/node_modules:${OPT_DIR}/nodejs/node_modules:/srv/node_modules`,
     );
     expect(node.env.PATH?.endsWith(`:${OPT_DIR}/bin`)).toBe(true);
     expect(node.env.LD_LIBRARY_PATH?.endsWith(`:${OPT_DIR}/lib`)).toBe(true);

@@ -1,4 +1,5 @@
 import type { AccountScope } from "../core/arn.js";
+import type { IssuedCredentials } from "../core/function-credentials.js";
 import { utcDatePath } from "../core/time-format.js";
 import type { FunctionConfig } from "../functions/index.js";
 import { runtimeInfo } from "../functions/index.js";
@@ -29,6 +30,10 @@ export interface SpecInputs {
   hostPath: string | undefined;
   /** How the environment is started (AWS_LAMBDA_INITIALIZATION_TYPE). */
   initializationType: "on-demand" | "provisioned-concurrency";
+  /** The function's own credentials (its SDK calls to Nimbus are signed with them). */
+  credentials: IssuedCredentials;
+  /** The AWS SDK for JavaScript v3 the Node runtime provides (runtime-sdk.ts). */
+  sdk: { nodeModules: string; entries: string[] } | undefined;
 }
 
 export interface EnvironmentPlan {
@@ -63,9 +68,9 @@ export function planEnvironment(inputs: SpecInputs): EnvironmentPlan | { error: 
     AWS_REGION: inputs.scope.region,
     AWS_DEFAULT_REGION: inputs.scope.region,
     // Credentials Nimbus accepts, and its own endpoint, so the SDK inside reaches Nimbus.
-    AWS_ACCESS_KEY_ID: "nimbus-function",
-    AWS_SECRET_ACCESS_KEY: "nimbus-function-secret",
-    AWS_SESSION_TOKEN: "nimbus-function-session",
+    AWS_ACCESS_KEY_ID: inputs.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: inputs.credentials.secretAccessKey,
+    AWS_SESSION_TOKEN: inputs.credentials.sessionToken,
     AWS_ENDPOINT_URL: inputs.endpointUrl,
     TZ: ":UTC",
     LANG: "en_US.UTF-8",
@@ -86,7 +91,15 @@ export function planEnvironment(inputs: SpecInputs): EnvironmentPlan | { error: 
       };
     env.AWS_EXECUTION_ENV = `AWS_Lambda_${config.runtime}`;
     const major = node.version.split(".")[0] ?? "";
-    env.NODE_PATH = `${opt}/nodejs/node${major}/node_modules:${opt}/nodejs/node_modules:${layout.runtimesDir}/node_modules`;
+    // Lambda's NODE_PATH. Inside a sandbox the SDK sits in /var/node_modules, found by walking up
+    // from /var/task; plain processes get the host's node_modules (every package installed there).
+    const sdkPath =
+      layout.runtimesDir === inputs.runtimesDir
+        ? inputs.sdk?.nodeModules
+        : `${layout.runtimesDir}/node_modules`;
+    env.NODE_PATH = [`${opt}/nodejs/node${major}/node_modules`, `${opt}/nodejs/node_modules`, sdkPath]
+      .filter((p) => p !== undefined)
+      .join(":");
     argv = [node.path, `${layout.runtimesDir}/node/bootstrap.mjs`];
     extraReadOnly = node.folders;
   } else if (info.family === "python") {
@@ -116,6 +129,7 @@ export function planEnvironment(inputs: SpecInputs): EnvironmentPlan | { error: 
       runtimesDir: inputs.runtimesDir,
       ...(inputs.optDir === undefined ? {} : { optDir: inputs.optDir }),
       extraReadOnly,
+      sdk: info.family === "node" ? inputs.sdk : undefined,
       argv,
       env,
       memoryMb: config.memoryMb,

@@ -3,6 +3,7 @@ import { access, constants } from "node:fs/promises";
 import { join } from "node:path";
 import type { AccountScope } from "../core/arn.js";
 import type { Clock } from "../core/clock.js";
+import type { FunctionCredentials } from "../core/function-credentials.js";
 import { randomHex } from "../core/ids.js";
 import type { Logger } from "../core/logger.js";
 import {
@@ -38,6 +39,9 @@ export interface InvokerDeps {
   interpreters: RuntimeHosts;
   runtimesDir: string;
   endpointUrl: () => string;
+  credentials: FunctionCredentials;
+  /** The AWS SDK the Node runtime provides, when found (see sandbox/runtime-sdk.ts). */
+  sdk: { nodeModules: string; entries: string[] } | undefined;
   limits: {
     accountConcurrency: number;
     maxResponseBytes: number;
@@ -342,6 +346,8 @@ export class Invoker {
       nowMs: deps.clock.now(),
       hostPath: deps.driver.isolated ? undefined : process.env.PATH,
       initializationType,
+      credentials: deps.credentials.issue(config.name),
+      sdk: deps.sdk,
     });
     if ("error" in plan) {
       return {

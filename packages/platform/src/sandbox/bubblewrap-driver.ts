@@ -4,6 +4,7 @@ import { spawnSandboxed } from "./spawn-sandboxed.js";
 
 const TASK_ROOT = "/var/task";
 const RUNTIME_DIR = "/var/runtime";
+const SDK_DIR = "/var/node_modules";
 
 /** System folders a runtime needs, read-only; those missing on a host are skipped. */
 const SYSTEM_READ_ONLY = ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32"];
@@ -39,6 +40,8 @@ export class BubblewrapDriver implements SandboxDriver {
   constructor(
     private readonly bwrapPath: string,
     private readonly cgroups: CgroupManager | undefined,
+    /** Sandbox-side /etc/passwd and /etc/group naming the function's user. */
+    private readonly etc?: { passwd: string; group: string },
   ) {
     this.enforces = {
       memory: cgroups !== undefined,
@@ -72,6 +75,8 @@ export class BubblewrapDriver implements SandboxDriver {
     ];
     for (const dir of SYSTEM_READ_ONLY) args.push("--ro-bind-try", dir, dir);
     for (const path of ETC_READ_ONLY) args.push("--ro-bind-try", path, path);
+    if (this.etc)
+      args.push("--ro-bind", this.etc.passwd, "/etc/passwd", "--ro-bind", this.etc.group, "/etc/group");
     for (const path of spec.extraReadOnly) args.push("--ro-bind-try", path, path);
     args.push("--proc", "/proc", "--dev", "/dev");
     args.push("--size", String(spec.tmpSizeMb * 1024 * 1024), "--tmpfs", "/tmp");
@@ -79,6 +84,11 @@ export class BubblewrapDriver implements SandboxDriver {
     if (spec.optDir !== undefined) args.push("--ro-bind", spec.optDir, "/opt");
     else args.push("--dir", "/opt");
     args.push("--ro-bind", spec.codeDir, TASK_ROOT, "--ro-bind", spec.runtimesDir, RUNTIME_DIR);
+    // The AWS SDK the runtime provides, in /var/node_modules: both require() and import() of a
+    // handler in /var/task walk up to it, after the function's own node_modules.
+    for (const entry of spec.sdk?.entries ?? []) {
+      args.push("--ro-bind", `${spec.sdk?.nodeModules}/${entry}`, `${SDK_DIR}/${entry}`);
+    }
     args.push("--remount-ro", "/", "--chdir", TASK_ROOT, "--clearenv");
     for (const [key, value] of Object.entries(spec.env)) args.push("--setenv", key, value);
     args.push("--", ...spec.argv);

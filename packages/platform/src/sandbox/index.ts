@@ -11,5 +11,6 @@ export {
 } from "./interpreters.js";
 export { ProcessDriver } from "./process-driver.js";
 export type { ResponseStreamSink } from "./runtime-channel.js";
+export { runtimeSdkEntries } from "./runtime-sdk.js";
 export type { SandboxDriver, SandboxLayout, SandboxProcess, SandboxSpec } from "./sandbox-driver.js";
 export { type DriverSelection, selectDriver } from "./select-driver.js";

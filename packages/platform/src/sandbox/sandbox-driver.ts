@@ -21,6 +21,11 @@ export interface SandboxSpec {
   memoryMb: number;
   tmpSizeMb: number;
   maxProcesses: number;
+  /**
+   * The AWS SDK the runtime provides: folders of the host's node_modules to expose (at
+   * /var/node_modules/<entry> in a sandbox; see runtime-sdk.ts).
+   */
+  sdk?: { nodeModules: string; entries: string[] } | undefined;
   /** Give the process fd 3 as a duplex socket (Nimbus's framed runtimes). */
   framedChannel: boolean;
 }

@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { BubblewrapDriver } from "./bubblewrap-driver.js";
 import { detectCgroups } from "./cgroups.js";
@@ -29,7 +31,12 @@ export async function selectDriver(options: {
     warnings.push(`memory and process limits are NOT enforced: ${cgroups.unavailable}`);
   if (options.isolation !== "process") {
     const probe = await probeBubblewrap(options.bwrapPath);
-    if (probe === true) return { driver: new BubblewrapDriver(options.bwrapPath, manager), warnings };
+    if (probe === true) {
+      return {
+        driver: new BubblewrapDriver(options.bwrapPath, manager, await writeSandboxEtc(options.scratchDir)),
+        warnings,
+      };
+    }
     if (options.isolation === "bubblewrap")
       throw new Error(`bubblewrap isolation was requested but does not work here: ${probe}`);
     warnings.push(
@@ -41,6 +48,23 @@ export async function selectDriver(options: {
     );
   }
   return { driver: new ProcessDriver(options.scratchDir, manager), warnings };
+}
+
+/**
+ * /etc/passwd and /etc/group for inside the sandbox: the function's user (uid 993, as AWS's
+ * sbx_user1051) with /tmp as home, so os.homedir() and getpwuid work as on Lambda.
+ */
+async function writeSandboxEtc(scratchDir: string): Promise<{ passwd: string; group: string }> {
+  const dir = join(scratchDir, "etc");
+  await mkdir(dir, { recursive: true });
+  const passwd = join(dir, "passwd");
+  const group = join(dir, "group");
+  await writeFile(
+    passwd,
+    "root:x:0:0:root:/root:/sbin/nologin\nsbx_user1051:x:993:990::/tmp:/sbin/nologin\n",
+  );
+  await writeFile(group, "root:x:0:\nsbx_user1051:x:990:\n");
+  return { passwd, group };
 }
 
 async function probeBubblewrap(bwrapPath: string): Promise<true | string> {

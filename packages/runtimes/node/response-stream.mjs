@@ -185,19 +185,14 @@ export function runStreaming(run) {
   stream.on("close", () => {
     // After `finish` the stream closes itself (autoDestroy); that is answered above.
     if (answered || stream.writableFinished) return;
-    logger.logError(
-      "Invoke Error",
-      streamError ?? new Error("Response stream was destroyed before it ended"),
-    );
-    answer(
-      failure ??
-        (streamError !== undefined
-          ? toErrorPayload(streamError)
-          : {
-              errorType: "Runtime.TruncatedResponse",
-              errorMessage: "Response stream was destroyed before it ended.",
-            }),
-    );
+    // Destroyed before its end: by the handler's error, or cut short (Lambda's truncated response).
+    const error =
+      streamError ??
+      Object.assign(new Error("Response stream was destroyed before it ended."), {
+        name: "Runtime.TruncatedResponse",
+      });
+    logger.logError("Invoke Error", error);
+    answer(failure ?? toErrorPayload(error));
   });
   // The handler's promise never settled and nothing is left to run.
   run.setBeforeExit(() => fail(new NodeJsExit()));

@@ -4,7 +4,6 @@
  * Beside runtime.test.ts (which is past 800 lines) and with the same harness.
  */
 import { randomUUID } from "node:crypto";
-import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Frame, RuntimeProcess } from "./frames.test-helper.js";
@@ -121,6 +120,22 @@ describe("streaming handlers", () => {
     const outcome = await runtime.invokeStream({});
     expect(text(outcome.chunks)).toBe("late");
     expect(outcome.end.header).toEqual({ t: "stream-end", id: outcome.id });
+  });
+
+  it.each([
+    ["with an error fails with that error", { withError: true }, "RangeError", "gave up"],
+    [
+      "without one fails with Runtime.TruncatedResponse",
+      {},
+      "Runtime.TruncatedResponse",
+      "Response stream was destroyed before it ended.",
+    ],
+  ])("a stream destroyed %s", async (_name, event, errorType, errorMessage) => {
+    const runtime = await startReady("index.destroys");
+    const outcome = await runtime.invokeStream(event);
+    expect(text(outcome.chunks)).toBe("x");
+    expect(outcome.end.header).toEqual({ t: "stream-end", id: outcome.id, errorType });
+    expect(JSON.parse(outcome.end.body.toString("utf8"))).toMatchObject({ errorType, errorMessage });
   });
 
   it("fails a handler that does not return a promise", async () => {

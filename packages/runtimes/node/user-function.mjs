@@ -269,6 +269,7 @@ const HTTP_INTEGRATION_CONTENT_TYPE = "application/vnd.awslambda.http-integratio
  * Function URL / HTTP integration responses: a JSON prelude (status, headers, cookies) and 8 NUL
  * bytes, written just before the first body bytes.
  */
+// biome-ignore lint/complexity/noStaticOnlyClass: user code calls awslambda.HttpResponseStream.from, a class in AWS's API
 export class HttpResponseStream {
   /**
    * @template {PreludeTarget} T

@@ -128,7 +128,7 @@ def send_log(stream, text):
 
 
 def read_frames(put):
-    """Reader thread body: passes (header, body) of each `invoke` frame to put() and ends the
+    """Reader thread body: passes (header, body) of each `invoke` (and `assign`) frame to put() and ends the
     process the moment fd 3 reaches EOF, even while a handler is running."""
     try:
         buf = bytearray()
@@ -141,7 +141,7 @@ def read_frames(put):
                     header = json_loads(bytes(buf[8 : 8 + header_len]))
                     body = bytes(buf[8 + header_len : need])
                     del buf[:need]
-                    if header.get("t") == "invoke":
+                    if header.get("t") in ("invoke", "assign"):
                         put((header, body))
                     continue
             try:

@@ -347,18 +347,36 @@ def handle_invoke(handler, header, body):
         send_frame(header, to_json(error).encode("utf-8"))
 
 
+def await_assignment(queue):
+    """Pre-started environment (NIMBUS_DEFERRED_INIT=1): report `standby`, then take the
+    function's environment variables from the `assign` frame before Init."""
+    global _ENSURE_ASCII
+    send_frame(b'{"t":"standby","runtime":"python"}')
+    while True:
+        header, body = queue.get()
+        if header.get("t") == "assign":
+            break
+    for key, value in json_loads(body).items():
+        os.environ[key] = value
+    os.environ.pop("NIMBUS_DEFERRED_INIT", None)
+    _ENSURE_ASCII = os.environ.get("AWS_EXECUTION_ENV") != "AWS_Lambda_python3.12"
+
+
 def run():
     """Init, `ready`, then one invocation at a time until fd 3 closes."""
     capture_output()
     install_logging()
     try:
+        queue = SimpleQueue()
+        _thread.start_new_thread(read_frames, (queue.put,))
+        if os.environ.get("NIMBUS_DEFERRED_INIT") == "1":
+            await_assignment(queue)
         handler = init(os.environ)
         version = sys.version.split()[0]  # what platform.python_version() returns, minus the import
         send_frame(('{"t":"ready","runtime":"python","version":"%s"}' % version).encode())
-        queue = SimpleQueue()
-        _thread.start_new_thread(read_frames, (queue.put,))
         while True:
             header, body = queue.get()
-            handle_invoke(handler, header, body)
+            if header.get("t") == "invoke":
+                handle_invoke(handler, header, body)
     finally:  # SystemExit raised by the function: keep the output it produced
         drain_output()

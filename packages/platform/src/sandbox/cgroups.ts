@@ -8,6 +8,8 @@ export interface EnvironmentCgroup {
   procsFiles: string[];
   peakMemoryBytes(): Promise<number | undefined>;
   oomKills(): Promise<number>;
+  /** Changes the memory limit (a pre-started environment gets its function's size) and restarts the peak. */
+  setMemoryLimit(bytes: number): Promise<void>;
   remove(): Promise<void>;
 }
 
@@ -133,6 +135,19 @@ class V1Cgroups implements CgroupManager {
       procsFiles: [join(memory, "cgroup.procs"), join(pids, "cgroup.procs")],
       peakMemoryBytes: async () => numberOf(peak.read()),
       oomKills: () => readKey(join(memory, "memory.oom_control"), "oom_kill"),
+      setMemoryLimit: async (bytes) => {
+        // With swap accounting the memsw limit must stay >= the memory limit: order the writes.
+        const memsw = join(memory, "memory.memsw.limit_in_bytes");
+        const current = Number((await readFile(join(memory, "memory.limit_in_bytes"), "utf8")).trim());
+        if (bytes < current) {
+          await writeFile(join(memory, "memory.limit_in_bytes"), String(bytes));
+          await writeFile(memsw, String(bytes)).catch(() => {});
+        } else {
+          await writeFile(memsw, String(bytes)).catch(() => {});
+          await writeFile(join(memory, "memory.limit_in_bytes"), String(bytes));
+        }
+        await writeFile(join(memory, "memory.max_usage_in_bytes"), "0").catch(() => {});
+      },
       remove: async () => {
         peak.close();
         await rmdir(memory).catch(() => {});
@@ -165,6 +180,10 @@ class V2Cgroups implements CgroupManager {
       procsFiles: [join(dir, "cgroup.procs")],
       peakMemoryBytes: async () => numberOf(peak.read()),
       oomKills: () => readKey(join(dir, "memory.events"), "oom_kill"),
+      setMemoryLimit: async (bytes) => {
+        await writeFile(join(dir, "memory.max"), String(bytes));
+        await writeFile(join(dir, "memory.peak"), "0").catch(() => {});
+      },
       remove: async () => {
         peak.close();
         await rmdir(dir).catch(() => {});

@@ -43,6 +43,8 @@ export interface SandboxProcess {
   child: ChildProcess;
   /** Peak memory of the environment in bytes, when the driver can tell. */
   peakMemoryBytes(): Promise<number | undefined>;
+  /** Changes the environment's memory limit (no-op without cgroups). */
+  setMemoryLimit(memoryMb: number): Promise<void>;
   /** True when the kernel killed the environment for exceeding its memory limit. */
   wasOomKilled(): Promise<boolean>;
   /** Kills every process of the environment (SIGKILL). */

@@ -47,6 +47,9 @@ export async function spawnSandboxed(
   return {
     child,
     peakMemoryBytes: async () => (cgroup ? cgroup.peakMemoryBytes() : procPeak(status)),
+    setMemoryLimit: async (memoryMb) => {
+      await cgroup?.setMemoryLimit(memoryMb * 1024 * 1024);
+    },
     wasOomKilled: async () => (cgroup ? (await cgroup.oomKills()) > 0 : false),
     kill: killGroup,
     dispose: async () => {

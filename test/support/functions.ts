@@ -34,6 +34,7 @@ export async function createFixtureFunction(
       Timeout: options.timeout ?? 10,
       MemorySize: options.memory ?? 256,
       ...(options.env ? { Environment: { Variables: options.env } } : {}),
+      ...(options.ephemeralStorage ? { EphemeralStorage: { Size: options.ephemeralStorage } } : {}),
     }),
   );
 }

@@ -89,6 +89,8 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
   const scratchDir = join(dataDir, "scratch");
   await mkdir(dataDir, { recursive: true });
   await rm(scratchDir, { recursive: true, force: true });
+  // Slots of pre-started environments never outlive their server.
+  await rm(join(dataDir, "slots"), { recursive: true, force: true });
 
   const nodeModules = resolve(RUNTIMES_DIR, "../../node_modules");
   const [selection, node, python, sdkEntries] = await Promise.all([
@@ -119,12 +121,14 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
   if (!driver.isolated && sdkEntries.length > 0) {
     // Plain processes run code from <dataDir>/code/<sha>: a node_modules beside those folders lets
     // require() and import() of a handler find the SDK, as /var/node_modules does in a sandbox.
-    await mkdir(join(dataDir, "code"), { recursive: true });
-    await symlink(nodeModules, join(dataDir, "code", "node_modules")).catch(
-      (error: NodeJS.ErrnoException) => {
-        if (error.code !== "EEXIST") throw error;
-      },
-    );
+    for (const folder of ["code", "slots"]) {
+      await mkdir(join(dataDir, folder), { recursive: true });
+      await symlink(nodeModules, join(dataDir, folder, "node_modules")).catch(
+        (error: NodeJS.ErrnoException) => {
+          if (error.code !== "EEXIST") throw error;
+        },
+      );
+    }
   }
   const scope = { region: config.account.region, accountId: config.account.accountId };
   const metadata = new SqliteMetadataStore(join(dataDir, "nimbus.db"));
@@ -150,6 +154,8 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     runtimesDir: RUNTIMES_DIR,
     endpointUrl: () => endpoint,
     credentials: functionCredentials,
+    slotsDir: join(dataDir, "slots"),
+    prestart: config.sandbox.prestart,
     sdk: sdkEntries.length > 0 ? { nodeModules, entries: sdkEntries } : undefined,
     limits: {
       accountConcurrency: config.functions.accountConcurrency,
@@ -206,6 +212,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
         : null,
     },
     environments: pool.stats(),
+    prestarted: invoker.prestart?.stats() ?? null,
     concurrentExecutions: invoker.concurrency,
     throttles: invoker.throttleCount,
     auth: config.auth.enabled ? "sigv4-verified" : "any-credentials",
@@ -241,6 +248,8 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
   endpoint = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   for (const warning of warnings) logger.warn(warning);
   await provisioned.restore();
+  const families = [interpreters.node ? "node" : undefined, interpreters.python ? "python" : undefined];
+  invoker.prestart?.warm(families.filter((f): f is string => f !== undefined));
   logger.info({ endpoint, sandbox: driver.name, dataDir }, "nimbus is ready");
 
   let closing: Promise<void> | undefined;
@@ -254,6 +263,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
         const stopped = new Promise<void>((r) => server.close(() => r()));
         server.closeIdleConnections();
         await invoker.drain(closeOptions.graceMs ?? 10_000);
+        await invoker.prestart?.close();
         await pool.close();
         server.closeAllConnections();
         await stopped;

@@ -352,10 +352,26 @@ let invoker;
 /** @type {Array<[InvokeHeader, Buffer]>} */
 const early = [];
 
+// A pre-started environment (NIMBUS_DEFERRED_INIT=1) reports `standby` and learns its function
+// from the `assign` frame, which carries the environment variables; then Init runs as usual.
+const deferred = env.NIMBUS_DEFERRED_INIT === "1";
+/** @type {(body: Buffer) => void} */
+let onAssign = () => {};
+/** @type {Promise<Buffer> | undefined} */
+const assignment = deferred
+  ? new Promise((resolve) => {
+      onAssign = resolve;
+    })
+  : undefined;
+
 /** @type {Channel} */
 let channel;
 try {
   channel = openChannel(CHANNEL_FD, (header, body) => {
+    if (header.t === "assign") {
+      onAssign(body);
+      return;
+    }
     if (header.t !== "invoke") {
       process.stderr.write(`nimbus node runtime: ignoring unknown frame type ${JSON.stringify(header.t)}\n`);
       return;
@@ -367,6 +383,19 @@ try {
 } catch (err) {
   process.stderr.write(`nimbus node runtime: fd ${CHANNEL_FD} is not the platform socket: ${String(err)}\n`);
   process.exit(1);
+}
+
+if (assignment) {
+  channel.send({ t: "standby", runtime: "node" });
+  const vars = /** @type {Record<string, string>} */ (JSON.parse((await assignment).toString("utf8")));
+  for (const [key, value] of Object.entries(vars)) env[key] = value;
+  delete env.NIMBUS_DEFERRED_INIT;
+  try {
+    process.chdir(env.LAMBDA_TASK_ROOT ?? process.cwd());
+  } catch {
+    // The task root is checked again when the handler loads.
+  }
+  /** @type {{ _initPaths?: () => void }} */ (/** @type {unknown} */ (Module))._initPaths?.();
 }
 
 const logger = patchConsole(channel, env);

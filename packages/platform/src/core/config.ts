@@ -59,6 +59,17 @@ export const configSchema = z.object({
         .object({ node: z.string().default("node"), python: z.string().default("python3") })
         .prefault({}),
       bwrapPath: z.string().default("bwrap"),
+      /**
+       * Pre-started generic environments per runtime family (docs/prestarted-pool.md): how many
+       * at first (0 turns the pool off) and at most, as demand grows.
+       */
+      prestart: z
+        .object({
+          initial: z.number().int().min(0).max(64).default(1),
+          max: z.number().int().min(0).max(64).default(4),
+          decayMs: z.number().int().positive().default(60_000),
+        })
+        .prefault({}),
     })
     .prefault({}),
   log: z

@@ -34,5 +34,6 @@ export {
   type LayerApiDeps,
   LayerService,
   type LayerVersionRecord,
+  mergeInto,
 } from "./layers/index.js";
 export { AWS_RUNTIME_IDS, type RuntimeFamily, type RuntimeInfo, runtimeInfo } from "./runtimes.js";

@@ -12,6 +12,7 @@ import {
   type FunctionConfig,
   type FunctionService,
   layersOf,
+  mergeInto,
   runtimeInfo,
 } from "../functions/index.js";
 import type { LogSink } from "../observe/index.js";
@@ -25,6 +26,8 @@ import { planEnvironment, type RuntimeHosts } from "./environment-spec.js";
 import { invokeError } from "./errors.js";
 import type { InvokeRequest, InvokeResult } from "./invoke-types.js";
 import { endLine, reportLine, startLine, tailBytes, timeoutLine } from "./log-lines.js";
+import { PrestartPool } from "./prestart-pool.js";
+import { STANDBY_TMP_MB, type StandbyEnvironment, startStandby } from "./standby.js";
 import { MAX_STREAMED_RESPONSE_BYTES, StreamCollector } from "./stream-collector.js";
 
 export interface InvokerDeps {
@@ -48,6 +51,10 @@ export interface InvokerDeps {
     initTimeoutMs: number;
     maxProcesses: number;
   };
+  /** Where pre-started environments keep their /var/task and /opt (`<dataDir>/slots`). */
+  slotsDir: string;
+  /** Pre-started pool sizing; `initial: 0` turns it off. */
+  prestart: { initial: number; max: number; decayMs: number };
 }
 
 /** Log routing of one environment: its stream, and the invocation collecting a tail. */
@@ -73,7 +80,22 @@ export class Invoker {
   private idleWaiters: (() => void)[] = [];
   private readonly traceIds = new TraceIds();
 
+  /** Generic environments started ahead of demand (docs/prestarted-pool.md). */
+  readonly prestart: PrestartPool<StandbyEnvironment> | undefined;
+  /** Cold-start phases of each environment, reported once on its first invocation. */
+  private readonly phases = new Map<string, string>();
+
   constructor(private readonly deps: InvokerDeps) {
+    this.prestart =
+      deps.prestart.initial > 0
+        ? new PrestartPool<StandbyEnvironment>({
+            start: (family) => startStandby(deps, family),
+            initial: deps.prestart.initial,
+            max: Math.max(deps.prestart.initial, deps.prestart.max),
+            decayMs: deps.prestart.decayMs,
+            clock: deps.clock,
+          })
+        : undefined;
     // Environments are keyed by name:version:revision, so stale ones are never reused; retiring
     // frees them at once. Published versions never change, so only $LATEST's go on updates.
     deps.functions.onChange((name, change) => {
@@ -177,6 +199,19 @@ export class Invoker {
       lines.push(line);
       if (log.stream) this.deps.logs.append(log.group, log.stream, clock.now(), line);
     };
+    const phases = env ? this.phases.get(env.id) : undefined;
+    if (env && phases !== undefined) {
+      // The cold start's phases, once, in the log stream before START (like AWS's INIT_ lines,
+      // not in the invocation's tail). Init Duration in REPORT is the Init part alone.
+      this.phases.delete(env.id);
+      if (log.stream)
+        this.deps.logs.append(
+          log.group,
+          log.stream,
+          clock.now(),
+          `NIMBUS_INIT RequestId: ${requestId}\t${phases}`,
+        );
+    }
     emit(startLine(requestId, config.version));
     const begin = clock.monotonic();
     const timeoutMs = config.timeoutSec * 1000;
@@ -309,6 +344,12 @@ export class Invoker {
     { env: ExecutionEnvironment } | { env: ExecutionEnvironment | undefined; failure: EnvironmentOutcome }
   > {
     const { deps } = this;
+    const family = runtimeInfo(config.runtime)?.family;
+    const standby =
+      family !== undefined && family !== "provided" && config.ephemeralStorageMb === STANDBY_TMP_MB
+        ? this.prestart?.take(family)
+        : undefined;
+    if (standby) return this.assignStandby(config, standby, initializationType);
     const environmentId = randomHex(16);
     const codeDir = await deps.code.ensureUnpacked(config.codeKey);
     // Layers: merged in order once per ordered list, mounted read-only at /opt.
@@ -382,7 +423,86 @@ export class Invoker {
       onOutput: (text) => this.onOutput(log, text),
     });
     deps.pool.adopt(`${config.name}:${config.version}:${config.revisionId}`, env);
+    return this.awaitInit(env, () => `Environment: on-demand\tStart+Init: ${fixed(env.initDurationMs)} ms`);
+  }
+
+  /**
+   * Cold start from the pre-started pool: link the code (and layers) into the environment's slot,
+   * set its memory limit and variables, and run only the function's Init.
+   */
+  private async assignStandby(
+    config: FunctionConfig,
+    standby: StandbyEnvironment,
+    initializationType: "on-demand" | "provisioned-concurrency",
+  ): Promise<
+    { env: ExecutionEnvironment } | { env: ExecutionEnvironment | undefined; failure: EnvironmentOutcome }
+  > {
+    const { deps } = this;
+    const env = standby.env;
+    const linkStarted = deps.clock.monotonic();
+    await mergeInto(await deps.code.ensureUnpacked(config.codeKey), standby.taskDir);
+    const layers = layersOf(config);
+    if (layers.length > 0) {
+      await mergeInto(
+        await assembleOpt(
+          deps.code,
+          layers.map((l) => l.codeKey),
+        ),
+        standby.optDir,
+      );
+    }
+    const codeMs = deps.clock.monotonic() - linkStarted;
+    const optDir = layers.length > 0 ? standby.optDir : undefined;
+    const plan = planEnvironment({
+      config,
+      environmentId: env.id,
+      codeDir: standby.taskDir,
+      runtimesDir: deps.runtimesDir,
+      optDir,
+      layout: deps.driver.layout({
+        environmentId: env.id,
+        codeDir: standby.taskDir,
+        runtimesDir: deps.runtimesDir,
+        optDir: standby.optDir,
+      }),
+      interpreters: deps.interpreters,
+      scope: deps.scope,
+      endpointUrl: deps.endpointUrl(),
+      maxProcesses: deps.limits.maxProcesses,
+      nowMs: deps.clock.now(),
+      hostPath: deps.driver.isolated ? undefined : process.env.PATH,
+      initializationType,
+      credentials: deps.credentials.issue(config.name),
+      sdk: deps.sdk,
+    });
+    if ("error" in plan) {
+      await env.shutdown();
+      return {
+        env: undefined,
+        failure: {
+          kind: "init-error",
+          errorType: plan.errorType,
+          payload: json({ errorType: plan.errorType, errorMessage: plan.error }),
+        },
+      };
+    }
+    const log: EnvironmentLog = { group: config.logGroup, stream: plan.logStreamName, current: undefined };
+    this.envLogs.set(env.id, log);
+    deps.pool.adopt(`${config.name}:${config.version}:${config.revisionId}`, env);
+    await env.assign(plan.spec.env, config.memoryMb, (text) => this.onOutput(log, text));
+    return this.awaitInit(
+      env,
+      () =>
+        `Environment: pre-started\tStart: ${fixed(standby.startMs)} ms (before the request)\tCode: ${fixed(codeMs)} ms\tInit: ${fixed(env.initDurationMs)} ms`,
+    );
+  }
+
+  private async awaitInit(
+    env: ExecutionEnvironment,
+    phases: () => string,
+  ): Promise<{ env: ExecutionEnvironment } | { env: ExecutionEnvironment; failure: EnvironmentOutcome }> {
     const ready = await env.ready();
+    this.phases.set(env.id, phases());
     if ("ok" in ready) {
       if (ready.ok) return { env };
       return { env, failure: { kind: "init-error", errorType: ready.errorType, payload: ready.payload } };
@@ -438,6 +558,10 @@ export class Invoker {
       });
     });
   }
+}
+
+function fixed(ms: number | undefined): string {
+  return (ms ?? 0).toFixed(2);
 }
 
 function json(value: unknown): Buffer {

@@ -22,6 +22,8 @@ export interface EnvironmentStartOptions {
   initTimeoutMs: number;
   /** Receives every line of output, in and out of invocations. */
   onOutput: (text: string) => void;
+  /** Runs after the environment is shut down (e.g. removes its folders). */
+  cleanup?: () => Promise<void>;
 }
 
 /**
@@ -35,6 +37,13 @@ export class ExecutionEnvironment {
   private invocations = 0;
   private exited: Promise<EnvironmentOutcome>;
   private dead = false;
+  /** When Init began: the spawn, or for a pre-started environment its assignment. */
+  private initStartedAt: number;
+  /** Milliseconds from spawn to `standby`, for a pre-started environment. */
+  standbyMs: number | undefined;
+
+  /** Where this environment's output goes (set again when a pre-started one is assigned). */
+  private onOutput: (text: string) => void;
 
   private constructor(
     private readonly process: SandboxProcess,
@@ -43,6 +52,8 @@ export class ExecutionEnvironment {
     private readonly startedAt: number,
   ) {
     this.id = options.spec.environmentId;
+    this.initStartedAt = startedAt;
+    this.onOutput = options.onOutput;
     this.exited = new Promise((resolve) => {
       process.child.once("exit", (code, signal) => {
         this.dead = true;
@@ -65,13 +76,15 @@ export class ExecutionEnvironment {
       env,
       framedChannel: options.protocol === "framed",
     });
-    const emit = (chunk: Buffer | string) => options.onOutput(chunk.toString());
+    let environment: ExecutionEnvironment | undefined;
+    const emit = (chunk: Buffer | string) => environment?.onOutput(chunk.toString());
     proc.child.stdout?.on("data", emit);
     proc.child.stderr?.on("data", emit);
     const channel: RuntimeChannel =
       apiChannel?.channel ??
-      new FramedChannel(proc.child.stdio[3] as Socket, (text) => options.onOutput(text));
-    return new ExecutionEnvironment(proc, channel, options, startedAt);
+      new FramedChannel(proc.child.stdio[3] as Socket, (text) => environment?.onOutput(text));
+    environment = new ExecutionEnvironment(proc, channel, options, startedAt);
+    return environment;
   }
 
   get alive(): boolean {
@@ -81,8 +94,34 @@ export class ExecutionEnvironment {
   /** Waits for Init (bounded by the init timeout). */
   async ready(): Promise<InitOutcome | EnvironmentOutcome> {
     const outcome = await this.race(this.channel.init, this.options.initTimeoutMs, "init");
-    if ("ok" in outcome && outcome.ok) this.initDurationMs = this.options.clock.monotonic() - this.startedAt;
+    if ("ok" in outcome && outcome.ok)
+      this.initDurationMs = this.options.clock.monotonic() - this.initStartedAt;
     return outcome;
+  }
+
+  /**
+   * Pre-started environments (spawned with NIMBUS_DEFERRED_INIT=1): waits until the runtime is up
+   * and waiting for a function. False when it died or did not get there in the init timeout.
+   */
+  async waitStandby(): Promise<boolean> {
+    if (!(this.channel instanceof FramedChannel)) return false;
+    const outcome = await this.race(this.channel.standby, this.options.initTimeoutMs, "init");
+    if (outcome !== true) return false;
+    this.standbyMs = this.options.clock.monotonic() - this.startedAt;
+    return true;
+  }
+
+  /** Assigns a function to a standby environment: its memory limit, then its variables (Init starts). */
+  async assign(
+    env: Record<string, string>,
+    memoryMb: number,
+    onOutput: (text: string) => void,
+  ): Promise<void> {
+    if (!(this.channel instanceof FramedChannel)) throw new Error("only framed runtimes can be pre-started");
+    this.onOutput = onOutput;
+    await this.process.setMemoryLimit(memoryMb);
+    this.initStartedAt = this.options.clock.monotonic();
+    this.channel.assign(env);
   }
 
   /** Runs one invocation to its end: response, function error, timeout or crash. */
@@ -105,6 +144,7 @@ export class ExecutionEnvironment {
     this.dead = true;
     this.channel.close();
     await this.process.dispose();
+    await this.options.cleanup?.();
   }
 
   private async race<T>(

@@ -6,6 +6,9 @@ import type { ChannelResult, InitOutcome, RuntimeChannel, RuntimeInvocation } fr
 export class FramedChannel implements RuntimeChannel {
   readonly init: Promise<InitOutcome>;
   private resolveInit!: (outcome: InitOutcome) => void;
+  /** Settles when a pre-started runtime reports `standby` (NIMBUS_DEFERRED_INIT). */
+  readonly standby: Promise<true>;
+  private resolveStandby!: (value: true) => void;
   private pending: { invocation: RuntimeInvocation; resolve: (result: ChannelResult) => void } | undefined;
   private readonly decoder = new FrameDecoder();
   /** Stream chunks whose consumer asked to wait; reading from the runtime pauses meanwhile. */
@@ -17,6 +20,9 @@ export class FramedChannel implements RuntimeChannel {
   ) {
     this.init = new Promise((resolve) => {
       this.resolveInit = resolve;
+    });
+    this.standby = new Promise((resolve) => {
+      this.resolveStandby = resolve;
     });
     socket.on("data", (chunk: Buffer) => this.onData(chunk));
     // The process exit is what the environment reacts to; socket errors follow from it.
@@ -39,6 +45,11 @@ export class FramedChannel implements RuntimeChannel {
     });
   }
 
+  /** Gives a standby runtime its function: the environment variables, then Init runs. */
+  assign(env: Record<string, string>): void {
+    this.socket.write(encodeFrame({ t: "assign" }, Buffer.from(JSON.stringify(env))));
+  }
+
   close(): void {
     this.socket.destroy();
   }
@@ -55,6 +66,9 @@ export class FramedChannel implements RuntimeChannel {
       switch (header.t) {
         case "log":
           this.onLog(body.toString("utf8"), header.stream === "stderr" ? "stderr" : "stdout");
+          break;
+        case "standby":
+          this.resolveStandby(true);
           break;
         case "ready":
           this.resolveInit({

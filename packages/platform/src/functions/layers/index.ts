@@ -8,4 +8,4 @@ export {
   type LayerSummary,
   type PublishLayerInput,
 } from "./layer-service.js";
-export { assembleOpt, optFolderName, optRootBeside } from "./opt-assembly.js";
+export { assembleOpt, mergeInto, optFolderName, optRootBeside } from "./opt-assembly.js";

@@ -63,7 +63,11 @@ export function optFolderName(codeKeys: readonly string[]): string {
 }
 
 /** Copies the tree `src` over `dest`: an entry of `src` replaces whatever `dest` has at its path. */
-async function mergeInto(src: string, dest: string): Promise<void> {
+/**
+ * Hard-links (or copies) every file of `src` into `dest`, replacing what is there; folders are
+ * created as needed. Used for layers and to give a pre-started environment its code.
+ */
+export async function mergeInto(src: string, dest: string): Promise<void> {
   for (const entry of await readdir(src, { withFileTypes: true })) {
     const from = join(src, entry.name);
     const to = join(dest, entry.name);

@@ -1,7 +1,13 @@
-import { InvokeCommand, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
+import {
+  CreateFunctionCommand,
+  InvokeCommand,
+  UpdateFunctionConfigurationCommand,
+} from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startBarrier } from "../support/barrier.js";
 import { createFixtureFunction, invokeJson } from "../support/functions.js";
-import { startNimbus, type TestNimbus } from "../support/nimbus.js";
+import { ROLE, startNimbus, type TestNimbus } from "../support/nimbus.js";
+import { zipFiles } from "../support/zip.js";
 
 let nimbus: TestNimbus;
 
@@ -113,12 +119,27 @@ describe("Node.js functions through Invoke", () => {
   });
 
   it("runs concurrent invocations in separate environments", async () => {
-    await createFixtureFunction(nimbus.lambda, "node-parallel", "node/sleep");
-    const results = await Promise.all(
-      [1, 2, 3].map(() => invokeJson(nimbus.lambda, "node-parallel", { sleepMs: 300 })),
+    const zip = await zipFiles({
+      "index.js":
+        "exports.handler = async (e, ctx) => { await (await fetch(e.barrier)).text(); return ctx.logStreamName; };",
+    });
+    await nimbus.lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: "node-parallel",
+        Runtime: "nodejs20.x",
+        Handler: "index.handler",
+        Role: ROLE,
+        Timeout: 30,
+        Code: { ZipFile: zip },
+      }),
     );
+    const barrier = await startBarrier(3);
+    const results = await Promise.all(
+      [1, 2, 3].map(() => invokeJson(nimbus.lambda, "node-parallel", { barrier: barrier.url })),
+    ).finally(barrier.close);
     for (const r of results) expect(r.out.FunctionError).toBeUndefined();
-    // All three overlapped, so each needed its own cold environment.
+    // All three were inside the barrier at once, so each had its own (cold) environment.
+    expect(new Set(results.map((r) => r.json)).size).toBe(3);
     expect(results.every((r) => r.log.includes("Init Duration"))).toBe(true);
   });
 

@@ -8,6 +8,7 @@ import {
   PutProvisionedConcurrencyConfigCommand,
 } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startBarrier } from "../support/barrier.js";
 import { invokeJson } from "../support/functions.js";
 import { ROLE, startNimbus, type TestNimbus } from "../support/nimbus.js";
 import { zipFiles } from "../support/zip.js";
@@ -18,7 +19,7 @@ beforeAll(async () => {
   nimbus = await startNimbus();
   const zip = await zipFiles({
     "index.js":
-      "exports.handler = async (e) => { await new Promise((r) => setTimeout(r, e.sleepMs ?? 0)); return { init: process.env.AWS_LAMBDA_INITIALIZATION_TYPE }; };",
+      "exports.handler = async (e) => { if (e.barrier) await (await fetch(e.barrier)).text(); return { init: process.env.AWS_LAMBDA_INITIALIZATION_TYPE, stream: process.env.AWS_LAMBDA_LOG_STREAM_NAME }; };",
   });
   await nimbus.lambda.send(
     new CreateFunctionCommand({
@@ -82,7 +83,7 @@ describe("provisioned concurrency", () => {
       (nimbus.server.health() as { environments: { provisioned: number } }).environments.provisioned,
     ).toBe(2);
     const { json, log } = await invokeJson(nimbus.lambda, "pc", {}, { qualifier: "1" });
-    expect(json).toEqual({ init: "provisioned-concurrency" });
+    expect(json).toMatchObject({ init: "provisioned-concurrency" });
     expect(log).not.toContain("Init Duration");
     const listed = await nimbus.lambda.send(
       new ListProvisionedConcurrencyConfigsCommand({ FunctionName: "pc" }),
@@ -93,9 +94,10 @@ describe("provisioned concurrency", () => {
   });
 
   it("uses on-demand environments beyond the provisioned ones", async () => {
+    const barrier = await startBarrier(3);
     const results = await Promise.all(
-      [1, 2, 3].map(() => invokeJson(nimbus.lambda, "pc", { sleepMs: 400 }, { qualifier: "1" })),
-    );
+      [1, 2, 3].map(() => invokeJson(nimbus.lambda, "pc", { barrier: barrier.url }, { qualifier: "1" })),
+    ).finally(barrier.close);
     const kinds = results.map((r) => (r.json as { init: string }).init).sort();
     expect(kinds).toEqual(["on-demand", "provisioned-concurrency", "provisioned-concurrency"]);
   });

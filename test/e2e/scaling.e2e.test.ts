@@ -1,5 +1,6 @@
 import { CreateFunctionCommand, InvokeCommand } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startBarrier } from "../support/barrier.js";
 import { ROLE, startNimbus, type TestNimbus } from "../support/nimbus.js";
 import { zipFiles } from "../support/zip.js";
 
@@ -9,7 +10,7 @@ beforeAll(async () => {
   nimbus = await startNimbus({ config: { sandbox: { idleTimeoutMs: 300 } } });
   const zip = await zipFiles({
     "index.js":
-      "exports.handler = async (e, ctx) => { await new Promise((r) => setTimeout(r, e.sleepMs)); return ctx.logStreamName; };",
+      "exports.handler = async (e, ctx) => { await (await fetch(e.barrier)).text(); return ctx.logStreamName; };",
   });
   await nimbus.lambda.send(
     new CreateFunctionCommand({
@@ -32,22 +33,23 @@ const environments = () =>
 describe("scaling out and back in", () => {
   it("starts one environment per concurrent invocation, then shuts idle ones down", async () => {
     const burst = 20;
+    // A barrier: nobody is answered until all 20 wait in it at once.
+    const barrier = await startBarrier(burst);
+    const url = barrier.url;
     const results = await Promise.all(
       Array.from({ length: burst }, () =>
         nimbus.lambda.send(
           new InvokeCommand({
             FunctionName: "burst",
-            Payload: Buffer.from('{"sleepMs":2500}'),
-            LogType: "Tail",
+            Payload: Buffer.from(JSON.stringify({ barrier: url })),
           }),
         ),
       ),
-    );
+    ).finally(() => barrier.close());
     // Each environment has its own log stream: count the distinct ones that answered.
     const streams = new Set(results.map((r) => Buffer.from(r.Payload ?? new Uint8Array()).toString()));
     expect(results.every((r) => r.FunctionError === undefined)).toBe(true);
     expect(streams.size).toBe(burst);
-    expect(environments().idle).toBe(burst);
     // Idle environments go after sandbox.idleTimeoutMs (300 ms here).
     for (let i = 0; i < 100 && environments().idle > 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(environments()).toMatchObject({ idle: 0, busy: 0 });

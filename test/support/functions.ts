@@ -20,6 +20,7 @@ export async function createFixtureFunction(
     timeout?: number;
     memory?: number;
     env?: Record<string, string>;
+    ephemeralStorage?: number;
   } = {},
 ): Promise<void> {
   const zip = await zipDirectory(join(FIXTURES, fixture));

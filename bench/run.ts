@@ -20,14 +20,21 @@ const sections: string[] = [];
 try {
   process.stderr.write("warm invoke...\n");
   sections.push(await warmInvoke(nimbus, seconds));
-  process.stderr.write("cold starts...\n");
-  sections.push(await coldStarts(nimbus, coldSamples));
+  process.stderr.write("cold starts (pre-started pool on)...\n");
+  sections.push(await coldStarts(nimbus, coldSamples, ", pre-started pool on (default)"));
   process.stderr.write("alias overhead...\n");
   sections.push(await aliasOverhead(nimbus, seconds));
   process.stderr.write("burst...\n");
   sections.push(await burst(nimbus, Number(process.env.BENCH_BURST ?? "200")));
 } finally {
   await nimbus.stop();
+}
+const noPool = await startNimbusProcess(["--prestart", "0"]);
+try {
+  process.stderr.write("cold starts (pool off)...\n");
+  sections.push(await coldStarts(noPool, coldSamples, ", pre-started pool off"));
+} finally {
+  await noPool.stop();
 }
 
 const doc = [

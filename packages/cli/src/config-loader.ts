@@ -11,6 +11,7 @@ export interface ServerFlags {
   isolation?: string;
   logLevel?: string;
   region?: string;
+  prestart?: string;
 }
 
 type Section = Record<string, unknown>;
@@ -58,6 +59,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, Section> {
   if (env.NIMBUS_AUTH) set("auth", "enabled", env.NIMBUS_AUTH === "true" || env.NIMBUS_AUTH === "1");
   if (env.NIMBUS_AUTH_KEYS) set("auth", "credentials", parseKeys(env.NIMBUS_AUTH_KEYS.split(",")));
   if (env.NIMBUS_ISOLATION) set("sandbox", "isolation", env.NIMBUS_ISOLATION);
+  if (env.NIMBUS_PRESTART) set("sandbox", "prestart", { initial: toNumber(env.NIMBUS_PRESTART) });
   if (env.NIMBUS_LOG_LEVEL) set("log", "level", env.NIMBUS_LOG_LEVEL);
   return out;
 }
@@ -78,6 +80,7 @@ function fromFlags(flags: ServerFlags): Record<string, Section> {
   }
   if (flags.auth) set("auth", "enabled", true);
   set("sandbox", "isolation", flags.isolation);
+  if (flags.prestart !== undefined) set("sandbox", "prestart", { initial: toNumber(flags.prestart) });
   set("log", "level", flags.logLevel);
   return out;
 }

@@ -17,6 +17,10 @@ export function registerServerCommand(program: Command): void {
     .option("--auth", "accept only configured access keys and verify SigV4 signatures")
     .option("--auth-key <id:secret...>", "an accepted access key (repeatable); implies --auth")
     .option("--region <region>", "region used in ARNs (default us-east-1)")
+    .option(
+      "--prestart <n>",
+      "pre-started runtime environments kept per runtime to start with (0 turns the pool off; default 1)",
+    )
     .addOption(
       new Option("--isolation <mode>", "sandbox isolation").choices(["auto", "bubblewrap", "process"]),
     )
@@ -34,7 +38,7 @@ export function registerServerCommand(program: Command): void {
       "after",
       `
 Environment: NIMBUS_PORT, NIMBUS_HOST, NIMBUS_DATA_DIR, NIMBUS_REGION, NIMBUS_AUTH=true,
-NIMBUS_AUTH_KEYS=id:secret[,id:secret], NIMBUS_ISOLATION, NIMBUS_LOG_LEVEL.
+NIMBUS_AUTH_KEYS=id:secret[,id:secret], NIMBUS_ISOLATION, NIMBUS_PRESTART, NIMBUS_LOG_LEVEL.
 Precedence: defaults < --config file < environment < flags.
 
 Example:

@@ -1,34 +1,20 @@
 import { randomUUID } from "node:crypto";
-import { access, constants } from "node:fs/promises";
-import { join } from "node:path";
 import type { AccountScope } from "../core/arn.js";
 import type { Clock } from "../core/clock.js";
 import type { FunctionCredentials } from "../core/function-credentials.js";
-import { randomHex } from "../core/ids.js";
 import type { Logger } from "../core/logger.js";
-import {
-  assembleOpt,
-  type CodeStore,
-  type FunctionConfig,
-  type FunctionService,
-  layersOf,
-  mergeInto,
-  runtimeInfo,
-} from "../functions/index.js";
+import type { CodeStore, FunctionConfig, FunctionService } from "../functions/index.js";
 import type { LogSink } from "../observe/index.js";
-import {
-  type EnvironmentOutcome,
-  type EnvironmentPool,
-  ExecutionEnvironment,
-  type SandboxDriver,
-} from "../sandbox/index.js";
-import { planEnvironment, type RuntimeHosts } from "./environment-spec.js";
+import type { EnvironmentOutcome, EnvironmentPool, SandboxDriver } from "../sandbox/index.js";
+import type { RuntimeHosts } from "./environment-spec.js";
+import { EnvironmentStarter } from "./environment-starter.js";
 import { invokeError } from "./errors.js";
 import type { InvokeRequest, InvokeResult } from "./invoke-types.js";
 import { endLine, reportLine, startLine, tailBytes, timeoutLine } from "./log-lines.js";
-import { PrestartPool } from "./prestart-pool.js";
-import { STANDBY_TMP_MB, type StandbyEnvironment, startStandby } from "./standby.js";
+import type { PrestartPool } from "./prestart-pool.js";
+import type { StandbyEnvironment } from "./standby.js";
 import { MAX_STREAMED_RESPONSE_BYTES, StreamCollector } from "./stream-collector.js";
+import { TraceIds } from "./trace-ids.js";
 
 export interface InvokerDeps {
   functions: FunctionService;
@@ -57,13 +43,6 @@ export interface InvokerDeps {
   prestart: { initial: number; max: number; decayMs: number };
 }
 
-/** Log routing of one environment: its stream, and the invocation collecting a tail. */
-interface EnvironmentLog {
-  group: string;
-  stream: string;
-  current: string[] | undefined;
-}
-
 const TAIL_BYTES = 4096;
 
 /**
@@ -76,26 +55,16 @@ export class Invoker {
   private throttles = 0;
   private readonly perFunction = new Map<string, number>();
   private closing = false;
-  private readonly envLogs = new Map<string, EnvironmentLog>();
   private idleWaiters: (() => void)[] = [];
   private readonly traceIds = new TraceIds();
 
   /** Generic environments started ahead of demand (docs/prestarted-pool.md). */
   readonly prestart: PrestartPool<StandbyEnvironment> | undefined;
-  /** Cold-start phases of each environment, reported once on its first invocation. */
-  private readonly phases = new Map<string, string>();
+  private readonly starter: EnvironmentStarter;
 
   constructor(private readonly deps: InvokerDeps) {
-    this.prestart =
-      deps.prestart.initial > 0
-        ? new PrestartPool<StandbyEnvironment>({
-            start: (family) => startStandby(deps, family),
-            initial: deps.prestart.initial,
-            max: Math.max(deps.prestart.initial, deps.prestart.max),
-            decayMs: deps.prestart.decayMs,
-            clock: deps.clock,
-          })
-        : undefined;
+    this.starter = new EnvironmentStarter(deps);
+    this.prestart = this.starter.prestart;
     // Environments are keyed by name:version:revision, so stale ones are never reused; retiring
     // frees them at once. Published versions never change, so only $LATEST's go on updates.
     deps.functions.onChange((name, change) => {
@@ -184,7 +153,7 @@ export class Invoker {
     const coldStart = env === undefined;
     let initFailure: EnvironmentOutcome | undefined;
     if (!env) {
-      const started = await this.startEnvironment(config);
+      const started = await this.starter.start(config);
       if ("failure" in started) {
         initFailure = started.failure;
         env = started.env;
@@ -192,18 +161,21 @@ export class Invoker {
         env = started.env;
       }
     }
-    const log = this.envLogs.get(env?.id ?? "") ?? { group: config.logGroup, stream: "", current: undefined };
+    const log = this.starter.logOf(env?.id ?? "") ?? {
+      group: config.logGroup,
+      stream: "",
+      current: undefined,
+    };
     const lines: string[] = [];
     log.current = lines;
     const emit = (line: string) => {
       lines.push(line);
       if (log.stream) this.deps.logs.append(log.group, log.stream, clock.now(), line);
     };
-    const phases = env ? this.phases.get(env.id) : undefined;
-    if (env && phases !== undefined) {
+    const phases = env ? this.starter.takePhases(env.id) : undefined;
+    if (phases !== undefined) {
       // The cold start's phases, once, in the log stream before START (like AWS's INIT_ lines,
       // not in the invocation's tail). Init Duration in REPORT is the Init part alone.
-      this.phases.delete(env.id);
       if (log.stream)
         this.deps.logs.append(
           log.group,
@@ -262,7 +234,7 @@ export class Invoker {
     log.current = undefined;
     if (env) {
       const reusable = outcome.kind === "response" || outcome.kind === "error" || outcome.kind === "streamed";
-      if (!reusable) this.envLogs.delete(env.id);
+      if (!reusable) this.starter.forget(env.id);
       pool.release(env, reusable);
     }
     return {
@@ -337,188 +309,6 @@ export class Invoker {
   }
 
   /** Cold start: plan, spawn and initialise a new environment for `config`. */
-  private async startEnvironment(
-    config: FunctionConfig,
-    initializationType: "on-demand" | "provisioned-concurrency" = "on-demand",
-  ): Promise<
-    { env: ExecutionEnvironment } | { env: ExecutionEnvironment | undefined; failure: EnvironmentOutcome }
-  > {
-    const { deps } = this;
-    const family = runtimeInfo(config.runtime)?.family;
-    const standby =
-      family !== undefined && family !== "provided" && config.ephemeralStorageMb === STANDBY_TMP_MB
-        ? this.prestart?.take(family)
-        : undefined;
-    if (standby) return this.assignStandby(config, standby, initializationType);
-    const environmentId = randomHex(16);
-    const codeDir = await deps.code.ensureUnpacked(config.codeKey);
-    // Layers: merged in order once per ordered list, mounted read-only at /opt.
-    const layers = layersOf(config);
-    const optDir =
-      layers.length === 0
-        ? undefined
-        : await assembleOpt(
-            deps.code,
-            layers.map((l) => l.codeKey),
-          );
-    const layout = deps.driver.layout({
-      environmentId,
-      codeDir,
-      runtimesDir: deps.runtimesDir,
-      ...(optDir === undefined ? {} : { optDir }),
-    });
-    // A custom runtime's bootstrap comes from the code, else from a layer (as on Lambda).
-    const custom = runtimeInfo(config.runtime)?.family === "provided";
-    const bootstrapInCode = custom && (await isExecutable(join(codeDir, "bootstrap")));
-    const bootstrapInOpt =
-      custom && !bootstrapInCode && optDir !== undefined && (await isExecutable(join(optDir, "bootstrap")));
-    const plan = planEnvironment({
-      config,
-      environmentId,
-      codeDir,
-      runtimesDir: deps.runtimesDir,
-      optDir,
-      bootstrapInOpt,
-      layout,
-      interpreters: deps.interpreters,
-      scope: deps.scope,
-      endpointUrl: deps.endpointUrl(),
-      maxProcesses: deps.limits.maxProcesses,
-      nowMs: deps.clock.now(),
-      hostPath: deps.driver.isolated ? undefined : process.env.PATH,
-      initializationType,
-      credentials: deps.credentials.issue(config.name),
-      sdk: deps.sdk,
-    });
-    if ("error" in plan) {
-      return {
-        env: undefined,
-        failure: {
-          kind: "init-error",
-          errorType: plan.errorType,
-          payload: json({ errorType: plan.errorType, errorMessage: plan.error }),
-        },
-      };
-    }
-    if (plan.protocol === "http" && !bootstrapInCode && !bootstrapInOpt) {
-      const message = "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]";
-      return {
-        env: undefined,
-        failure: {
-          kind: "init-error",
-          errorType: "Runtime.InvalidEntrypoint",
-          payload: json({ errorType: "Runtime.InvalidEntrypoint", errorMessage: message }),
-        },
-      };
-    }
-    const log: EnvironmentLog = { group: config.logGroup, stream: plan.logStreamName, current: undefined };
-    this.envLogs.set(environmentId, log);
-    const env = await ExecutionEnvironment.start({
-      driver: deps.driver,
-      clock: deps.clock,
-      spec: plan.spec,
-      protocol: plan.protocol,
-      maxResponseBytes: deps.limits.maxResponseBytes,
-      initTimeoutMs: deps.limits.initTimeoutMs,
-      onOutput: (text) => this.onOutput(log, text),
-    });
-    deps.pool.adopt(`${config.name}:${config.version}:${config.revisionId}`, env);
-    return this.awaitInit(env, () => `Environment: on-demand\tStart+Init: ${fixed(env.initDurationMs)} ms`);
-  }
-
-  /**
-   * Cold start from the pre-started pool: link the code (and layers) into the environment's slot,
-   * set its memory limit and variables, and run only the function's Init.
-   */
-  private async assignStandby(
-    config: FunctionConfig,
-    standby: StandbyEnvironment,
-    initializationType: "on-demand" | "provisioned-concurrency",
-  ): Promise<
-    { env: ExecutionEnvironment } | { env: ExecutionEnvironment | undefined; failure: EnvironmentOutcome }
-  > {
-    const { deps } = this;
-    const env = standby.env;
-    const linkStarted = deps.clock.monotonic();
-    await mergeInto(await deps.code.ensureUnpacked(config.codeKey), standby.taskDir);
-    const layers = layersOf(config);
-    if (layers.length > 0) {
-      await mergeInto(
-        await assembleOpt(
-          deps.code,
-          layers.map((l) => l.codeKey),
-        ),
-        standby.optDir,
-      );
-    }
-    const codeMs = deps.clock.monotonic() - linkStarted;
-    const optDir = layers.length > 0 ? standby.optDir : undefined;
-    const plan = planEnvironment({
-      config,
-      environmentId: env.id,
-      codeDir: standby.taskDir,
-      runtimesDir: deps.runtimesDir,
-      optDir,
-      layout: deps.driver.layout({
-        environmentId: env.id,
-        codeDir: standby.taskDir,
-        runtimesDir: deps.runtimesDir,
-        optDir: standby.optDir,
-      }),
-      interpreters: deps.interpreters,
-      scope: deps.scope,
-      endpointUrl: deps.endpointUrl(),
-      maxProcesses: deps.limits.maxProcesses,
-      nowMs: deps.clock.now(),
-      hostPath: deps.driver.isolated ? undefined : process.env.PATH,
-      initializationType,
-      credentials: deps.credentials.issue(config.name),
-      sdk: deps.sdk,
-    });
-    if ("error" in plan) {
-      await env.shutdown();
-      return {
-        env: undefined,
-        failure: {
-          kind: "init-error",
-          errorType: plan.errorType,
-          payload: json({ errorType: plan.errorType, errorMessage: plan.error }),
-        },
-      };
-    }
-    const log: EnvironmentLog = { group: config.logGroup, stream: plan.logStreamName, current: undefined };
-    this.envLogs.set(env.id, log);
-    deps.pool.adopt(`${config.name}:${config.version}:${config.revisionId}`, env);
-    await env.assign(plan.spec.env, config.memoryMb, (text) => this.onOutput(log, text));
-    return this.awaitInit(
-      env,
-      () =>
-        `Environment: pre-started\tStart: ${fixed(standby.startMs)} ms (before the request)\tCode: ${fixed(codeMs)} ms\tInit: ${fixed(env.initDurationMs)} ms`,
-    );
-  }
-
-  private async awaitInit(
-    env: ExecutionEnvironment,
-    phases: () => string,
-  ): Promise<{ env: ExecutionEnvironment } | { env: ExecutionEnvironment; failure: EnvironmentOutcome }> {
-    const ready = await env.ready();
-    this.phases.set(env.id, phases());
-    if ("ok" in ready) {
-      if (ready.ok) return { env };
-      return { env, failure: { kind: "init-error", errorType: ready.errorType, payload: ready.payload } };
-    }
-    return { env, failure: ready };
-  }
-
-  private onOutput(log: EnvironmentLog, text: string): void {
-    const now = this.deps.clock.now();
-    for (const raw of text.split("\n")) {
-      if (raw === "") continue;
-      log.current?.push(raw);
-      this.deps.logs.append(log.group, log.stream, now, raw);
-    }
-  }
-
   /**
    * Provisioned concurrency: makes sure `count` initialised environments of `config` are
    * pinned in the pool (started now if missing). Resolves with how many are ready.
@@ -528,7 +318,7 @@ export class Invoker {
     const missing = count - this.deps.pool.pinnedCount(key);
     if (missing < 0) this.deps.pool.unpin(key, -missing);
     const starts = Array.from({ length: Math.max(0, missing) }, async () => {
-      const started = await this.startEnvironment(config, "provisioned-concurrency");
+      const started = await this.starter.start(config, "provisioned-concurrency");
       if (!started.env) return;
       if ("failure" in started) {
         this.deps.pool.release(started.env, false);
@@ -560,34 +350,6 @@ export class Invoker {
   }
 }
 
-function fixed(ms: number | undefined): string {
-  return (ms ?? 0).toFixed(2);
-}
-
 function json(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value));
-}
-
-async function isExecutable(path: string): Promise<boolean> {
-  try {
-    await access(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * X-Ray style trace headers (`Root=1-<epoch hex>-<24 hex>;Parent=<16 hex>;Sampled=0`). They need
- * uniqueness, not secrecy: a random prefix and a counter avoid the CSPRNG on every invocation.
- */
-class TraceIds {
-  private readonly prefix = randomHex(4);
-  private counter = 0;
-
-  next(nowMs: number): string {
-    this.counter = (this.counter + 1) % 0x1_0000_0000_0000;
-    const n = this.counter.toString(16).padStart(16, "0");
-    return `Root=1-${Math.floor(nowMs / 1000).toString(16)}-${this.prefix}${n};Parent=${n};Sampled=0`;
-  }
 }

@@ -21,6 +21,7 @@ import {
   CodeStore,
   FunctionService,
   LayerService,
+  Reservations,
   runtimeInfo,
 } from "./functions/index.js";
 import { createFunctionUrls } from "./gateway/index.js";
@@ -139,10 +140,15 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
   });
   const code = new CodeStore(join(dataDir, "code"), blobs, config.functions);
   const functions = new FunctionService(metadata, code, scope, clock, Math.random, config.functions);
+  const reservations = new Reservations(functions, {
+    accountConcurrency: config.functions.accountConcurrency,
+    minimumUnreserved: 100,
+  });
   const pool = new EnvironmentPool(clock, config.sandbox.idleTimeoutMs);
   let endpoint = "";
   const invoker = new Invoker({
     functions,
+    reservations,
     code,
     driver,
     pool,
@@ -171,6 +177,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     functions,
     limits: config.functions,
     codeUrl: (req, codeKey) => codeLinks.url(req.origin, codeKey),
+    reservations,
     runtimeNote: (runtime) => runtimeNote(runtime, interpreters),
   });
   addAliasRoutes(lambda, new AliasService(metadata, functions), functions);
@@ -178,10 +185,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     layers: new LayerService(metadata, code, scope, clock),
     codeUrl: (req, codeKey) => codeLinks.url(req.origin, codeKey),
   });
-  addConcurrencyRoutes(lambda, functions, {
-    accountConcurrency: config.functions.accountConcurrency,
-    minimumUnreserved: 100,
-  });
+  addConcurrencyRoutes(lambda, functions, reservations);
   const provisioned = new ProvisionedConcurrency(metadata, functions, invoker, clock, logger);
   addProvisionedRoutes(lambda, provisioned, functions);
   addInvokeRoutes(lambda, invoker, config.functions);

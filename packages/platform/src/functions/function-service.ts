@@ -72,7 +72,6 @@ export class FunctionService {
   private readonly listeners: FunctionChangeListener[] = [];
   /** Hot-path cache of resolved configurations, dropped on every change. */
   private readonly cache = new Map<string, ResolvedTarget>();
-  private reservedTotal: number | undefined;
 
   constructor(
     private readonly store: MetadataStore,
@@ -196,58 +195,27 @@ export class FunctionService {
     };
   }
 
-  /**
-   * Sets (or with `undefined` removes) the function's reserved concurrency. Refused when the
-   * account's unreserved concurrency would fall below `minimumUnreserved` (AWS: 100).
-   */
-  async setReservedConcurrency(
-    nameOrArn: string,
-    value: number | undefined,
-    limits: { accountConcurrency: number; minimumUnreserved: number },
-  ): Promise<void> {
-    const { record, revision } = await this.getRecord(nameOrArn);
-    const name = record.latest.name;
-    if (value !== undefined) {
-      const others = (await this.reservations())
-        .filter(([n]) => n !== name)
-        .reduce((sum, [, r]) => sum + r, 0);
-      if (limits.accountConcurrency - others - value < limits.minimumUnreserved) {
-        throw functionsError.invalid(
-          `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${limits.minimumUnreserved}].`,
-        );
-      }
-    }
-    const next: FunctionRecord = { ...record };
-    if (value === undefined) delete next.reservedConcurrency;
-    else next.reservedConcurrency = value;
-    await this.store.write([
-      { op: "put", kind: KIND_FUNCTION, key: name, value: next, expectRevision: revision },
-    ]);
-    this.dropCache(name);
-    this.reservedTotal = undefined;
-  }
-
-  /** Sum of every function's reserved concurrency (cached until one changes). */
-  async totalReserved(): Promise<number> {
-    this.reservedTotal ??= (await this.reservations()).reduce((sum, [, r]) => sum + r, 0);
-    return this.reservedTotal;
-  }
-
-  private async reservations(): Promise<[string, number][]> {
-    const out: [string, number][] = [];
+  /** Every function record, page by page (account-wide sums: usage, reservations). */
+  async *records(): AsyncGenerator<{ record: FunctionRecord; revision: number }> {
     let after: string | undefined;
     do {
       const page = await this.store.list<FunctionRecord>(KIND_FUNCTION, {
         ...(after === undefined ? {} : { after }),
         limit: 500,
       });
-      for (const doc of page.items) {
-        const reserved = doc.value.reservedConcurrency;
-        if (reserved !== undefined) out.push([doc.value.latest.name, reserved]);
-      }
+      for (const doc of page.items) yield { record: doc.value, revision: doc.revision };
       after = page.nextAfter;
     } while (after !== undefined);
-    return out;
+  }
+
+  /** Replaces the function-wide settings of a record (reserved concurrency, tags, ...). */
+  async updateRecord(nameOrArn: string, change: (record: FunctionRecord) => FunctionRecord): Promise<void> {
+    const { record, revision } = await this.getRecord(nameOrArn);
+    const next = change({ ...record });
+    await this.store.write([
+      { op: "put", kind: KIND_FUNCTION, key: record.latest.name, value: next, expectRevision: revision },
+    ]);
+    this.dropCache(record.latest.name);
   }
 
   async list(options: {
@@ -418,18 +386,10 @@ export class FunctionService {
   async usage(): Promise<{ functionCount: number; totalCodeSize: number }> {
     let totalCodeSize = 0;
     let functionCount = 0;
-    let after: string | undefined;
-    do {
-      const page = await this.store.list<FunctionRecord>(KIND_FUNCTION, {
-        ...(after === undefined ? {} : { after }),
-        limit: 500,
-      });
-      for (const doc of page.items) {
-        functionCount++;
-        totalCodeSize += doc.value.latest.codeSizeBytes;
-      }
-      after = page.nextAfter;
-    } while (after !== undefined);
+    for await (const { record } of this.records()) {
+      functionCount++;
+      totalCodeSize += record.latest.codeSizeBytes;
+    }
     return { functionCount, totalCodeSize };
   }
 
@@ -490,7 +450,6 @@ export class FunctionService {
   /** Drops cached resolutions of `name` and tells listeners (environments, URLs) it changed. */
   private changed(name: string, change: FunctionChange): void {
     this.dropCache(name);
-    this.reservedTotal = undefined;
     for (const listener of this.listeners) listener(name, change);
   }
 }

@@ -2,7 +2,7 @@ export { addAliasRoutes } from "./alias-api.js";
 export type { AliasRecord } from "./alias-model.js";
 export { type AliasInput, AliasService } from "./alias-service.js";
 export { CodeStore, type IngestedCode } from "./code-store.js";
-export { addConcurrencyRoutes, type ConcurrencyLimits } from "./concurrency-api.js";
+export { addConcurrencyRoutes } from "./concurrency-api.js";
 export { FUNCTIONS_ERRORS, functionsError } from "./errors.js";
 export { type FunctionConfig, type FunctionLayer, type FunctionRecord, layersOf } from "./function-model.js";
 export {
@@ -36,4 +36,5 @@ export {
   type LayerVersionRecord,
   mergeInto,
 } from "./layers/index.js";
+export { type ReservationLimits, Reservations } from "./reservations.js";
 export { AWS_RUNTIME_IDS, type RuntimeFamily, type RuntimeInfo, runtimeInfo } from "./runtimes.js";

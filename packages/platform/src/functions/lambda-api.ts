@@ -7,6 +7,7 @@ import { PlatformError } from "../core/errors.js";
 import { functionsError } from "./errors.js";
 import type { FunctionConfig } from "./function-model.js";
 import type { FunctionService, FunctionSettings } from "./function-service.js";
+import type { Reservations } from "./reservations.js";
 import { readSettings } from "./settings-reader.js";
 import { toFunctionConfiguration } from "./wire-shapes.js";
 
@@ -20,6 +21,7 @@ export interface LambdaApiDeps {
   };
   /** A URL on this server that serves the archive (GetFunction's Code.Location). */
   codeUrl: (req: AwsRequest, codeKey: string) => string;
+  reservations: Reservations;
   /** A note when the host's interpreter differs from what the runtime id names. */
   runtimeNote: (runtime: string) => Record<string, string> | undefined;
 }
@@ -244,7 +246,7 @@ export function addLambdaControlRoutes(router: RestRouter, deps: LambdaApiDeps):
         CodeSizeUnzipped: deps.limits.maxUnzippedBytes,
         CodeSizeZipped: deps.limits.maxZipBytes,
         ConcurrentExecutions: deps.limits.accountConcurrency,
-        UnreservedConcurrentExecutions: deps.limits.accountConcurrency - (await functions.totalReserved()),
+        UnreservedConcurrentExecutions: await deps.reservations.unreserved(),
       },
       AccountUsage: { TotalCodeSize: usage.totalCodeSize, FunctionCount: usage.functionCount },
     });

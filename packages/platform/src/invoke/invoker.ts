@@ -3,7 +3,7 @@ import type { AccountScope } from "../core/arn.js";
 import type { Clock } from "../core/clock.js";
 import type { FunctionCredentials } from "../core/function-credentials.js";
 import type { Logger } from "../core/logger.js";
-import type { CodeStore, FunctionConfig, FunctionService } from "../functions/index.js";
+import type { CodeStore, FunctionConfig, FunctionService, Reservations } from "../functions/index.js";
 import type { LogSink } from "../observe/index.js";
 import type { EnvironmentOutcome, EnvironmentPool, SandboxDriver } from "../sandbox/index.js";
 import type { RuntimeHosts } from "./environment-spec.js";
@@ -18,6 +18,7 @@ import { TraceIds } from "./trace-ids.js";
 
 export interface InvokerDeps {
   functions: FunctionService;
+  reservations: Reservations;
   code: CodeStore;
   driver: SandboxDriver;
   pool: EnvironmentPool;
@@ -117,7 +118,7 @@ export class Invoker {
         throw invokeError.functionThrottled();
       }
     } else {
-      const pool = this.deps.limits.accountConcurrency - (await this.deps.functions.totalReserved());
+      const pool = await this.deps.reservations.unreserved();
       if (this.unreservedInFlight >= pool) {
         this.throttles++;
         throw invokeError.accountThrottled();

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFixtureFunction, invokeJson } from "../support/functions.js";
 import { startNimbus, type TestNimbus } from "../support/nimbus.js";
@@ -20,6 +21,18 @@ describe.each([
 
   afterAll(async () => {
     await nimbus.stop();
+  });
+
+  it("imports boto3 (where the host's Python has it) and reaches this Nimbus", async ({ skip }) => {
+    const probe = spawnSync("python3", ["-c", "import boto3"]);
+    if (probe.status !== 0) {
+      console.warn("SKIPPING the boto3 test: the host's python3 has no boto3");
+      skip();
+    }
+    await createFixtureFunction(nimbus.lambda, "boto3-caller", "python/boto3-caller", { timeout: 20 });
+    const { out, json, log } = await invokeJson(nimbus.lambda, "boto3-caller", { name: "sdk-target" });
+    expect(out.FunctionError, `${JSON.stringify(json)}\n${log}`).toBeUndefined();
+    expect(json).toEqual({ name: "sdk-target", runtime: "python3.12", endpoint: nimbus.url });
   });
 
   it("imports @aws-sdk/client-lambda without bundling it and reaches this Nimbus", async () => {

@@ -47,6 +47,17 @@ const doc = [
   environmentTable(),
   "",
   ...sections.flatMap((s) => [s, ""]),
+  "### Reading these numbers",
+  "",
+  "- Every warm invoke crosses two more processes than the floor (server -> runtime -> server),",
+  "  each crossing a socket write and a wake-up. At one connection the added latency is that hop;",
+  "  at ten, the two cores are shared by the load generator, the server and ten runtimes, and the",
+  "  server's socket writes dominate its profile (about 40 % of its busy time), so the ratio falls.",
+  "  Cutting it further means fewer wake-ups per invoke (batching frames to a runtime is not",
+  "  possible: one request per environment), or more server processes (scale-out).",
+  "- Cold starts with the pre-started pool cost the function's own Init plus linking its code;",
+  "  the sandbox and runtime start happen before the request (see docs/prestarted-pool.md).",
+  "",
 ].join("\n");
 await writeFile(resolve(import.meta.dirname, "../docs/benchmarks.md"), doc);
 process.stdout.write(doc);

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, readSync, writeFileSync } from "node:fs";
 import { mkdir, readFile, rmdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -96,6 +96,15 @@ export class PseudoFileReader {
   }
 }
 
+/** Writes a cgroup file; `optional` ones (swap, peak reset) may be missing on a host. */
+function writeQuietly(path: string, value: string, optional: boolean): void {
+  try {
+    writeFileSync(path, value);
+  } catch (error) {
+    if (!optional) throw error;
+  }
+}
+
 function numberOf(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text.trim());
@@ -136,17 +145,15 @@ class V1Cgroups implements CgroupManager {
       peakMemoryBytes: async () => numberOf(peak.read()),
       oomKills: () => readKey(join(memory, "memory.oom_control"), "oom_kill"),
       setMemoryLimit: async (bytes) => {
+        // cgroupfs writes are in-kernel and take microseconds; done inline (as PseudoFileReader
+        // reads are) they cost ~0.3 ms instead of several thread-pool round trips on a cold start.
         // With swap accounting the memsw limit must stay >= the memory limit: order the writes.
+        const limit = join(memory, "memory.limit_in_bytes");
         const memsw = join(memory, "memory.memsw.limit_in_bytes");
-        const current = Number((await readFile(join(memory, "memory.limit_in_bytes"), "utf8")).trim());
-        if (bytes < current) {
-          await writeFile(join(memory, "memory.limit_in_bytes"), String(bytes));
-          await writeFile(memsw, String(bytes)).catch(() => {});
-        } else {
-          await writeFile(memsw, String(bytes)).catch(() => {});
-          await writeFile(join(memory, "memory.limit_in_bytes"), String(bytes));
-        }
-        await writeFile(join(memory, "memory.max_usage_in_bytes"), "0").catch(() => {});
+        const current = Number(readFileSync(limit, "utf8").trim());
+        const order = bytes < current ? [limit, memsw] : [memsw, limit];
+        for (const file of order) writeQuietly(file, String(bytes), file === memsw);
+        writeQuietly(join(memory, "memory.max_usage_in_bytes"), "0", true);
       },
       remove: async () => {
         peak.close();
@@ -181,8 +188,8 @@ class V2Cgroups implements CgroupManager {
       peakMemoryBytes: async () => numberOf(peak.read()),
       oomKills: () => readKey(join(dir, "memory.events"), "oom_kill"),
       setMemoryLimit: async (bytes) => {
-        await writeFile(join(dir, "memory.max"), String(bytes));
-        await writeFile(join(dir, "memory.peak"), "0").catch(() => {});
+        writeQuietly(join(dir, "memory.max"), String(bytes), false);
+        writeQuietly(join(dir, "memory.peak"), "0", true);
       },
       remove: async () => {
         peak.close();

@@ -32,7 +32,7 @@ import {
   ProvisionedConcurrency,
   type RuntimeHosts,
 } from "./invoke/index.js";
-import { createLogsApi, LogSink } from "./observe/index.js";
+import { createLogsApi, LogSink, Metrics } from "./observe/index.js";
 import {
   EnvironmentPool,
   findNode,
@@ -145,6 +145,20 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     minimumUnreserved: 100,
   });
   const pool = new EnvironmentPool(clock, config.sandbox.idleTimeoutMs);
+  // Gauges read the invoker, created just below, only when scraped.
+  let invokerRef: Invoker | undefined;
+  const metrics = new Metrics({
+    environments: () => pool.stats(),
+    concurrentExecutions: () => invokerRef?.concurrency ?? 0,
+    prestarted: () => {
+      const stats = invokerRef?.prestart?.stats() as
+        | { families?: Record<string, { ready: number; target: number }> }
+        | undefined;
+      if (!stats?.families) return undefined;
+      const all = Object.values(stats.families);
+      return { ready: all.reduce((n, f) => n + f.ready, 0), target: all.reduce((n, f) => n + f.target, 0) };
+    },
+  });
   let endpoint = "";
   const invoker = new Invoker({
     functions,
@@ -162,6 +176,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     credentials: functionCredentials,
     slotsDir: join(dataDir, "slots"),
     prestart: config.sandbox.prestart,
+    metrics,
     sdk: sdkEntries.length > 0 ? { nodeModules, entries: sdkEntries } : undefined,
     limits: {
       accountConcurrency: config.functions.accountConcurrency,
@@ -171,6 +186,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     },
   });
 
+  invokerRef = invoker;
   const codeLinks = new CodeLinks(clock);
   const lambda = new RestRouter();
   addLambdaControlRoutes(lambda, {
@@ -223,6 +239,11 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
   });
   const nimbusRoutes: NimbusRoute[] = [
     async (req) => (req.rawPath === "/_nimbus/health" ? jsonBody(200, health()) : undefined),
+    async (req) => {
+      if (req.rawPath !== "/_nimbus/metrics") return undefined;
+      const { contentType, body } = await metrics.render();
+      return { status: 200, headers: { "content-type": contentType }, body };
+    },
     async (req) => codeLinks.serve(req, blobs),
   ];
 

@@ -71,7 +71,11 @@ export class EnvironmentStarter {
       family !== undefined && family !== "provided" && config.ephemeralStorageMb === STANDBY_TMP_MB
         ? this.prestart?.take(family)
         : undefined;
-    if (standby) return this.assignStandby(config, standby, initializationType);
+    if (standby) {
+      this.deps.metrics?.coldStart("pre-started");
+      return this.assignStandby(config, standby, initializationType);
+    }
+    this.deps.metrics?.coldStart("on-demand");
     const environmentId = randomHex(16);
     const codeDir = await deps.code.ensureUnpacked(config.codeKey);
     // Layers: merged in order once per ordered list, mounted read-only at /opt.

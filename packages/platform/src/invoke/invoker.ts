@@ -4,7 +4,7 @@ import type { Clock } from "../core/clock.js";
 import type { FunctionCredentials } from "../core/function-credentials.js";
 import type { Logger } from "../core/logger.js";
 import type { CodeStore, FunctionConfig, FunctionService, Reservations } from "../functions/index.js";
-import type { LogSink } from "../observe/index.js";
+import type { LogSink, Metrics } from "../observe/index.js";
 import type { EnvironmentOutcome, EnvironmentPool, SandboxDriver } from "../sandbox/index.js";
 import type { RuntimeHosts } from "./environment-spec.js";
 import { EnvironmentStarter } from "./environment-starter.js";
@@ -42,6 +42,7 @@ export interface InvokerDeps {
   slotsDir: string;
   /** Pre-started pool sizing; `initial: 0` turns it off. */
   prestart: { initial: number; max: number; decayMs: number };
+  metrics?: Metrics;
 }
 
 const TAIL_BYTES = 4096;
@@ -115,12 +116,14 @@ export class Invoker {
     if (reserved !== undefined) {
       if (running >= reserved) {
         this.throttles++;
+        this.deps.metrics?.throttled("ReservedFunctionConcurrentInvocationLimitExceeded");
         throw invokeError.functionThrottled();
       }
     } else {
       const pool = await this.deps.reservations.unreserved();
       if (this.unreservedInFlight >= pool) {
         this.throttles++;
+        this.deps.metrics?.throttled("ConcurrentInvocationLimitExceeded");
         throw invokeError.accountThrottled();
       }
       this.unreservedInFlight++;
@@ -214,6 +217,7 @@ export class Invoker {
     stream.close();
     const durationMs = clock.monotonic() - begin;
     const result = this.toResult(outcome, requestId, config, emit, stream);
+    this.deps.metrics?.invoked(config.name, outcomeLabel(outcome.kind), durationMs);
     emit(endLine(requestId));
     const peak = env ? await env.peakMemoryBytes() : undefined;
     emit(
@@ -353,4 +357,11 @@ export class Invoker {
 
 function json(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value));
+}
+
+function outcomeLabel(kind: EnvironmentOutcome["kind"]): "success" | "error" | "timeout" | "crash" {
+  if (kind === "response" || kind === "streamed") return "success";
+  if (kind === "timeout") return "timeout";
+  if (kind === "exit") return "crash";
+  return "error";
 }

@@ -17,25 +17,29 @@ import {
 } from "./function-model.js";
 import { checkUnzippedTotal, resolveFunctionLayers } from "./layers/function-layers.js";
 
-export interface FunctionSettings {
-  runtime: string;
-  handler: string;
-  role: string;
-  description: string;
-  timeoutSec: number;
-  memoryMb: number;
-  environment: Record<string, string> | undefined;
-  ephemeralStorageMb: number;
-  architecture: "x86_64" | "arm64";
-  tracingMode: "Active" | "PassThrough";
-  deadLetterTargetArn: string | undefined;
-  logFormat: "Text" | "JSON";
+/** The settings a caller chooses; the rest of a FunctionConfig comes from the code and the store. */
+export type FunctionSettings = Pick<
+  FunctionConfig,
+  | "runtime"
+  | "handler"
+  | "role"
+  | "description"
+  | "timeoutSec"
+  | "memoryMb"
+  | "environment"
+  | "ephemeralStorageMb"
+  | "architecture"
+  | "tracingMode"
+  | "deadLetterTargetArn"
+  | "logFormat"
+  | "applicationLogLevel"
+  | "systemLogLevel"
+> & {
+  /** `undefined`: `/aws/lambda/<name>`. */
   logGroup: string | undefined;
-  applicationLogLevel: string | undefined;
-  systemLogLevel: string | undefined;
   /** Layer version ARNs in extraction order; resolved (and checked) into `FunctionConfig.layers`. */
   layers?: string[];
-}
+};
 
 /** A partial update of settings; a member present with `undefined` clears that setting. */
 export type SettingsPatch = { [K in keyof FunctionSettings]?: FunctionSettings[K] | undefined };

@@ -43,6 +43,22 @@ export class EnvironmentStarter {
         : undefined;
   }
 
+  /** What every environment plan takes from the platform rather than from the function's folders. */
+  private commonInputs(config: FunctionConfig, initializationType: "on-demand" | "provisioned-concurrency") {
+    const { deps } = this;
+    return {
+      interpreters: deps.interpreters,
+      scope: deps.scope,
+      endpointUrl: deps.endpointUrl(),
+      maxProcesses: deps.limits.maxProcesses,
+      nowMs: deps.clock.now(),
+      hostPath: deps.driver.isolated ? undefined : process.env.PATH,
+      initializationType,
+      credentials: deps.credentials.issue(config.name),
+      sdk: deps.sdk,
+    };
+  }
+
   logOf(environmentId: string): EnvironmentLog | undefined {
     return this.logs.get(environmentId);
   }
@@ -106,15 +122,7 @@ export class EnvironmentStarter {
       optDir,
       bootstrapInOpt,
       layout,
-      interpreters: deps.interpreters,
-      scope: deps.scope,
-      endpointUrl: deps.endpointUrl(),
-      maxProcesses: deps.limits.maxProcesses,
-      nowMs: deps.clock.now(),
-      hostPath: deps.driver.isolated ? undefined : process.env.PATH,
-      initializationType,
-      credentials: deps.credentials.issue(config.name),
-      sdk: deps.sdk,
+      ...this.commonInputs(config, initializationType),
     });
     if ("error" in plan) {
       return {
@@ -191,15 +199,7 @@ export class EnvironmentStarter {
         runtimesDir: deps.runtimesDir,
         optDir: standby.optDir,
       }),
-      interpreters: deps.interpreters,
-      scope: deps.scope,
-      endpointUrl: deps.endpointUrl(),
-      maxProcesses: deps.limits.maxProcesses,
-      nowMs: deps.clock.now(),
-      hostPath: deps.driver.isolated ? undefined : process.env.PATH,
-      initializationType,
-      credentials: deps.credentials.issue(config.name),
-      sdk: deps.sdk,
+      ...this.commonInputs(config, initializationType),
     });
     if ("error" in plan) {
       await env.shutdown();

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -50,9 +51,25 @@ export async function startNimbus(
       lambda.destroy();
       logs.destroy();
       await server.close({ graceMs: 2000 });
+      // Leak check: closing must have ended every environment this server started.
+      const left = sandboxChildren();
+      if (left.length > 0) throw new Error(`environments still running after close: ${left.join("; ")}`);
       if (removeData) await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Child processes of this test process that are sandboxes or runtimes. */
+function sandboxChildren(): string[] {
+  try {
+    return execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(process.pid)])
+      .toString()
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => /bwrap|bootstrap|nimbus-sandbox/.test(l));
+  } catch {
+    return []; // ps exits 1 when there is no child at all
+  }
 }
 
 /** The decoded JSON of an Invoke response payload. */

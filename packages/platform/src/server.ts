@@ -44,6 +44,7 @@ import {
 import { FsBlobStore } from "./storage/fs/fs-blob-store.js";
 import { SqliteLogStore } from "./storage/sqlite/sqlite-log-store.js";
 import { SqliteMetadataStore } from "./storage/sqlite/sqlite-metadata-store.js";
+import { createWorkflows } from "./workflow/index.js";
 
 export const NIMBUS_VERSION = "0.1.0";
 
@@ -187,6 +188,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
   });
 
   invokerRef = invoker;
+  const workflows = createWorkflows({ store: metadata, invoker, clock, scope, logger });
   const codeLinks = new CodeLinks(clock);
   const lambda = new RestRouter();
   addLambdaControlRoutes(lambda, {
@@ -255,7 +257,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
         router: lambda,
       },
     ],
-    jsonServices: [createLogsApi(logStore, clock)],
+    jsonServices: [createLogsApi(logStore, clock), workflows.api],
     nimbusRoutes,
     trafficRoutes: [functionUrls.route],
     authenticator: new Authenticator(config.auth, scope, clock, functionCredentials),
@@ -273,6 +275,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
   endpoint = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
   for (const warning of warnings) logger.warn(warning);
   await provisioned.restore();
+  await workflows.start();
   const families = [interpreters.node ? "node" : undefined, interpreters.python ? "python" : undefined];
   invoker.prestart?.warm(families.filter((f): f is string => f !== undefined));
   logger.info({ endpoint, sandbox: driver.name, dataDir }, "nimbus is ready");
@@ -287,6 +290,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
       closing ??= (async () => {
         const stopped = new Promise<void>((r) => server.close(() => r()));
         server.closeIdleConnections();
+        await workflows.close();
         await invoker.drain(closeOptions.graceMs ?? 10_000);
         await invoker.prestart?.close();
         await pool.close();

@@ -1,0 +1,64 @@
+import type { JsonRpcService } from "../aws/json-rpc.js";
+import type { AccountScope } from "../core/arn.js";
+import type { Clock } from "../core/clock.js";
+import type { Logger } from "../core/logger.js";
+import type { MetadataStore } from "../storage/metadata-store.js";
+import { SqliteMetadataStore } from "../storage/sqlite/sqlite-metadata-store.js";
+import { createSfnApi } from "./api/sfn-api.js";
+import { ExecutionRunner } from "./executions/execution-runner.js";
+import type { FunctionInvoker } from "./executions/task-invocation.js";
+import { ExecutionService } from "./service/execution-service.js";
+import { StateMachineService } from "./service/state-machine-service.js";
+
+export interface WorkflowsDeps {
+  store: MetadataStore;
+  /** The one invoke path (`Invoker`). */
+  invoker: FunctionInvoker;
+  clock: Clock;
+  scope: AccountScope;
+  logger: Logger;
+}
+
+export interface Workflows {
+  /** The Step Functions API, to hand to the front door's JSON services. */
+  api: JsonRpcService;
+  /** Resumes every RUNNING Standard execution (call once the invoker is ready). */
+  start(): Promise<void>;
+  /** Stops timers and waits for steps being stored. Close before the invoker and the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * The workflow service: Standard executions are durable in `store`; Express executions run in
+ * an in-memory store and keep no history.
+ */
+export function createWorkflows(deps: WorkflowsDeps): Workflows {
+  const machines = new StateMachineService(deps.store, deps.scope, deps.clock);
+  const standard = new ExecutionRunner({ ...runnerDeps(deps), store: deps.store, durable: true });
+  const expressStore = new SqliteMetadataStore(":memory:");
+  const express = new ExecutionRunner({ ...runnerDeps(deps), store: expressStore, durable: false });
+  const executions = new ExecutionService({
+    machines,
+    standard,
+    express,
+    store: deps.store,
+    scope: deps.scope,
+    logger: deps.logger,
+  });
+  return {
+    api: createSfnApi(machines, executions),
+    async start() {
+      const resumed = await standard.resumeAll();
+      if (resumed > 0) deps.logger.info({ resumed }, "resumed running workflow executions");
+    },
+    async close() {
+      await standard.close();
+      await express.close();
+      await expressStore.close();
+    },
+  };
+}
+
+function runnerDeps(deps: WorkflowsDeps) {
+  return { invoker: deps.invoker, clock: deps.clock, logger: deps.logger };
+}

@@ -1,0 +1,377 @@
+import { randomUUID } from "node:crypto";
+import type { Clock } from "../../core/clock.js";
+import type { Logger } from "../../core/logger.js";
+import type { MetadataStore, StoredDocument, WriteOp } from "../../storage/metadata-store.js";
+import {
+  type EngineEnv,
+  type EngineEvent,
+  type ExecutionContextInput,
+  type Json,
+  type RunTaskCommand,
+  resume,
+  type Step,
+  startExecution,
+  taskIdForToken,
+} from "../engine/index.js";
+import { workflowError } from "../errors.js";
+import {
+  childKey,
+  type ExecutionRecord,
+  type ExecutionType,
+  historyKey,
+  KINDS,
+  listAll,
+  type TaskRow,
+  type TimerRow,
+  type TokenRow,
+} from "./execution-records.js";
+import { type FunctionInvoker, runLambdaTask } from "./task-invocation.js";
+
+export interface ExecutionRunnerDeps {
+  store: MetadataStore;
+  invoker: FunctionInvoker;
+  clock: Clock;
+  logger: Logger;
+  /**
+   * Standard executions keep their record and history after the end. Express executions
+   * (false) write no history and drop their record once finished and collected.
+   */
+  durable: boolean;
+}
+
+export interface StartRequest {
+  executionArn: string;
+  name: string;
+  stateMachineArn: string;
+  stateMachineName: string;
+  type: ExecutionType;
+  /** Definition text. */
+  definition: string;
+  /** Input JSON text (already validated). */
+  input: string;
+  roleArn?: string;
+}
+
+/** Express executions end after 5 minutes, as on AWS. */
+const EXPRESS_MAX_SECONDS = 300;
+
+/**
+ * Drives engine Steps. Every Step (new state + its history events + the timer and task rows it
+ * adds or settles) is stored in ONE MetadataStore write before any of its commands is carried
+ * out, so a crash loses nothing acknowledged and never repeats a transition. Steps of one
+ * execution run one at a time. After a restart, `resumeAll` re-arms the stored timers and re-runs
+ * tasks that were scheduled but never answered: task invocations are at-least-once.
+ */
+export class ExecutionRunner {
+  private readonly locks = new Map<string, Promise<void>>();
+  private readonly timers = new Map<string, { executionArn: string; cancel: () => void }>();
+  private readonly waiters = new Map<string, ((record: ExecutionRecord) => void)[]>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly env: EngineEnv;
+  private closed = false;
+
+  constructor(private readonly deps: ExecutionRunnerDeps) {
+    this.env = { now: () => deps.clock.now(), random: Math.random, uuid: randomUUID };
+  }
+
+  /** Starts an execution; throws ERR_STORAGE_CONFLICT when its ARN exists already. */
+  async start(request: StartRequest): Promise<ExecutionRecord> {
+    this.assertOpen();
+    const startedAt = this.deps.clock.now();
+    const context: ExecutionContextInput = {
+      executionArn: request.executionArn,
+      executionName: request.name,
+      stateMachineArn: request.stateMachineArn,
+      stateMachineName: request.stateMachineName,
+      startTime: new Date(startedAt).toISOString(),
+      ...(request.roleArn !== undefined && { roleArn: request.roleArn }),
+    };
+    const definition = JSON.parse(request.definition) as Record<string, Json>;
+    if (request.type === "EXPRESS") {
+      const timeout = definition.TimeoutSeconds;
+      if (typeof timeout !== "number" || timeout <= 0 || timeout > EXPRESS_MAX_SECONDS)
+        definition.TimeoutSeconds = EXPRESS_MAX_SECONDS;
+    }
+    const input = JSON.parse(request.input) as Json;
+    return this.serialize(request.executionArn, async () => {
+      const step = await startExecution(definition, input, context, this.env);
+      const base: ExecutionRecord = {
+        executionArn: request.executionArn,
+        stateMachineArn: request.stateMachineArn,
+        name: request.name,
+        type: request.type,
+        status: "RUNNING",
+        startedAt,
+        input: request.input,
+        definition: request.definition,
+        state: step.state,
+      };
+      const record = this.recordAfter(base, step);
+      await this.commit(undefined, record, step, []);
+      this.act(record, step);
+      return record;
+    });
+  }
+
+  async get(executionArn: string): Promise<ExecutionRecord | undefined> {
+    return (await this.deps.store.get<ExecutionRecord>(KINDS.execution, executionArn))?.value;
+  }
+
+  /** StopExecution: the execution ends ABORTED; finished executions are left as they are. */
+  async stop(executionArn: string, error?: string, cause?: string): Promise<ExecutionRecord> {
+    const event: EngineEvent = {
+      kind: "stop",
+      ...(error !== undefined && { error }),
+      ...(cause !== undefined && { cause }),
+    };
+    const record = await this.feed(executionArn, event);
+    if (!record) throw workflowError.executionNotFound(executionArn);
+    return record;
+  }
+
+  async sendTaskSuccess(token: string, output: Json): Promise<void> {
+    await this.feedToken(token, (id) => ({ kind: "taskSucceeded", id, output }));
+  }
+
+  async sendTaskFailure(token: string, error?: string, cause?: string): Promise<void> {
+    await this.feedToken(token, (id) => ({
+      kind: "taskFailed",
+      id,
+      ...(error !== undefined && { error }),
+      ...(cause !== undefined && { cause }),
+    }));
+  }
+
+  async sendTaskHeartbeat(token: string): Promise<void> {
+    await this.feedToken(token, (id) => ({ kind: "taskHeartbeat", id }));
+  }
+
+  /** Resolves with the record once the execution has ended. */
+  async waitForCompletion(executionArn: string): Promise<ExecutionRecord> {
+    const done = new Promise<ExecutionRecord>((resolve) => {
+      const list = this.waiters.get(executionArn) ?? [];
+      list.push(resolve);
+      this.waiters.set(executionArn, list);
+    });
+    const current = await this.get(executionArn);
+    if (current && current.status !== "RUNNING") this.notify(current);
+    return done;
+  }
+
+  /** Drops a finished execution's record (Express executions once their caller has the result). */
+  async forget(executionArn: string): Promise<void> {
+    await this.deps.store.write([{ op: "delete", kind: KINDS.execution, key: executionArn }]);
+  }
+
+  /**
+   * Picks up every RUNNING execution after a restart: timers are re-armed (past ones fire at
+   * once) and scheduled tasks without a result run again. Returns how many were resumed.
+   */
+  async resumeAll(): Promise<number> {
+    const executions = await listAll<ExecutionRecord>(this.deps.store, KINDS.execution);
+    let resumed = 0;
+    for (const { value } of executions) {
+      if (value.status !== "RUNNING") continue;
+      resumed += 1;
+      const arn = value.executionArn;
+      for (const { value: timer } of await listAll<TimerRow>(this.deps.store, KINDS.timer, `${arn}/`))
+        this.arm(arn, timer.timerId, timer.fireAt);
+      for (const { value: task } of await listAll<TaskRow>(this.deps.store, KINDS.task, `${arn}/`))
+        if (!task.submitted) this.dispatch(arn, task.command);
+    }
+    return resumed;
+  }
+
+  /** Stops timers and waits for steps being stored; task answers arriving later are dropped. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const timer of this.timers.values()) timer.cancel();
+    this.timers.clear();
+    await Promise.allSettled([...this.locks.values()]);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw workflowError.shuttingDown();
+  }
+
+  private async feedToken(token: string, eventFor: (taskId: string) => EngineEvent): Promise<void> {
+    const row = await this.deps.store.get<TokenRow>(KINDS.token, token);
+    if (!row) throw workflowError.taskNotFound();
+    const record = await this.feed(row.value.executionArn, eventFor, { requireToken: token });
+    if (!record) throw workflowError.taskNotFound();
+  }
+
+  /**
+   * Applies one event: load, `resume`, store, act, under the execution's lock. Returns the new
+   * record, the unchanged one when the execution has ended, or undefined when it does not exist.
+   */
+  private feed(
+    executionArn: string,
+    event: EngineEvent | ((taskId: string) => EngineEvent),
+    options: { requireToken?: string } = {},
+  ): Promise<ExecutionRecord | undefined> {
+    return this.serialize(executionArn, async () => {
+      this.assertOpen();
+      const doc = await this.deps.store.get<ExecutionRecord>(KINDS.execution, executionArn);
+      if (!doc) return undefined;
+      let resolved: EngineEvent;
+      if (typeof event === "function") {
+        const taskId =
+          options.requireToken === undefined
+            ? undefined
+            : taskIdForToken(doc.value.state, options.requireToken);
+        if (taskId === undefined || doc.value.status !== "RUNNING") throw workflowError.taskNotFound();
+        resolved = event(taskId);
+      } else resolved = event;
+      if (doc.value.status !== "RUNNING") return doc.value;
+      const step = await resume(doc.value.state, resolved, this.env);
+      const record = this.recordAfter(doc.value, step);
+      const extra: WriteOp[] = [];
+      if (resolved.kind === "taskSubmitted" && step.state.tasks[resolved.id]) {
+        const key = childKey(executionArn, resolved.id);
+        const task = await this.deps.store.get<TaskRow>(KINDS.task, key);
+        if (task) extra.push({ op: "put", kind: KINDS.task, key, value: { ...task.value, submitted: true } });
+      }
+      await this.commit(doc, record, step, extra);
+      this.act(record, step);
+      return record;
+    });
+  }
+
+  private recordAfter(previous: ExecutionRecord, step: Step): ExecutionRecord {
+    const state = step.state;
+    const record: ExecutionRecord = { ...previous, state, status: state.status };
+    if (state.status !== "RUNNING") {
+      record.stoppedAt = this.deps.clock.now();
+      if (state.output !== undefined) record.output = JSON.stringify(state.output);
+      if (state.error !== undefined) record.error = state.error;
+      if (state.cause !== undefined) record.cause = state.cause;
+    }
+    return record;
+  }
+
+  /** The one write per Step: record, history, and the pending timer / task / token rows. */
+  private async commit(
+    previous: StoredDocument<ExecutionRecord> | undefined,
+    record: ExecutionRecord,
+    step: Step,
+    extra: WriteOp[],
+  ): Promise<void> {
+    const arn = record.executionArn;
+    const ops = new Map<string, WriteOp>();
+    const put = (kind: string, key: string, value: unknown) =>
+      ops.set(`${kind}\n${key}`, { op: "put", kind, key, value });
+    const del = (kind: string, key: string) => ops.set(`${kind}\n${key}`, { op: "delete", kind, key });
+    if (this.deps.durable)
+      for (const event of step.history) put(KINDS.history, historyKey(arn, event.id), event);
+    const before = previous?.value.state;
+    const after = step.state;
+    const finished = after.status !== "RUNNING";
+    for (const [timerId, timer] of Object.entries(after.timers))
+      if (!before?.timers[timerId] && !finished)
+        put(KINDS.timer, childKey(arn, timerId), { executionArn: arn, timerId, fireAt: timer.fireAt });
+    for (const command of step.commands) {
+      if (command.kind !== "runTask" || finished) continue;
+      put(KINDS.task, childKey(arn, command.id), { executionArn: arn, command, submitted: false });
+      if (command.taskToken !== undefined)
+        put(KINDS.token, command.taskToken, { executionArn: arn, taskId: command.id });
+    }
+    for (const state of [before, finished ? after : undefined]) {
+      if (!state) continue;
+      for (const timerId of Object.keys(state.timers))
+        if (finished || !after.timers[timerId]) del(KINDS.timer, childKey(arn, timerId));
+      for (const [taskId, task] of Object.entries(state.tasks)) {
+        if (!finished && after.tasks[taskId]) continue;
+        del(KINDS.task, childKey(arn, taskId));
+        if (task.taskToken !== undefined) del(KINDS.token, task.taskToken);
+      }
+    }
+    for (const op of extra) ops.set(`${op.kind}\n${op.key}`, op);
+    await this.deps.store.write([
+      {
+        op: "put",
+        kind: KINDS.execution,
+        key: arn,
+        value: record,
+        expectRevision: previous?.revision ?? "absent",
+      },
+      ...ops.values(),
+    ]);
+  }
+
+  /** Carries out a stored Step's commands. */
+  private act(record: ExecutionRecord, step: Step): void {
+    const arn = record.executionArn;
+    for (const command of step.commands) {
+      if (command.kind === "startTimer") this.arm(arn, command.id, command.fireAt);
+      else if (command.kind === "cancelTimer") this.disarm(arn, command.id);
+      else if (command.kind === "runTask") this.dispatch(arn, command);
+      // cancelTask: a Lambda invocation cannot be recalled; the engine ignores its late answer.
+    }
+    if (record.status !== "RUNNING") {
+      for (const [key, timer] of this.timers)
+        if (timer.executionArn === arn) {
+          timer.cancel();
+          this.timers.delete(key);
+        }
+      this.notify(record);
+    }
+  }
+
+  private notify(record: ExecutionRecord): void {
+    const list = this.waiters.get(record.executionArn);
+    this.waiters.delete(record.executionArn);
+    for (const resolve of list ?? []) resolve(record);
+  }
+
+  private arm(executionArn: string, timerId: string, fireAt: number): void {
+    const key = childKey(executionArn, timerId);
+    this.timers.get(key)?.cancel();
+    const cancel = this.deps.clock.setTimer(Math.max(0, fireAt - this.deps.clock.now()), () => {
+      this.timers.delete(key);
+      this.background(this.feed(executionArn, { kind: "timerFired", id: timerId }));
+    });
+    this.timers.set(key, { executionArn, cancel });
+  }
+
+  private disarm(executionArn: string, timerId: string): void {
+    const key = childKey(executionArn, timerId);
+    this.timers.get(key)?.cancel();
+    this.timers.delete(key);
+  }
+
+  private dispatch(executionArn: string, command: RunTaskCommand): void {
+    this.background(
+      (async () => {
+        const event = await runLambdaTask(this.deps.invoker, command);
+        if (!this.closed) await this.feed(executionArn, event);
+      })(),
+    );
+  }
+
+  private background(work: Promise<unknown>): void {
+    const tracked = work.then(
+      () => undefined,
+      (error: unknown) => {
+        if (this.closed) return;
+        this.deps.logger.error({ err: error }, "workflow step failed");
+      },
+    );
+    this.inFlight.add(tracked);
+    void tracked.finally(() => this.inFlight.delete(tracked));
+  }
+
+  private serialize<T>(executionArn: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(executionArn) ?? Promise.resolve();
+    const run = previous.then(fn);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.locks.set(executionArn, settled);
+    void settled.then(() => {
+      if (this.locks.get(executionArn) === settled) this.locks.delete(executionArn);
+    });
+    return run;
+  }
+}

@@ -1,0 +1,2 @@
+export { createWorkflows, type Workflows, type WorkflowsDeps } from "./create-workflows.js";
+export { WORKFLOW_ERRORS } from "./errors.js";

@@ -1,0 +1,56 @@
+import { type Diagnostic, validateDefinition } from "../engine/index.js";
+import { workflowError } from "../errors.js";
+import { isSupportedResource } from "../executions/task-invocation.js";
+
+export type MachineType = "STANDARD" | "EXPRESS";
+
+/**
+ * Every diagnostic for a definition: the engine's validation plus an UNSUPPORTED_FEATURE error
+ * for each Task resource this version cannot run (only Lambda functions and
+ * `arn:aws:states:::lambda:invoke[.waitForTaskToken]`; queues, topics and buses come later).
+ */
+export function checkDefinition(text: string, type: MachineType): Diagnostic[] {
+  const diagnostics = validateDefinition(text, { type });
+  if (diagnostics.some((d) => d.severity === "ERROR")) return diagnostics;
+  const unsupported: Diagnostic[] = [];
+  visitTasks(JSON.parse(text) as unknown, "", (resource, location) => {
+    if (!isSupportedResource(resource))
+      unsupported.push({
+        severity: "ERROR",
+        code: "UNSUPPORTED_FEATURE",
+        message: `The resource '${resource}' is not supported by Nimbus yet: only Lambda functions and arn:aws:states:::lambda:invoke can be Task resources`,
+        location,
+      });
+  });
+  return [...unsupported, ...diagnostics];
+}
+
+/** Throws InvalidDefinition listing every ERROR diagnostic, as CreateStateMachine does on AWS. */
+export function assertValidDefinition(text: string, type: MachineType): void {
+  const errors = checkDefinition(text, type).filter((d) => d.severity === "ERROR");
+  if (errors.length === 0) return;
+  const list = errors.map((d) => `'${d.code}: ${d.message}${d.location ? ` at ${d.location}` : ""}'`);
+  throw workflowError.invalidDefinition(`Invalid State Machine Definition: ${list.join(", ")}`);
+}
+
+function visitTasks(
+  machine: unknown,
+  location: string,
+  visit: (resource: string, location: string) => void,
+): void {
+  if (!isObject(machine) || !isObject(machine.States)) return;
+  for (const [name, state] of Object.entries(machine.States)) {
+    if (!isObject(state)) continue;
+    const here = `${location}/States/${name}`;
+    if (state.Type === "Task" && typeof state.Resource === "string")
+      visit(state.Resource, `${here}/Resource`);
+    if (Array.isArray(state.Branches))
+      for (const [i, branch] of state.Branches.entries()) visitTasks(branch, `${here}/Branches/${i}`, visit);
+    if (state.ItemProcessor !== undefined) visitTasks(state.ItemProcessor, `${here}/ItemProcessor`, visit);
+    if (state.Iterator !== undefined) visitTasks(state.Iterator, `${here}/Iterator`, visit);
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,185 @@
+import { randomUUID } from "node:crypto";
+import type { AccountScope } from "../../core/arn.js";
+import { isPlatformError } from "../../core/errors.js";
+import type { Logger } from "../../core/logger.js";
+import type { MetadataStore } from "../../storage/metadata-store.js";
+import { type HistoryEvent, type Json, MAX_PAYLOAD_BYTES } from "../engine/index.js";
+import { workflowError } from "../errors.js";
+import { type ExecutionRecord, KINDS, listAll, readHistory } from "../executions/execution-records.js";
+import type { ExecutionRunner } from "../executions/execution-runner.js";
+import { assertName, executionArn, expressExecutionArn, parseArn } from "./names.js";
+import type { StateMachineRecord, StateMachineService } from "./state-machine-service.js";
+
+export interface ExecutionServiceDeps {
+  machines: StateMachineService;
+  /** Standard executions: durable, over the platform's MetadataStore. */
+  standard: ExecutionRunner;
+  /** Express executions: in memory, no history. */
+  express: ExecutionRunner;
+  store: MetadataStore;
+  scope: AccountScope;
+  logger: Logger;
+}
+
+/** Starting, finding and listing executions; the rules of the SFN API around the runners. */
+export class ExecutionService {
+  constructor(private readonly deps: ExecutionServiceDeps) {}
+
+  /**
+   * StartExecution. Standard: calling again with the same name and input while the execution
+   * runs answers the same execution; any other reuse of the name is ExecutionAlreadyExists.
+   * Express: runs in memory; the answer comes before it ends.
+   */
+  async start(
+    machineArn: string,
+    name: string | undefined,
+    input: string | undefined,
+  ): Promise<ExecutionRecord> {
+    const machine = await this.deps.machines.get(machineArn);
+    const executionName = name ?? randomUUID();
+    assertName(executionName);
+    const inputText = checkInput(input);
+    if (machine.type === "EXPRESS") {
+      const record = await this.startExpress(machine, executionName, inputText);
+      this.collectExpress(record.executionArn);
+      return record;
+    }
+    const arn = executionArn(this.deps.scope, machine.name, executionName);
+    const existing = await this.deps.standard.get(arn);
+    if (existing) return sameOrConflict(existing, inputText);
+    try {
+      return await this.deps.standard.start({
+        executionArn: arn,
+        name: executionName,
+        stateMachineArn: machine.arn,
+        stateMachineName: machine.name,
+        type: "STANDARD",
+        definition: machine.definition,
+        input: inputText,
+        roleArn: machine.roleArn,
+      });
+    } catch (error) {
+      if (!isPlatformError(error) || error.code !== "ERR_STORAGE_CONFLICT") throw error;
+      const raced = await this.deps.standard.get(arn);
+      if (!raced) throw error;
+      return sameOrConflict(raced, inputText);
+    }
+  }
+
+  /** StartSyncExecution: EXPRESS machines only; answers once the execution has ended. */
+  async startSync(
+    machineArn: string,
+    name: string | undefined,
+    input: string | undefined,
+  ): Promise<ExecutionRecord> {
+    const machine = await this.deps.machines.get(machineArn);
+    if (machine.type !== "EXPRESS")
+      throw workflowError.stateMachineTypeNotSupported(
+        "This operation is not supported by this type of state machine",
+      );
+    const executionName = name ?? randomUUID();
+    assertName(executionName);
+    const started = await this.startExpress(machine, executionName, checkInput(input));
+    const done = await this.deps.express.waitForCompletion(started.executionArn);
+    await this.deps.express.forget(started.executionArn);
+    return done;
+  }
+
+  /** A Standard execution's record; express ARNs are refused as on AWS. */
+  async describe(arn: string): Promise<ExecutionRecord> {
+    const parsed = parseArn(arn, ["execution", "express"]);
+    if (parsed.kind === "express")
+      throw workflowError.stateMachineTypeNotSupported(
+        "This operation is not supported by express state machines",
+      );
+    const record = await this.deps.standard.get(arn);
+    if (!record) throw workflowError.executionNotFound(arn);
+    return record;
+  }
+
+  async stop(arn: string, error?: string, cause?: string): Promise<ExecutionRecord> {
+    await this.describe(arn);
+    return this.deps.standard.stop(arn, error, cause);
+  }
+
+  async history(arn: string): Promise<HistoryEvent[]> {
+    await this.describe(arn);
+    return readHistory(this.deps.store, arn);
+  }
+
+  /** Executions of a Standard machine, newest first. */
+  async list(machineArn: string, status: string | undefined): Promise<ExecutionRecord[]> {
+    const machine = await this.deps.machines.get(machineArn);
+    if (machine.type === "EXPRESS")
+      throw workflowError.stateMachineTypeNotSupported(
+        "This operation is not supported by express state machines",
+      );
+    const prefix = `${executionArn(this.deps.scope, machine.name, "")}`;
+    const docs = await listAll<ExecutionRecord>(this.deps.store, KINDS.execution, prefix);
+    return docs
+      .map((d) => d.value)
+      .filter((r) => r.stateMachineArn === machine.arn && (status === undefined || r.status === status))
+      .sort((a, b) => b.startedAt - a.startedAt || (a.executionArn < b.executionArn ? 1 : -1));
+  }
+
+  async sendTaskSuccess(token: string, output: string): Promise<void> {
+    let parsed: Json;
+    try {
+      parsed = JSON.parse(output) as Json;
+    } catch {
+      throw workflowError.invalidOutput(`Invalid Output: '${output.slice(0, 256)}'`);
+    }
+    await this.deps.standard.sendTaskSuccess(token, parsed);
+  }
+
+  async sendTaskFailure(token: string, error?: string, cause?: string): Promise<void> {
+    await this.deps.standard.sendTaskFailure(token, error, cause);
+  }
+
+  async sendTaskHeartbeat(token: string): Promise<void> {
+    await this.deps.standard.sendTaskHeartbeat(token);
+  }
+
+  private startExpress(machine: StateMachineRecord, name: string, input: string): Promise<ExecutionRecord> {
+    return this.deps.express.start({
+      executionArn: expressExecutionArn(this.deps.scope, machine.name, name, randomUUID()),
+      name,
+      stateMachineArn: machine.arn,
+      stateMachineName: machine.name,
+      type: "EXPRESS",
+      definition: machine.definition,
+      input,
+      roleArn: machine.roleArn,
+    });
+  }
+
+  /** An asynchronous Express execution is dropped from memory once it ends. */
+  private collectExpress(arn: string): void {
+    const collect = this.deps.express
+      .waitForCompletion(arn)
+      .then(() => this.deps.express.forget(arn))
+      .catch((error: unknown) => this.deps.logger.warn({ err: error }, "express execution cleanup failed"));
+    void collect;
+  }
+}
+
+function sameOrConflict(existing: ExecutionRecord, input: string): ExecutionRecord {
+  if (existing.status === "RUNNING" && existing.input === input) return existing;
+  throw workflowError.executionExists(existing.executionArn);
+}
+
+function checkInput(input: string | undefined): string {
+  const text = input ?? "{}";
+  if (Buffer.byteLength(text, "utf8") > MAX_PAYLOAD_BYTES)
+    throw workflowError.invalidExecutionInput(
+      `Invalid State Machine Execution Input: the input exceeds ${MAX_PAYLOAD_BYTES} bytes`,
+    );
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    throw workflowError.invalidExecutionInput(
+      `Invalid State Machine Execution Input: '${error instanceof Error ? error.message : String(error)}'`,
+    );
+  }
+  return text;
+}

@@ -52,14 +52,17 @@ export async function startNimbus(
       logs.destroy();
       await server.close({ graceMs: 2000 });
       // Leak check: closing must have ended every environment this server started.
-      const left = sandboxChildren();
+      const left = sandboxChildren().filter((line) => line.includes(dataDir));
       if (left.length > 0) throw new Error(`environments still running after close: ${left.join("; ")}`);
       if (removeData) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
 
-/** Child processes of this test process that are sandboxes or runtimes. */
+/**
+ * Child processes of this test process that are sandboxes or runtimes (the caller keeps those
+ * of one server by its data directory, which every sandbox's arguments name).
+ */
 function sandboxChildren(): string[] {
   try {
     return execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(process.pid)])

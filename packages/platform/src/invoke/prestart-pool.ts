@@ -32,6 +32,8 @@ export class PrestartPool<S extends Standby> {
   private readonly lastTake = new Map<string, number>();
   private cancelDecay: (() => void) | undefined;
   private closed = false;
+  /** Starts in flight, so close() can wait for them (and stop what they started). */
+  private readonly pending = new Set<Promise<void>>();
   private hits = 0;
   private misses = 0;
 
@@ -82,7 +84,7 @@ export class PrestartPool<S extends Standby> {
     this.cancelDecay?.();
     const all = [...this.ready.values()].flat();
     this.ready.clear();
-    await Promise.all(all.map((s) => s.shutdown()));
+    await Promise.all([...all.map((s) => s.shutdown()), ...this.pending]);
   }
 
   private fill(family: string): void {
@@ -91,7 +93,7 @@ export class PrestartPool<S extends Standby> {
     const missing = (this.target.get(family) ?? 0) - have;
     for (let i = 0; i < missing; i++) {
       this.starting.set(family, (this.starting.get(family) ?? 0) + 1);
-      void this.options
+      const started: Promise<void> = this.options
         .start(family)
         .catch(() => undefined)
         .then(async (standby) => {
@@ -104,7 +106,9 @@ export class PrestartPool<S extends Standby> {
           const list = this.ready.get(family) ?? [];
           list.push(standby);
           this.ready.set(family, list);
-        });
+        })
+        .finally(() => this.pending.delete(started));
+      this.pending.add(started);
     }
   }
 

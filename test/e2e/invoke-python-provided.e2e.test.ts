@@ -1,3 +1,4 @@
+import { InvokeCommand } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFixtureFunction, invokeJson } from "../support/functions.js";
 import { startNimbus, type TestNimbus } from "../support/nimbus.js";
@@ -58,6 +59,24 @@ describe("Python functions", () => {
     await createFixtureFunction(nimbus.lambda, "py-logs", "python/logs");
     const { log } = await invokeJson(nimbus.lambda, "py-logs");
     expect(log).toMatch(/\[(INFO|WARNING|ERROR)\]\t\d{4}-\d\d-\d\dT[\d:.]+Z\t[0-9a-f-]{36}\t/);
+  });
+
+  it("returns raw bytes unchanged when the handler returns bytes", async () => {
+    await createFixtureFunction(nimbus.lambda, "py-bytes", "python/bytes");
+    const out = await nimbus.lambda.send(new InvokeCommand({ FunctionName: "py-bytes" }));
+    expect(out.FunctionError).toBeUndefined();
+    expect(
+      Buffer.from(out.Payload ?? new Uint8Array()).equals(
+        Buffer.from([0x00, 0xff, ...Buffer.from("raw bytes\n")]),
+      ),
+    ).toBe(true);
+  });
+
+  it("round-trips a base64 string of 1 MB in the event", async () => {
+    await createFixtureFunction(nimbus.lambda, "node-echo", "node/context");
+    const blob = Buffer.alloc(1024 * 1024, 7).toString("base64");
+    const echoed = await invokeJson(nimbus.lambda, "node-echo", { blob });
+    expect((echoed.json as { event: { blob: string } }).event.blob).toBe(blob);
   });
 
   it("fails a module that cannot be imported with Runtime.ImportModuleError", async () => {

@@ -41,6 +41,22 @@ export type FunctionSettings = Pick<
   layers?: string[];
 };
 
+/** AWS's defaults for what CreateFunction leaves out (lambda-api.md section 4.1). */
+export const DEFAULT_FUNCTION_SETTINGS: Omit<FunctionSettings, "runtime" | "handler" | "role"> = {
+  description: "",
+  timeoutSec: 3,
+  memoryMb: 128,
+  environment: undefined,
+  ephemeralStorageMb: 512,
+  architecture: "x86_64",
+  tracingMode: "PassThrough",
+  deadLetterTargetArn: undefined,
+  logFormat: "Text",
+  logGroup: undefined,
+  applicationLogLevel: undefined,
+  systemLogLevel: undefined,
+};
+
 /** A partial update of settings; a member present with `undefined` clears that setting. */
 export type SettingsPatch = { [K in keyof FunctionSettings]?: FunctionSettings[K] | undefined };
 

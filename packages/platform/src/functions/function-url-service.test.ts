@@ -9,26 +9,15 @@ import { FsBlobStore } from "../storage/fs/fs-blob-store.js";
 import { SqliteMetadataStore } from "../storage/sqlite/sqlite-metadata-store.js";
 import { AliasService } from "./alias-service.js";
 import { CodeStore } from "./code-store.js";
-import { FunctionService, type FunctionSettings } from "./function-service.js";
+import { DEFAULT_FUNCTION_SETTINGS, FunctionService, type FunctionSettings } from "./function-service.js";
 import { FunctionUrlService, functionUrlFor, randomUrlId } from "./function-url-service.js";
 
 const SCOPE = { region: "us-east-1", accountId: "123456789012" };
 const SETTINGS: FunctionSettings = {
+  ...DEFAULT_FUNCTION_SETTINGS,
   runtime: "nodejs20.x",
   handler: "index.handler",
   role: "arn:aws:iam::123456789012:role/r",
-  description: "",
-  timeoutSec: 3,
-  memoryMb: 128,
-  environment: undefined,
-  ephemeralStorageMb: 512,
-  architecture: "x86_64",
-  tracingMode: "PassThrough",
-  deadLetterTargetArn: undefined,
-  logFormat: "Text",
-  logGroup: undefined,
-  applicationLogLevel: undefined,
-  systemLogLevel: undefined,
 };
 
 let dir: string;

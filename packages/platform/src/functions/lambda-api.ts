@@ -6,7 +6,11 @@ import { parseFunctionRef } from "../core/arn.js";
 import { PlatformError } from "../core/errors.js";
 import { functionsError } from "./errors.js";
 import type { FunctionConfig } from "./function-model.js";
-import type { FunctionService, FunctionSettings } from "./function-service.js";
+import {
+  DEFAULT_FUNCTION_SETTINGS,
+  type FunctionService,
+  type FunctionSettings,
+} from "./function-service.js";
 import type { Reservations } from "./reservations.js";
 import { readSettings } from "./settings-reader.js";
 import { toFunctionConfiguration } from "./wire-shapes.js";
@@ -28,21 +32,6 @@ export interface LambdaApiDeps {
 
 const FUNCTION_NAME =
   /^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?$/;
-
-const DEFAULTS: Omit<FunctionSettings, "runtime" | "handler" | "role"> = {
-  description: "",
-  timeoutSec: 3,
-  memoryMb: 128,
-  environment: undefined,
-  ephemeralStorageMb: 512,
-  architecture: "x86_64",
-  tracingMode: "PassThrough",
-  deadLetterTargetArn: undefined,
-  logFormat: "Text",
-  logGroup: undefined,
-  applicationLogLevel: undefined,
-  systemLogLevel: undefined,
-};
 
 /** Lambda's control-plane operations (restJson1, lambda-api.md section 3). */
 export function addLambdaControlRoutes(router: RestRouter, deps: LambdaApiDeps): void {
@@ -71,7 +60,7 @@ export function addLambdaControlRoutes(router: RestRouter, deps: LambdaApiDeps):
     const created = await functions.create({
       name,
       settings: {
-        ...DEFAULTS,
+        ...DEFAULT_FUNCTION_SETTINGS,
         ...(definedOnly(settings) as Partial<FunctionSettings>),
         runtime: settings.runtime,
         handler: settings.handler,

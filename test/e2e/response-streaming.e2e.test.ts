@@ -1,8 +1,7 @@
 import { cp, mkdtemp, rm } from "node:fs/promises";
 import { request } from "node:http";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import {
   CreateFunctionCommand,
@@ -15,6 +14,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFixtureFunction } from "../support/functions.js";
 import { FIXTURES, payloadJson, ROLE, startNimbus, type TestNimbus } from "../support/nimbus.js";
+import { copyRicInto, findRic } from "../support/ric.js";
 import { zipDirectory } from "../support/zip.js";
 
 /**
@@ -254,20 +254,12 @@ describe("streaming from the official runtime interface client (HTTP Runtime API
   let work: string | undefined;
 
   beforeAll(async () => {
-    let ricDir: string;
-    try {
-      ricDir = dirname(createRequire(import.meta.url).resolve("aws-lambda-ric/package.json"));
-    } catch {
-      if (process.env.NIMBUS_REQUIRE_RIC === "1")
-        throw new Error("aws-lambda-ric required but not installed");
-      return;
-    }
+    const ricDir = findRic();
+    if (!ricDir) return;
     work = await mkdtemp(join(tmpdir(), "nimbus-ric-stream-"));
     await cp(join(FIXTURES, "ric/bootstrap"), join(work, "bootstrap"));
     await cp(join(FIXTURES, STREAMING, "index.js"), join(work, "index.js"));
-    for (const part of ["package.json", "bin", "dist"]) {
-      await cp(join(ricDir, part), join(work, "node_modules/aws-lambda-ric", part), { recursive: true });
-    }
+    await copyRicInto(ricDir, work);
     const zip = await zipDirectory(work);
     for (const [name, handler] of [
       ["ric-stream-lines", "index.handler"],

@@ -1,12 +1,12 @@
 import { cp, mkdtemp, rm } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateFunctionCommand } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { invokeJson } from "../support/functions.js";
 import { FIXTURES, ROLE, startNimbus, type TestNimbus } from "../support/nimbus.js";
+import { copyRicInto, findRic } from "../support/ric.js";
 import { zipDirectory } from "../support/zip.js";
 
 /**
@@ -19,22 +19,12 @@ let work: string;
 let ricDir: string | undefined;
 
 beforeAll(async () => {
-  try {
-    ricDir = dirname(createRequire(import.meta.url).resolve("aws-lambda-ric/package.json"));
-  } catch {
-    const reason =
-      "aws-lambda-ric is not installed (npm install builds it; it needs cmake, autoconf, automake and libtool)";
-    if (process.env.NIMBUS_REQUIRE_RIC === "1") throw new Error(`aws-lambda-ric required but ${reason}`);
-    console.warn(`SKIPPING runtime interface client tests: ${reason}`);
-  }
+  ricDir = findRic();
   nimbus = await startNimbus();
   work = await mkdtemp(join(tmpdir(), "nimbus-ric-"));
   if (ricDir) {
     await cp(join(FIXTURES, "ric"), work, { recursive: true });
-    // Only what the client needs at run time: its entry point, the built JS and native addon.
-    for (const part of ["package.json", "bin", "dist"]) {
-      await cp(join(ricDir, part), join(work, "node_modules/aws-lambda-ric", part), { recursive: true });
-    }
+    await copyRicInto(ricDir, work);
     const zip = await zipDirectory(work);
     for (const [name, handler] of [
       ["ric-ok", "index.handler"],

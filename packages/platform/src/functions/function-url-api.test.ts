@@ -12,7 +12,7 @@ import { FsBlobStore } from "../storage/fs/fs-blob-store.js";
 import { SqliteMetadataStore } from "../storage/sqlite/sqlite-metadata-store.js";
 import { AliasService } from "./alias-service.js";
 import { CodeStore } from "./code-store.js";
-import { FunctionService } from "./function-service.js";
+import { DEFAULT_FUNCTION_SETTINGS, FunctionService } from "./function-service.js";
 import { addFunctionUrlRoutes } from "./function-url-api.js";
 import { FunctionUrlService } from "./function-url-service.js";
 
@@ -80,21 +80,10 @@ beforeEach(async () => {
   await functions.create({
     name: "web",
     settings: {
+      ...DEFAULT_FUNCTION_SETTINGS,
       runtime: "nodejs20.x",
       handler: "index.handler",
       role: "arn:aws:iam::123456789012:role/r",
-      description: "",
-      timeoutSec: 3,
-      memoryMb: 128,
-      environment: undefined,
-      ephemeralStorageMb: 512,
-      architecture: "x86_64",
-      tracingMode: "PassThrough",
-      deadLetterTargetArn: undefined,
-      logFormat: "Text",
-      logGroup: undefined,
-      applicationLogLevel: undefined,
-      systemLogLevel: undefined,
     },
     zip: Buffer.concat(chunks),
     publish: false,

@@ -7,6 +7,7 @@ export { FUNCTIONS_ERRORS, functionsError } from "./errors.js";
 export { type FunctionConfig, type FunctionLayer, type FunctionRecord, layersOf } from "./function-model.js";
 export {
   type CreateFunctionInput,
+  DEFAULT_FUNCTION_SETTINGS,
   FunctionService,
   type FunctionSettings,
   type ResolvedFunction,

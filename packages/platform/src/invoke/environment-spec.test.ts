@@ -1,26 +1,16 @@
 import { describe, expect, it } from "vitest";
-import type { FunctionConfig } from "../functions/index.js";
+import { DEFAULT_FUNCTION_SETTINGS, type FunctionConfig } from "../functions/index.js";
 import { BubblewrapDriver, ProcessDriver, type SandboxDriver } from "../sandbox/index.js";
 import { type EnvironmentPlan, planEnvironment } from "./environment-spec.js";
 
 const CONFIG: FunctionConfig = {
   name: "fn",
   version: "$LATEST",
+  ...DEFAULT_FUNCTION_SETTINGS,
   runtime: "nodejs20.x",
   handler: "index.handler",
   role: "arn:aws:iam::123456789012:role/r",
-  description: "",
-  timeoutSec: 3,
-  memoryMb: 128,
-  environment: undefined,
-  ephemeralStorageMb: 512,
-  architecture: "x86_64",
-  tracingMode: "PassThrough",
-  deadLetterTargetArn: undefined,
-  logFormat: "Text",
   logGroup: "/aws/lambda/fn",
-  applicationLogLevel: undefined,
-  systemLogLevel: undefined,
   codeSha256: "",
   codeKey: "c".repeat(64),
   codeSizeBytes: 1,

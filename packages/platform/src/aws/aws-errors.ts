@@ -48,6 +48,8 @@ export interface WireError {
   /** True for server-side faults (5xx). */
   fault: boolean;
   details: Record<string, unknown>;
+  /** awsQuery code when it differs from `name` (see PlatformError.queryCode). */
+  queryCode?: string | undefined;
 }
 
 /** Normalizes anything thrown into the AWS error to put on the wire. */
@@ -60,6 +62,7 @@ export function toWireError(error: unknown): WireError {
       status,
       fault: status >= 500,
       details: error.details ?? {},
+      queryCode: error.queryCode,
     };
   }
   return {

@@ -6,6 +6,14 @@ import type { Authenticator } from "./authenticator.js";
 import { awsError, toWireError } from "./aws-errors.js";
 import type { AwsRequest, HttpResult } from "./http-types.js";
 import { dispatchJsonRpc, type JsonRpcService, jsonRpcError } from "./json-rpc.js";
+import {
+  dispatchQuery,
+  isQueryRequest,
+  type QueryService,
+  queryError,
+  queryFields,
+  selectQueryService,
+} from "./query-protocol.js";
 import { restJsonError } from "./rest-json.js";
 import type { RestRouter } from "./rest-router.js";
 
@@ -30,6 +38,8 @@ export type TrafficRoute = (req: AwsRequest) => Promise<HttpResult | undefined>;
 export interface FrontDoorOptions {
   restServices: RestService[];
   jsonServices: JsonRpcService[];
+  /** awsQuery services (SNS, SQS's query mode), picked by signing name or `Version`. */
+  queryServices?: QueryService[];
   nimbusRoutes: NimbusRoute[];
   trafficRoutes?: TrafficRoute[];
   authenticator: Authenticator;
@@ -71,6 +81,8 @@ export class FrontDoor {
         : undefined;
 
     let result: HttpResult;
+    // Set once the request is known to be awsQuery, so errors take that protocol's XML shape.
+    let queryService: QueryService | undefined;
     try {
       const body = await readBody(incoming, this.options.maxBodyBytes);
       const caller = this.options.authenticator.identify(incoming.headers, query);
@@ -94,7 +106,12 @@ export class FrontDoor {
         result = (await this.nimbusRoute(req)) ?? { status: 404, body: "Not Found" };
       } else {
         this.options.authenticator.verify(req);
-        result = await this.dispatch(req, jsonService, typeof target === "string" ? target : undefined);
+        const fields = isQueryRequest(req) ? queryFields(req) : undefined;
+        queryService = fields && selectQueryService(this.options.queryServices ?? [], req, fields);
+        result =
+          queryService && fields
+            ? await dispatchQuery(queryService, fields, req)
+            : await this.dispatch(req, jsonService, typeof target === "string" ? target : undefined);
         if (caller.functionName !== undefined) {
           // What a function called, as CloudTrail would record it for the execution role.
           this.options.logger.info(
@@ -112,7 +129,9 @@ export class FrontDoor {
         }
       }
     } catch (error) {
-      result = this.errorResult(error, jsonService);
+      result = queryService
+        ? queryError(this.wireError(error), queryService.xmlNamespace, requestId)
+        : this.errorResult(error, jsonService);
     }
     this.send(res, requestId, result);
   }
@@ -152,11 +171,15 @@ export class FrontDoor {
     return match.handler(req, match.params);
   }
 
-  private errorResult(error: unknown, jsonService: JsonRpcService | undefined): HttpResult {
+  private wireError(error: unknown) {
     if (!isPlatformError(error) || error.kind === "system") {
       this.options.logger.error({ err: error }, "request failed with an internal error");
     }
-    const wire = toWireError(error);
+    return toWireError(error);
+  }
+
+  private errorResult(error: unknown, jsonService: JsonRpcService | undefined): HttpResult {
+    const wire = this.wireError(error);
     return jsonService ? jsonRpcError(wire, jsonService.jsonVersion) : restJsonError(wire);
   }
 

@@ -39,9 +39,16 @@ export async function dispatchJsonRpc(
 }
 
 export function jsonRpcError(error: WireError, jsonVersion: "1.0" | "1.1"): HttpResult {
+  const headers: Record<string, string> = {
+    "content-type": `application/x-amz-json-${jsonVersion}`,
+    "x-amzn-errortype": error.name,
+  };
+  // awsQueryCompatible services (SQS): the legacy code, which the SDK prefers when present.
+  if (error.queryCode !== undefined)
+    headers["x-amzn-query-error"] = `${error.queryCode};${error.fault ? "Receiver" : "Sender"}`;
   return {
     status: error.status === 404 && error.name === "UnknownOperationException" ? 400 : error.status,
-    headers: { "content-type": `application/x-amz-json-${jsonVersion}`, "x-amzn-errortype": error.name },
+    headers,
     body: JSON.stringify({ __type: error.name, message: error.message, ...error.details }),
   };
 }

@@ -13,6 +13,11 @@ export interface PlatformErrorOptions {
   status?: number;
   /** The AWS exception name (`ResourceNotFoundException`) the edge should answer with. */
   awsName?: string;
+  /**
+   * The error code of the awsQuery protocol when it differs from `awsName` (SQS's
+   * `AWS.SimpleQueueService.NonExistentQueue`; also sent as `x-amzn-query-error` in JSON mode).
+   */
+  queryCode?: string;
   /** Extra members for the AWS error body (for example `Reason` on throttles). */
   details?: Record<string, unknown>;
   cause?: unknown;
@@ -24,6 +29,7 @@ export class PlatformError extends Error {
   readonly status: number;
   readonly awsName: string | undefined;
   readonly details: Record<string, unknown> | undefined;
+  readonly queryCode: string | undefined;
 
   constructor(options: PlatformErrorOptions) {
     super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -33,6 +39,7 @@ export class PlatformError extends Error {
     this.status = options.status ?? (this.kind === "user" ? 400 : 500);
     this.awsName = options.awsName;
     this.details = options.details;
+    this.queryCode = options.queryCode;
   }
 }
 

@@ -1,63 +1,107 @@
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { startNimbusProcess } from "./lib/nimbus-process.js";
 import { environmentTable } from "./lib/report.js";
 import { coldStarts, warmInvoke } from "./scenarios/invoke.js";
+import { messaging } from "./scenarios/messaging.js";
 import { aliasOverhead, burst } from "./scenarios/scaling.js";
 
 /**
- * `npm run bench`: runs every scenario against the real server and rewrites
- * docs/benchmarks.md. BENCH_SECONDS shortens or lengthens each load run (default 10).
+ * `npm run bench`: runs every scenario group against the real server and rewrites its part of
+ * docs/benchmarks.md. Each group's part records its own machine, Node version and commit, so
+ * `BENCH_ONLY=messaging npm run bench` refreshes one group and keeps the others as they were.
+ * BENCH_SECONDS shortens or lengthens each load run (default 10).
  */
 const seconds = Number(process.env.BENCH_SECONDS ?? "10");
 const coldSamples = Number(process.env.BENCH_COLD_SAMPLES ?? "50");
+const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
 
-const nimbus = await startNimbusProcess();
-const health = (await (await fetch(`${nimbus.url}/_nimbus/health`)).json()) as {
-  sandbox: { driver: string };
-};
-const sections: string[] = [];
-try {
-  process.stderr.write("warm invoke...\n");
-  sections.push(await warmInvoke(nimbus, seconds));
-  process.stderr.write("cold starts (pre-started pool on)...\n");
-  sections.push(await coldStarts(nimbus, coldSamples, ", pre-started pool on (default)"));
-  process.stderr.write("alias overhead...\n");
-  sections.push(await aliasOverhead(nimbus, seconds));
-  process.stderr.write("burst...\n");
-  sections.push(await burst(nimbus, Number(process.env.BENCH_BURST ?? "200")));
-} finally {
-  await nimbus.stop();
+interface Group {
+  name: string;
+  title: string;
+  run(): Promise<string[]>;
 }
-const noPool = await startNimbusProcess(["--prestart", "0"]);
-try {
-  process.stderr.write("cold starts (pool off)...\n");
-  sections.push(await coldStarts(noPool, coldSamples, ", pre-started pool off"));
-} finally {
-  await noPool.stop();
+
+const groups: Group[] = [
+  {
+    name: "invoke",
+    title: "Functions: warm invoke, cold starts, aliases, bursts (issues 2 and 3)",
+    run: async () => {
+      const sections: string[] = [];
+      const nimbus = await startNimbusProcess();
+      try {
+        process.stderr.write("warm invoke...\n");
+        sections.push(await warmInvoke(nimbus, seconds));
+        process.stderr.write("cold starts (pre-started pool on)...\n");
+        sections.push(await coldStarts(nimbus, coldSamples, ", pre-started pool on (default)"));
+        process.stderr.write("alias overhead...\n");
+        sections.push(await aliasOverhead(nimbus, seconds));
+        process.stderr.write("burst...\n");
+        sections.push(await burst(nimbus, Number(process.env.BENCH_BURST ?? "200")));
+      } finally {
+        await nimbus.stop();
+      }
+      const noPool = await startNimbusProcess(["--prestart", "0"]);
+      try {
+        process.stderr.write("cold starts (pool off)...\n");
+        sections.push(await coldStarts(noPool, coldSamples, ", pre-started pool off"));
+      } finally {
+        await noPool.stop();
+      }
+      sections.push(
+        [
+          "### Reading these numbers",
+          "",
+          "- Every warm invoke crosses two more processes than the floor (server -> runtime -> server),",
+          "  each crossing a socket write and a wake-up. At one connection the added latency is that hop;",
+          "  at ten, the two cores are shared by the load generator, the server and ten runtimes, and the",
+          "  server's socket writes dominate its profile (about 40 % of its busy time), so the ratio falls.",
+          "  Cutting it further means fewer wake-ups per invoke (batching frames to a runtime is not",
+          "  possible: one request per environment), or more server processes (scale-out).",
+          "- Cold starts with the pre-started pool cost the function's own Init plus linking its code;",
+          "  the sandbox and runtime start happen before the request (see docs/prestarted-pool.md).",
+        ].join("\n"),
+      );
+      return sections;
+    },
+  },
+  {
+    name: "messaging",
+    title: "Queues, async invocation, queue event sources (issue 4)",
+    run: () => messaging({ messages: Number(process.env.BENCH_MESSAGES ?? "20000") }),
+  },
+];
+
+const docPath = resolve(import.meta.dirname, "../docs/benchmarks.md");
+const previous = await readFile(docPath, "utf8").catch(() => "");
+const parts = new Map<string, string>();
+for (const group of groups) {
+  const kept = new RegExp(`<!-- group:${group.name} -->\\n([\\s\\S]*?)<!-- /group:${group.name} -->`).exec(
+    previous,
+  );
+  if (kept?.[1]) parts.set(group.name, kept[1]);
+}
+for (const group of groups) {
+  if (only && !only.includes(group.name)) continue;
+  process.stderr.write(`== ${group.name}\n`);
+  const sections = await group.run();
+  parts.set(
+    group.name,
+    [`## ${group.title}`, "", environmentTable(), "", ...sections.flatMap((s) => [s, ""])].join("\n"),
+  );
 }
 
 const doc = [
   "# Benchmarks",
   "",
-  "Written by `npm run bench` (bench/run.ts); do not edit by hand. Every figure comes from one run on",
-  "the machine below, against the real server started as `nimbus server` in its own process, with the",
-  `peer or floor measured in the same run. Sandbox driver: **${health.sandbox.driver}**.`,
+  "Written by `npm run bench` (bench/run.ts); do not edit by hand. Every figure comes from a run on",
+  "the machine named in its group, against the real server started as `nimbus server` in its own",
+  "process, with the peer or floor measured in the same run. `BENCH_ONLY=<group>` reruns one group.",
   "",
-  environmentTable(),
-  "",
-  ...sections.flatMap((s) => [s, ""]),
-  "### Reading these numbers",
-  "",
-  "- Every warm invoke crosses two more processes than the floor (server -> runtime -> server),",
-  "  each crossing a socket write and a wake-up. At one connection the added latency is that hop;",
-  "  at ten, the two cores are shared by the load generator, the server and ten runtimes, and the",
-  "  server's socket writes dominate its profile (about 40 % of its busy time), so the ratio falls.",
-  "  Cutting it further means fewer wake-ups per invoke (batching frames to a runtime is not",
-  "  possible: one request per environment), or more server processes (scale-out).",
-  "- Cold starts with the pre-started pool cost the function's own Init plus linking its code;",
-  "  the sandbox and runtime start happen before the request (see docs/prestarted-pool.md).",
-  "",
+  ...groups.flatMap((g) => {
+    const body = parts.get(g.name);
+    return body ? [`<!-- group:${g.name} -->`, body, `<!-- /group:${g.name} -->`, ""] : [];
+  }),
 ].join("\n");
-await writeFile(resolve(import.meta.dirname, "../docs/benchmarks.md"), doc);
+await writeFile(docPath, doc);
 process.stdout.write(doc);

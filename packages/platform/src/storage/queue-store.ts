@@ -114,10 +114,17 @@ export interface QueueStore {
   deleteBatch(queueId: string, receiptHandles: string[]): Promise<boolean[]>;
   /** Sets a received message's visibility deadline. False when the handle is not current. */
   changeVisibility(queueId: string, receiptHandle: string, visibleAt: number): Promise<boolean>;
+  /** Sets several received messages' deadlines in one transaction; one boolean per entry, same order. */
+  changeVisibilityBatch(
+    queueId: string,
+    entries: { receiptHandle: string; visibleAt: number }[],
+  ): Promise<boolean[]>;
   /** Makes every in-flight message visible now (an embedded server's own leases, at start-up). */
   releaseInFlight(queueId: string, now: number): Promise<number>;
   /** Deletes every message of the queue (PurgeQueue, DeleteQueue). */
   purge(queueId: string): Promise<number>;
+  /** Deletes the queue's messages and its deduplication records (the queue itself is deleted). */
+  drop(queueId: string): Promise<void>;
   counts(queueId: string, now: number): Promise<QueueCounts>;
   /** Earliest visibleAt among the queue's messages after `now`, for timers; undefined if none. */
   nextVisibleAt(queueId: string, now: number): Promise<number | undefined>;

@@ -1,0 +1,325 @@
+import { randomBytes } from "node:crypto";
+import type Database from "better-sqlite3";
+import type {
+  DedupWindow,
+  NewQueueMessage,
+  QueueCounts,
+  QueueStore,
+  ReceivedQueueMessage,
+  ReceiveOptions,
+  ReceiveOutcome,
+  SendOutcome,
+  StoredQueueMessage,
+} from "../queue-store.js";
+import { openDatabase } from "./open-database.js";
+
+interface MessageRow {
+  seq: number;
+  queue_id: string;
+  message_id: string;
+  body: string;
+  meta: string | null;
+  sent_at: number;
+  group_id: string | null;
+  dedup_id: string | null;
+  receive_count: number;
+  first_received_at: number | null;
+  visible_at: number;
+  receipt: string | null;
+}
+
+// seq is AUTOINCREMENT: never reused, so it is strictly increasing per queue (FIFO's
+// SequenceNumber) and names a message inside a receipt handle.
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS queue_messages (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    queue_id TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    meta TEXT,
+    sent_at INTEGER NOT NULL,
+    group_id TEXT,
+    dedup_id TEXT,
+    receive_count INTEGER NOT NULL DEFAULT 0,
+    first_received_at INTEGER,
+    visible_at INTEGER NOT NULL,
+    receipt TEXT);
+  -- Standard receive walks visible messages in (visible_at, seq) order.
+  CREATE INDEX IF NOT EXISTS queue_messages_by_visibility ON queue_messages (queue_id, visible_at, seq);
+  -- FIFO receive walks by seq and probes each group's not-yet-visible messages.
+  CREATE INDEX IF NOT EXISTS queue_messages_by_seq ON queue_messages (queue_id, seq);
+  CREATE INDEX IF NOT EXISTS queue_messages_by_group ON queue_messages (queue_id, group_id, visible_at);
+  CREATE INDEX IF NOT EXISTS queue_messages_by_sent ON queue_messages (queue_id, sent_at);
+  -- Deduplication outlives the message (a deleted message still deduplicates within the window).
+  CREATE TABLE IF NOT EXISTS queue_dedup (
+    queue_id TEXT NOT NULL,
+    dedup_id TEXT NOT NULL,
+    sent_at INTEGER NOT NULL,
+    message_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (queue_id, dedup_id));
+  CREATE INDEX IF NOT EXISTS queue_dedup_by_sent ON queue_dedup (queue_id, sent_at);
+`;
+
+const COLUMNS = `seq, queue_id, message_id, body, meta, sent_at, group_id, dedup_id, receive_count,
+  first_received_at, visible_at, receipt`;
+
+/**
+ * The embedded QueueStore: every queue's messages in one SQLite file (WAL). Each method runs in
+ * one transaction, so a receive, a redrive or a batch is all-or-nothing and committed before the
+ * promise resolves.
+ */
+export class SqliteQueueStore implements QueueStore {
+  private readonly db: Database.Database;
+  private readonly stmts;
+
+  constructor(path: string) {
+    this.db = openDatabase(path);
+    this.db.exec(SCHEMA);
+    this.stmts = {
+      insert: this.db.prepare<
+        [string, string, string, string | null, number, string | null, string | null, number]
+      >(
+        `INSERT INTO queue_messages (queue_id, message_id, body, meta, sent_at, group_id, dedup_id, visible_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      dedupGet: this.db.prepare<[string, string], { sent_at: number; message_id: string; seq: number }>(
+        "SELECT sent_at, message_id, seq FROM queue_dedup WHERE queue_id = ? AND dedup_id = ?",
+      ),
+      dedupPut: this.db.prepare<[string, string, number, string, number]>(
+        `INSERT INTO queue_dedup (queue_id, dedup_id, sent_at, message_id, seq) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (queue_id, dedup_id) DO UPDATE SET sent_at = excluded.sent_at,
+           message_id = excluded.message_id, seq = excluded.seq`,
+      ),
+      dedupExpire: this.db.prepare<[string, number]>(
+        "DELETE FROM queue_dedup WHERE queue_id = ? AND sent_at < ?",
+      ),
+      expire: this.db.prepare<[string, number]>(
+        "DELETE FROM queue_messages WHERE queue_id = ? AND sent_at < ?",
+      ),
+      standardCandidates: this.db.prepare<[string, number, number], MessageRow>(
+        `SELECT ${COLUMNS} FROM queue_messages WHERE queue_id = ? AND visible_at <= ?
+         ORDER BY visible_at, seq LIMIT ?`,
+      ),
+      // A FIFO message is receivable when visible, its group has nothing in flight, and no
+      // earlier message of its group is still invisible (delayed): a group is never skipped.
+      fifoCandidates: this.db.prepare<[string, number, number, number], MessageRow>(
+        `SELECT ${COLUMNS} FROM queue_messages m WHERE m.queue_id = ? AND m.visible_at <= ?
+           AND NOT EXISTS (SELECT 1 FROM queue_messages b
+             WHERE b.queue_id = m.queue_id AND b.group_id IS m.group_id AND b.visible_at > ?
+               AND (b.receive_count > 0 OR b.seq < m.seq))
+         ORDER BY m.seq LIMIT ?`,
+      ),
+      markReceived: this.db.prepare<[number, number, string, number]>(
+        `UPDATE queue_messages SET receive_count = receive_count + 1,
+           first_received_at = COALESCE(first_received_at, ?), visible_at = ?, receipt = ? WHERE seq = ?`,
+      ),
+      deleteSeq: this.db.prepare<[number]>("DELETE FROM queue_messages WHERE seq = ?"),
+      deleteByReceipt: this.db.prepare<[number, string, string]>(
+        "DELETE FROM queue_messages WHERE seq = ? AND queue_id = ? AND receipt = ?",
+      ),
+      changeVisibility: this.db.prepare<[number, number, string, string]>(
+        "UPDATE queue_messages SET visible_at = ? WHERE seq = ? AND queue_id = ? AND receipt = ?",
+      ),
+      releaseInFlight: this.db.prepare<[number, string, number]>(
+        "UPDATE queue_messages SET visible_at = ? WHERE queue_id = ? AND receive_count > 0 AND visible_at > ?",
+      ),
+      purge: this.db.prepare<[string]>("DELETE FROM queue_messages WHERE queue_id = ?"),
+      dropDedup: this.db.prepare<[string]>("DELETE FROM queue_dedup WHERE queue_id = ?"),
+      counts: this.db.prepare<[number, number, number, string], QueueCounts>(
+        `SELECT COALESCE(SUM(visible_at <= ?), 0) AS visible,
+           COALESCE(SUM(visible_at > ? AND receive_count > 0), 0) AS inFlight,
+           COALESCE(SUM(visible_at > ? AND receive_count = 0), 0) AS delayed
+         FROM queue_messages WHERE queue_id = ?`,
+      ),
+      nextVisibleAt: this.db.prepare<[string, number], { at: number | null }>(
+        "SELECT MIN(visible_at) AS at FROM queue_messages WHERE queue_id = ? AND visible_at > ?",
+      ),
+      peek: this.db.prepare<[string, number, number], MessageRow>(
+        `SELECT ${COLUMNS} FROM queue_messages WHERE queue_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+      ),
+    };
+  }
+
+  async send(queueId: string, message: NewQueueMessage, dedup?: DedupWindow): Promise<SendOutcome> {
+    return this.db.transaction(() => this.sendOne(queueId, message, dedup))();
+  }
+
+  async sendBatch(queueId: string, messages: NewQueueMessage[], dedup?: DedupWindow): Promise<SendOutcome[]> {
+    return this.db.transaction(() => messages.map((message) => this.sendOne(queueId, message, dedup)))();
+  }
+
+  async receive(queueId: string, options: ReceiveOptions): Promise<ReceiveOutcome> {
+    return this.db.transaction(() => {
+      if (options.expireBefore !== undefined) this.stmts.expire.run(queueId, options.expireBefore);
+      const messages: ReceivedQueueMessage[] = [];
+      const movedToDeadLetter: string[] = [];
+      const visibleAt = options.now + options.visibilityMs;
+      // Moving a message to the dead-letter queue frees a slot, so look again until full or dry.
+      for (;;) {
+        const want = options.max - messages.length;
+        if (want <= 0) break;
+        const rows = options.fifo
+          ? this.stmts.fifoCandidates.all(queueId, options.now, options.now, want)
+          : this.stmts.standardCandidates.all(queueId, options.now, want);
+        let moved = 0;
+        for (const row of rows) {
+          const redrive = options.redrive;
+          if (redrive && row.receive_count >= redrive.maxReceiveCount) {
+            this.stmts.deleteSeq.run(row.seq);
+            this.stmts.insert.run(
+              redrive.deadLetterQueueId,
+              row.message_id,
+              row.body,
+              row.meta,
+              row.sent_at,
+              row.group_id,
+              row.dedup_id,
+              options.now,
+            );
+            movedToDeadLetter.push(row.message_id);
+            moved++;
+            continue;
+          }
+          const receipt = `${row.seq}:${randomBytes(12).toString("base64url")}`;
+          this.stmts.markReceived.run(options.now, visibleAt, receipt, row.seq);
+          messages.push({
+            ...toStored(row),
+            receiveCount: row.receive_count + 1,
+            firstReceivedAt: row.first_received_at ?? options.now,
+            visibleAt,
+            receiptHandle: receipt,
+          });
+        }
+        if (moved === 0 || rows.length === 0) break;
+      }
+      return { messages, movedToDeadLetter };
+    })();
+  }
+
+  async delete(queueId: string, receiptHandle: string): Promise<boolean> {
+    return this.deleteOne(queueId, receiptHandle);
+  }
+
+  async deleteBatch(queueId: string, receiptHandles: string[]): Promise<boolean[]> {
+    return this.db.transaction(() => receiptHandles.map((handle) => this.deleteOne(queueId, handle)))();
+  }
+
+  async changeVisibility(queueId: string, receiptHandle: string, visibleAt: number): Promise<boolean> {
+    const seq = seqOf(receiptHandle);
+    if (seq === undefined) return false;
+    return this.stmts.changeVisibility.run(visibleAt, seq, queueId, receiptHandle).changes > 0;
+  }
+
+  /**
+   * Sets several received messages' visibility deadlines in one transaction; one boolean per
+   * entry, same order (ChangeMessageVisibilityBatch).
+   */
+  async changeVisibilityBatch(
+    queueId: string,
+    entries: { receiptHandle: string; visibleAt: number }[],
+  ): Promise<boolean[]> {
+    return this.db.transaction(() =>
+      entries.map((entry) => {
+        const seq = seqOf(entry.receiptHandle);
+        if (seq === undefined) return false;
+        return (
+          this.stmts.changeVisibility.run(entry.visibleAt, seq, queueId, entry.receiptHandle).changes > 0
+        );
+      }),
+    )();
+  }
+
+  async releaseInFlight(queueId: string, now: number): Promise<number> {
+    return this.stmts.releaseInFlight.run(now, queueId, now).changes;
+  }
+
+  async purge(queueId: string): Promise<number> {
+    return this.stmts.purge.run(queueId).changes;
+  }
+
+  /** Removes the queue's messages and deduplication records (DeleteQueue). */
+  async drop(queueId: string): Promise<void> {
+    this.db.transaction(() => {
+      this.stmts.purge.run(queueId);
+      this.stmts.dropDedup.run(queueId);
+    })();
+  }
+
+  async counts(queueId: string, now: number): Promise<QueueCounts> {
+    const row = this.stmts.counts.get(now, now, now, queueId);
+    return { visible: row?.visible ?? 0, inFlight: row?.inFlight ?? 0, delayed: row?.delayed ?? 0 };
+  }
+
+  async nextVisibleAt(queueId: string, now: number): Promise<number | undefined> {
+    return this.stmts.nextVisibleAt.get(queueId, now)?.at ?? undefined;
+  }
+
+  async peek(
+    queueId: string,
+    options: { limit: number; afterSequence?: number },
+  ): Promise<StoredQueueMessage[]> {
+    return this.stmts.peek.all(queueId, options.afterSequence ?? 0, options.limit).map(toStored);
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private sendOne(queueId: string, message: NewQueueMessage, dedup: DedupWindow | undefined): SendOutcome {
+    if (message.dedupId !== undefined && dedup !== undefined) {
+      const seen = this.stmts.dedupGet.get(queueId, message.dedupId);
+      if (seen && seen.sent_at >= dedup.dedupSince) {
+        return { messageId: seen.message_id, sequence: seen.seq, duplicate: true };
+      }
+    }
+    const meta = message.meta === undefined ? null : JSON.stringify(message.meta);
+    const seq = Number(
+      this.stmts.insert.run(
+        queueId,
+        message.messageId,
+        message.body,
+        meta,
+        message.sentAt,
+        message.groupId ?? null,
+        message.dedupId ?? null,
+        message.visibleAt,
+      ).lastInsertRowid,
+    );
+    if (message.dedupId !== undefined && dedup !== undefined) {
+      // Records older than the window can never match again; drop them as we go.
+      this.stmts.dedupExpire.run(queueId, dedup.dedupSince);
+      this.stmts.dedupPut.run(queueId, message.dedupId, message.sentAt, message.messageId, seq);
+    }
+    return { messageId: message.messageId, sequence: seq, duplicate: false };
+  }
+
+  private deleteOne(queueId: string, receiptHandle: string): boolean {
+    const seq = seqOf(receiptHandle);
+    if (seq === undefined) return false;
+    return this.stmts.deleteByReceipt.run(seq, queueId, receiptHandle).changes > 0;
+  }
+}
+
+/** The message's seq from a receipt handle `<seq>:<nonce>`; undefined for anything else. */
+function seqOf(receiptHandle: string): number | undefined {
+  const colon = receiptHandle.indexOf(":");
+  if (colon <= 0) return undefined;
+  const seq = Number(receiptHandle.slice(0, colon));
+  return Number.isSafeInteger(seq) && seq > 0 ? seq : undefined;
+}
+
+function toStored(row: MessageRow): StoredQueueMessage {
+  return {
+    messageId: row.message_id,
+    body: row.body,
+    meta: row.meta === null ? undefined : JSON.parse(row.meta),
+    sentAt: row.sent_at,
+    sequence: row.seq,
+    groupId: row.group_id ?? undefined,
+    dedupId: row.dedup_id ?? undefined,
+    receiveCount: row.receive_count,
+    firstReceivedAt: row.first_received_at ?? undefined,
+    visibleAt: row.visible_at,
+  };
+}

@@ -74,7 +74,9 @@ export interface ReceiveOptions {
   visibilityMs: number;
   /**
    * FIFO ordering: return the oldest messages of groups that have no message in flight, in
-   * sequence order within a group, and never skip a message of a group.
+   * sequence order within a group, and never skip a message of a group. Groups are served
+   * round-robin (so one busy group cannot starve the others); messages without a groupId are
+   * not returned by a FIFO receive.
    */
   fifo?: boolean;
   /**

@@ -5,7 +5,6 @@ import type {
   NewQueueMessage,
   QueueCounts,
   QueueStore,
-  ReceivedQueueMessage,
   ReceiveOptions,
   ReceiveOutcome,
   SendOutcome,
@@ -46,9 +45,12 @@ const SCHEMA = `
     receipt TEXT);
   -- Standard receive walks visible messages in (visible_at, seq) order.
   CREATE INDEX IF NOT EXISTS queue_messages_by_visibility ON queue_messages (queue_id, visible_at, seq);
-  -- FIFO receive walks by seq and probes each group's not-yet-visible messages.
   CREATE INDEX IF NOT EXISTS queue_messages_by_seq ON queue_messages (queue_id, seq);
-  CREATE INDEX IF NOT EXISTS queue_messages_by_group ON queue_messages (queue_id, group_id, visible_at);
+  -- FIFO receive seeks from group to group (one seek per group, however long the group) and
+  -- finds the groups with a message in flight among the few received messages.
+  CREATE INDEX IF NOT EXISTS queue_messages_by_group_seq ON queue_messages (queue_id, group_id, seq);
+  CREATE INDEX IF NOT EXISTS queue_messages_in_flight ON queue_messages (queue_id, visible_at)
+    WHERE receive_count > 0;
   CREATE INDEX IF NOT EXISTS queue_messages_by_sent ON queue_messages (queue_id, sent_at);
   -- Deduplication outlives the message (a deleted message still deduplicates within the window).
   CREATE TABLE IF NOT EXISTS queue_dedup (
@@ -72,6 +74,8 @@ const COLUMNS = `seq, queue_id, message_id, body, meta, sent_at, group_id, dedup
 export class SqliteQueueStore implements QueueStore {
   private readonly db: Database.Database;
   private readonly stmts;
+  /** FIFO: the group each queue last served, where the next receive's round-robin starts. */
+  private readonly fifoCursor = new Map<string, string>();
 
   constructor(path: string) {
     this.db = openDatabase(path);
@@ -101,14 +105,17 @@ export class SqliteQueueStore implements QueueStore {
         `SELECT ${COLUMNS} FROM queue_messages WHERE queue_id = ? AND visible_at <= ?
          ORDER BY visible_at, seq LIMIT ?`,
       ),
-      // A FIFO message is receivable when visible, its group has nothing in flight, and no
-      // earlier message of its group is still invisible (delayed): a group is never skipped.
-      fifoCandidates: this.db.prepare<[string, number, number, number], MessageRow>(
-        `SELECT ${COLUMNS} FROM queue_messages m WHERE m.queue_id = ? AND m.visible_at <= ?
-           AND NOT EXISTS (SELECT 1 FROM queue_messages b
-             WHERE b.queue_id = m.queue_id AND b.group_id IS m.group_id AND b.visible_at > ?
-               AND (b.receive_count > 0 OR b.seq < m.seq))
-         ORDER BY m.seq LIMIT ?`,
+      inFlightGroups: this.db.prepare<[string, number], { group_id: string }>(
+        `SELECT DISTINCT group_id FROM queue_messages
+         WHERE queue_id = ? AND visible_at > ? AND receive_count > 0 AND group_id IS NOT NULL`,
+      ),
+      nextGroupHead: this.db.prepare<[string, string], { group_id: string }>(
+        `SELECT group_id FROM queue_messages WHERE queue_id = ? AND group_id > ?
+         ORDER BY group_id, seq LIMIT 1`,
+      ),
+      groupMessages: this.db.prepare<[string, string, number, number], MessageRow>(
+        `SELECT ${COLUMNS} FROM queue_messages WHERE queue_id = ? AND group_id = ? AND seq > ?
+         ORDER BY seq LIMIT ?`,
       ),
       markReceived: this.db.prepare<[number, number, string, number]>(
         `UPDATE queue_messages SET receive_count = receive_count + 1,
@@ -152,48 +159,10 @@ export class SqliteQueueStore implements QueueStore {
   async receive(queueId: string, options: ReceiveOptions): Promise<ReceiveOutcome> {
     return this.db.transaction(() => {
       if (options.expireBefore !== undefined) this.stmts.expire.run(queueId, options.expireBefore);
-      const messages: ReceivedQueueMessage[] = [];
-      const movedToDeadLetter: string[] = [];
-      const visibleAt = options.now + options.visibilityMs;
-      // Moving a message to the dead-letter queue frees a slot, so look again until full or dry.
-      for (;;) {
-        const want = options.max - messages.length;
-        if (want <= 0) break;
-        const rows = options.fifo
-          ? this.stmts.fifoCandidates.all(queueId, options.now, options.now, want)
-          : this.stmts.standardCandidates.all(queueId, options.now, want);
-        let moved = 0;
-        for (const row of rows) {
-          const redrive = options.redrive;
-          if (redrive && row.receive_count >= redrive.maxReceiveCount) {
-            this.stmts.deleteSeq.run(row.seq);
-            this.stmts.insert.run(
-              redrive.deadLetterQueueId,
-              row.message_id,
-              row.body,
-              row.meta,
-              row.sent_at,
-              row.group_id,
-              row.dedup_id,
-              options.now,
-            );
-            movedToDeadLetter.push(row.message_id);
-            moved++;
-            continue;
-          }
-          const receipt = `${row.seq}:${randomBytes(12).toString("base64url")}`;
-          this.stmts.markReceived.run(options.now, visibleAt, receipt, row.seq);
-          messages.push({
-            ...toStored(row),
-            receiveCount: row.receive_count + 1,
-            firstReceivedAt: row.first_received_at ?? options.now,
-            visibleAt,
-            receiptHandle: receipt,
-          });
-        }
-        if (moved === 0 || rows.length === 0) break;
-      }
-      return { messages, movedToDeadLetter };
+      const outcome: ReceiveOutcome = { messages: [], movedToDeadLetter: [] };
+      if (options.fifo) this.receiveFifo(queueId, options, outcome);
+      else this.receiveStandard(queueId, options, outcome);
+      return outcome;
     })();
   }
 
@@ -264,6 +233,96 @@ export class SqliteQueueStore implements QueueStore {
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
+  }
+
+  private receiveStandard(queueId: string, options: ReceiveOptions, outcome: ReceiveOutcome): void {
+    // Moving a message to the dead-letter queue frees a slot, so look again until full or dry.
+    for (;;) {
+      const want = options.max - outcome.messages.length;
+      if (want <= 0) return;
+      const rows = this.stmts.standardCandidates.all(queueId, options.now, want);
+      let moved = 0;
+      for (const row of rows) if (!this.take(row, options, outcome)) moved++;
+      if (moved === 0) return;
+    }
+  }
+
+  /**
+   * Walks the groups round-robin from the one after the last group served, so a busy group
+   * cannot starve the others. A group with a message in flight is skipped whole; otherwise its
+   * messages are taken in order up to the first one not yet visible (a group is never skipped).
+   */
+  private receiveFifo(queueId: string, options: ReceiveOptions, outcome: ReceiveOutcome): void {
+    const blocked = new Set(this.stmts.inFlightGroups.all(queueId, options.now).map((r) => r.group_id));
+    const start = this.fifoCursor.get(queueId) ?? "";
+    let cursor = start;
+    let wrapped = start === "";
+    for (;;) {
+      if (outcome.messages.length >= options.max) break;
+      const next = this.stmts.nextGroupHead.get(queueId, cursor);
+      if (!next) {
+        if (wrapped) break;
+        wrapped = true;
+        cursor = "";
+        continue;
+      }
+      const group = next.group_id;
+      if (wrapped && start !== "" && group > start) break;
+      cursor = group;
+      if (blocked.has(group)) continue;
+      const before = outcome.messages.length;
+      this.takeGroup(queueId, group, options, outcome);
+      if (outcome.messages.length > before) this.fifoCursor.set(queueId, group);
+    }
+  }
+
+  /** Takes a group's messages in order up to the first one not visible yet. */
+  private takeGroup(queueId: string, group: string, options: ReceiveOptions, outcome: ReceiveOutcome): void {
+    let afterSeq = 0;
+    for (;;) {
+      const want = options.max - outcome.messages.length;
+      if (want <= 0) return;
+      const rows = this.stmts.groupMessages.all(queueId, group, afterSeq, want);
+      let moved = 0;
+      for (const row of rows) {
+        if (row.visible_at > options.now) return;
+        if (!this.take(row, options, outcome)) moved++;
+        afterSeq = row.seq;
+      }
+      // Only a move to the dead-letter queue leaves room for more of this group.
+      if (moved === 0 || rows.length < want) return;
+    }
+  }
+
+  /** Receives `row`, or moves it to the dead-letter queue; false when moved. */
+  private take(row: MessageRow, options: ReceiveOptions, outcome: ReceiveOutcome): boolean {
+    const redrive = options.redrive;
+    if (redrive && row.receive_count >= redrive.maxReceiveCount) {
+      this.stmts.deleteSeq.run(row.seq);
+      this.stmts.insert.run(
+        redrive.deadLetterQueueId,
+        row.message_id,
+        row.body,
+        row.meta,
+        row.sent_at,
+        row.group_id,
+        row.dedup_id,
+        options.now,
+      );
+      outcome.movedToDeadLetter.push(row.message_id);
+      return false;
+    }
+    const visibleAt = options.now + options.visibilityMs;
+    const receipt = `${row.seq}:${randomBytes(12).toString("base64url")}`;
+    this.stmts.markReceived.run(options.now, visibleAt, receipt, row.seq);
+    outcome.messages.push({
+      ...toStored(row),
+      receiveCount: row.receive_count + 1,
+      firstReceivedAt: row.first_received_at ?? options.now,
+      visibleAt,
+      receiptHandle: receipt,
+    });
+    return true;
   }
 
   private sendOne(queueId: string, message: NewQueueMessage, dedup: DedupWindow | undefined): SendOutcome {

@@ -44,6 +44,7 @@ import {
 import { FsBlobStore } from "./storage/fs/fs-blob-store.js";
 import { SqliteLogStore } from "./storage/sqlite/sqlite-log-store.js";
 import { SqliteMetadataStore } from "./storage/sqlite/sqlite-metadata-store.js";
+import { SqliteQueueStore } from "./storage/sqlite/sqlite-queue-store.js";
 import { createWorkflows } from "./workflow/index.js";
 
 export const NIMBUS_VERSION = "0.1.0";
@@ -134,6 +135,8 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
   }
   const scope = { region: config.account.region, accountId: config.account.accountId };
   const metadata = new SqliteMetadataStore(join(dataDir, "nimbus.db"));
+  // Durable messages of every queue: user queues (messaging/) and Nimbus's internal ones (async/).
+  const queueStore = new SqliteQueueStore(join(dataDir, "queues.db"));
   const blobs = new FsBlobStore(join(dataDir, "blobs"));
   const logStore = new SqliteLogStore(join(dataDir, "logs.db"), clock);
   const logSink = new LogSink(logStore, clock, {
@@ -298,7 +301,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
         await stopped;
         await functionUrls.service.idle();
         await logSink.close();
-        await Promise.all([metadata.close(), logStore.close(), blobs.close()]);
+        await Promise.all([metadata.close(), queueStore.close(), logStore.close(), blobs.close()]);
         await driver.close();
         await precompiled;
         await rm(scratchDir, { recursive: true, force: true });

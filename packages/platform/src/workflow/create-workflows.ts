@@ -7,8 +7,11 @@ import { SqliteMetadataStore } from "../storage/sqlite/sqlite-metadata-store.js"
 import { createSfnApi } from "./api/sfn-api.js";
 import { ExecutionRunner } from "./executions/execution-runner.js";
 import type { FunctionInvoker } from "./executions/task-invocation.js";
+import { AliasService } from "./service/alias-service.js";
 import { ExecutionService } from "./service/execution-service.js";
+import { MachineTargets } from "./service/machine-targets.js";
 import { StateMachineService } from "./service/state-machine-service.js";
+import { VersionService } from "./service/version-service.js";
 
 export interface WorkflowsDeps {
   store: MetadataStore;
@@ -17,6 +20,8 @@ export interface WorkflowsDeps {
   clock: Clock;
   scope: AccountScope;
   logger: Logger;
+  /** Picks an alias's version by weight; Math.random by default. */
+  random?: () => number;
 }
 
 export interface Workflows {
@@ -34,11 +39,17 @@ export interface Workflows {
  */
 export function createWorkflows(deps: WorkflowsDeps): Workflows {
   const machines = new StateMachineService(deps.store, deps.scope, deps.clock);
+  const targets = new MachineTargets(
+    deps.store,
+    machines,
+    new VersionService(deps.store, deps.clock),
+    new AliasService(deps.store, deps.clock, deps.random ?? Math.random),
+  );
   const standard = new ExecutionRunner({ ...runnerDeps(deps), store: deps.store, durable: true });
   const expressStore = new SqliteMetadataStore(":memory:");
   const express = new ExecutionRunner({ ...runnerDeps(deps), store: expressStore, durable: false });
   const executions = new ExecutionService({
-    machines,
+    targets,
     standard,
     express,
     store: deps.store,
@@ -46,7 +57,7 @@ export function createWorkflows(deps: WorkflowsDeps): Workflows {
     logger: deps.logger,
   });
   return {
-    api: createSfnApi(machines, executions),
+    api: createSfnApi(targets, executions),
     async start() {
       const resumed = await standard.resumeAll();
       if (resumed > 0) deps.logger.info({ resumed }, "resumed running workflow executions");

@@ -17,6 +17,11 @@ export const WORKFLOW_ERRORS = {
   executionExists: "ERR_WORKFLOW_EXECUTION_EXISTS",
   taskNotFound: "ERR_WORKFLOW_TASK_NOT_FOUND",
   shuttingDown: "ERR_WORKFLOW_SHUTTING_DOWN",
+  resourceNotFound: "ERR_WORKFLOW_RESOURCE_NOT_FOUND",
+  validation: "ERR_WORKFLOW_VALIDATION",
+  conflict: "ERR_WORKFLOW_CONFLICT",
+  quotaExceeded: "ERR_WORKFLOW_QUOTA_EXCEEDED",
+  invalidLoggingConfiguration: "ERR_WORKFLOW_INVALID_LOGGING_CONFIGURATION",
 } as const;
 
 function userError(code: string, awsName: string, message: string, status = 400): PlatformError {
@@ -67,6 +72,35 @@ export const workflowError = {
   /** The token names no waiting task: never issued, or its task already finished or timed out. */
   taskNotFound: () =>
     userError(WORKFLOW_ERRORS.taskNotFound, "TaskDoesNotExist", "Task Timed Out or Does Not Exist"),
+  /** A version or alias that does not exist (`resourceName` names it, as on AWS). */
+  resourceNotFound: (arn: string) =>
+    new PlatformError({
+      code: WORKFLOW_ERRORS.resourceNotFound,
+      message: `Resource not found: '${arn}'`,
+      status: 400,
+      awsName: "ResourceNotFound",
+      details: { resourceName: arn },
+    }),
+  /** A request that breaks a rule of versions, aliases or TestState (`reason` as AWS sends it). */
+  validation: (
+    message: string,
+    reason?:
+      | "MISSING_REQUIRED_PARAMETER"
+      | "INVALID_ROUTING_CONFIGURATION"
+      | "API_DOES_NOT_SUPPORT_LABELED_ARNS",
+  ) =>
+    new PlatformError({
+      code: WORKFLOW_ERRORS.validation,
+      message,
+      status: 400,
+      awsName: "ValidationException",
+      ...(reason !== undefined && { details: { reason } }),
+    }),
+  conflict: (message: string) => userError(WORKFLOW_ERRORS.conflict, "ConflictException", message),
+  quotaExceeded: (message: string) =>
+    userError(WORKFLOW_ERRORS.quotaExceeded, "ServiceQuotaExceededException", message),
+  invalidLoggingConfiguration: (message: string) =>
+    userError(WORKFLOW_ERRORS.invalidLoggingConfiguration, "InvalidLoggingConfiguration", message),
   shuttingDown: () =>
     new PlatformError({
       code: WORKFLOW_ERRORS.shuttingDown,

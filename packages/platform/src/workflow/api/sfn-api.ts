@@ -3,7 +3,11 @@ import { WireReader } from "../../aws/wire-validation.js";
 import { workflowError } from "../errors.js";
 import { checkDefinition, type MachineType } from "../service/definition-check.js";
 import type { ExecutionService } from "../service/execution-service.js";
-import type { StateMachineRecord, StateMachineService } from "../service/state-machine-service.js";
+import type { MachineTargets } from "../service/machine-targets.js";
+import { parseMachineTarget } from "../service/names.js";
+import type { StateMachineRecord } from "../service/state-machine-service.js";
+import type { VersionRecord } from "../service/version-service.js";
+import { versionOperations } from "./versions-api.js";
 import { offsetOf, page, seconds, wireExecution, wireExecutionListItem, wireHistoryEvent } from "./wire.js";
 
 const TYPES = ["STANDARD", "EXPRESS"] as const;
@@ -36,15 +40,42 @@ function describeMachine(m: StateMachineRecord): Record<string, unknown> {
   };
 }
 
+function describeVersion(v: VersionRecord): Record<string, unknown> {
+  return {
+    stateMachineArn: v.arn,
+    name: v.name,
+    status: "ACTIVE",
+    definition: v.definition,
+    roleArn: v.roleArn,
+    type: v.type,
+    creationDate: seconds(v.createdAt),
+    loggingConfiguration: v.loggingConfiguration ?? { level: "OFF", includeExecutionData: false },
+    tracingConfiguration: v.tracingConfiguration ?? { enabled: false },
+    revisionId: v.revisionId,
+    ...(v.description !== undefined && { description: v.description }),
+  };
+}
+
+/** `publish` / `versionDescription` of Create and Update: a description alone is refused. */
+function publishOption(r: WireReader): { publish: boolean; description?: string } {
+  const publish = r.boolean("publish") ?? false;
+  const description = r.string("versionDescription", { max: 256 });
+  if (description !== undefined && !publish)
+    throw workflowError.validation("Version description can only be set when publish is true");
+  return { publish, ...(description !== undefined && { description }) };
+}
+
 /**
  * The Step Functions API (awsJson1_0, `X-Amz-Target: AWSStepFunctions.<Op>`): state machines,
  * executions, history and task callbacks. Wire names live only here.
  */
-export function createSfnApi(machines: StateMachineService, executions: ExecutionService): JsonRpcService {
+export function createSfnApi(targets: MachineTargets, executions: ExecutionService): JsonRpcService {
+  const { machines, versions } = targets;
   return {
     targetPrefix: "AWSStepFunctions",
     jsonVersion: "1.0",
     operations: {
+      ...versionOperations(targets),
       async CreateStateMachine(input) {
         const r = new WireReader(input);
         const name = r.string("name", { min: 1, max: 80 });
@@ -53,6 +84,7 @@ export function createSfnApi(machines: StateMachineService, executions: Executio
         const type: MachineType = r.enumValue("type", TYPES) ?? "STANDARD";
         const logging = r.object("loggingConfiguration");
         const tracing = r.object("tracingConfiguration");
+        const publish = publishOption(r);
         required(r, "name", name);
         required(r, "definition", definition);
         required(r, "roleArn", roleArn);
@@ -64,13 +96,23 @@ export function createSfnApi(machines: StateMachineService, executions: Executio
           ...(logging && { loggingConfiguration: logging }),
           ...(tracing && { tracingConfiguration: tracing }),
         });
-        return { stateMachineArn: m.arn, creationDate: seconds(m.createdAt) };
+        const version = publish.publish ? await versions.publish(m.arn, publish) : undefined;
+        return {
+          stateMachineArn: m.arn,
+          creationDate: seconds(m.createdAt),
+          ...(version && { stateMachineVersionArn: version.arn }),
+        };
       },
       async DescribeStateMachine(input) {
         const r = new WireReader(input);
-        return describeMachine(
-          await machines.get(required(r, "stateMachineArn", r.string("stateMachineArn"))),
-        );
+        const arn = required(r, "stateMachineArn", r.string("stateMachineArn"));
+        const target = parseMachineTarget(arn);
+        if (target.kind === "alias")
+          throw workflowError.invalidArn(`Invalid Arn: '${arn}' (use DescribeStateMachineAlias for aliases)`);
+        if (target.kind === "machine") return describeMachine(await machines.get(arn));
+        const version = await versions.find(arn);
+        if (!version) throw workflowError.stateMachineNotFound(arn);
+        return describeVersion(version);
       },
       async UpdateStateMachine(input) {
         const r = new WireReader(input);
@@ -79,17 +121,23 @@ export function createSfnApi(machines: StateMachineService, executions: Executio
         const roleArn = r.string("roleArn", { min: 1, max: 256 });
         const logging = r.object("loggingConfiguration");
         const tracing = r.object("tracingConfiguration");
+        const publish = publishOption(r);
         const m = await machines.update(required(r, "stateMachineArn", arn), {
           ...(definition !== undefined && { definition }),
           ...(roleArn !== undefined && { roleArn }),
           ...(logging && { loggingConfiguration: logging }),
           ...(tracing && { tracingConfiguration: tracing }),
         });
-        return { updateDate: seconds(m.updatedAt ?? m.createdAt), revisionId: m.revisionId };
+        const version = publish.publish ? await versions.publish(m.arn, publish) : undefined;
+        return {
+          updateDate: seconds(m.updatedAt ?? m.createdAt),
+          revisionId: m.revisionId,
+          ...(version && { stateMachineVersionArn: version.arn }),
+        };
       },
       async DeleteStateMachine(input) {
         const r = new WireReader(input);
-        await machines.delete(required(r, "stateMachineArn", r.string("stateMachineArn")));
+        await targets.deleteMachine(required(r, "stateMachineArn", r.string("stateMachineArn")));
         return {};
       },
       async ListStateMachines(input) {

@@ -58,6 +58,7 @@ export function wireExecution(record: ExecutionRecord): Record<string, unknown> 
     redriveStatus: "NOT_REDRIVABLE",
   };
   if (record.stoppedAt !== undefined) out.stopDate = seconds(record.stoppedAt);
+  qualifiers(record, out);
   if (record.output !== undefined) {
     out.output = record.output;
     out.outputDetails = { included: true };
@@ -76,5 +77,12 @@ export function wireExecutionListItem(record: ExecutionRecord): Record<string, u
     startDate: seconds(record.startedAt),
   };
   if (record.stoppedAt !== undefined) out.stopDate = seconds(record.stoppedAt);
+  qualifiers(record, out);
   return out;
+}
+
+/** The version and alias an execution was started through, when it was. */
+function qualifiers(record: ExecutionRecord, out: Record<string, unknown>): void {
+  if (record.versionArn !== undefined) out.stateMachineVersionArn = record.versionArn;
+  if (record.aliasArn !== undefined) out.stateMachineAliasArn = record.aliasArn;
 }

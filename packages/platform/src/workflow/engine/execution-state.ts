@@ -26,6 +26,9 @@ export interface ExecutionContextInput {
   startTime: string;
   roleArn?: string;
   redriveCount?: number;
+  /** Set when the execution was started through a version or alias ARN (ExecutionStarted). */
+  stateMachineVersionArn?: string;
+  stateMachineAliasArn?: string;
   /** Region written into TaskScheduled events; defaults to the state machine ARN's region. */
   region?: string;
 }

@@ -59,6 +59,9 @@ export async function startExecution(
     inputDetails: { truncated: false },
   };
   if (context.roleArn !== undefined) started.roleArn = context.roleArn;
+  if (context.stateMachineAliasArn !== undefined) started.stateMachineAliasArn = context.stateMachineAliasArn;
+  if (context.stateMachineVersionArn !== undefined)
+    started.stateMachineVersionArn = context.stateMachineVersionArn;
   run.emit(undefined, "ExecutionStarted", started, 0);
   const root: Frame = { id: "root", machinePath: [], variables: {}, lastEventId: 0 };
   state.frames.root = root;

@@ -31,6 +31,9 @@ export interface ExecutionRecord {
   output?: string;
   error?: string;
   cause?: string;
+  /** Set when started through a version or an alias ARN. */
+  versionArn?: string;
+  aliasArn?: string;
   /** The definition text this execution runs (UpdateStateMachine does not affect it). */
   definition: string;
   state: ExecutionState;

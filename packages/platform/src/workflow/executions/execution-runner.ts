@@ -50,6 +50,8 @@ export interface StartRequest {
   /** Input JSON text (already validated). */
   input: string;
   roleArn?: string;
+  versionArn?: string;
+  aliasArn?: string;
 }
 
 /** Express executions end after 5 minutes, as on AWS. */
@@ -85,6 +87,8 @@ export class ExecutionRunner {
       stateMachineName: request.stateMachineName,
       startTime: new Date(startedAt).toISOString(),
       ...(request.roleArn !== undefined && { roleArn: request.roleArn }),
+      ...(request.versionArn !== undefined && { stateMachineVersionArn: request.versionArn }),
+      ...(request.aliasArn !== undefined && { stateMachineAliasArn: request.aliasArn }),
     };
     const definition = JSON.parse(request.definition) as Record<string, Json>;
     if (request.type === "EXPRESS") {
@@ -105,6 +109,8 @@ export class ExecutionRunner {
         input: request.input,
         definition: request.definition,
         state: step.state,
+        ...(request.versionArn !== undefined && { versionArn: request.versionArn }),
+        ...(request.aliasArn !== undefined && { aliasArn: request.aliasArn }),
       };
       const record = this.recordAfter(base, step);
       await this.commit(undefined, record, step, []);

@@ -7,11 +7,12 @@ import { type HistoryEvent, type Json, MAX_PAYLOAD_BYTES } from "../engine/index
 import { workflowError } from "../errors.js";
 import { type ExecutionRecord, KINDS, listAll, readHistory } from "../executions/execution-records.js";
 import type { ExecutionRunner } from "../executions/execution-runner.js";
-import { assertName, executionArn, expressExecutionArn, parseArn } from "./names.js";
-import type { StateMachineRecord, StateMachineService } from "./state-machine-service.js";
+import type { MachineTargets, ResolvedMachine } from "./machine-targets.js";
+import { assertName, executionArn, expressExecutionArn, parseArn, parseMachineTarget } from "./names.js";
 
 export interface ExecutionServiceDeps {
-  machines: StateMachineService;
+  /** Resolves machine, version and alias ARNs. */
+  targets: MachineTargets;
   /** Standard executions: durable, over the platform's MetadataStore. */
   standard: ExecutionRunner;
   /** Express executions: in memory, no history. */
@@ -35,7 +36,7 @@ export class ExecutionService {
     name: string | undefined,
     input: string | undefined,
   ): Promise<ExecutionRecord> {
-    const machine = await this.deps.machines.get(machineArn);
+    const machine = await this.deps.targets.resolve(machineArn);
     const executionName = name ?? randomUUID();
     assertName(executionName);
     const inputText = checkInput(input);
@@ -49,14 +50,11 @@ export class ExecutionService {
     if (existing) return sameOrConflict(existing, inputText);
     try {
       return await this.deps.standard.start({
+        ...startFields(machine),
         executionArn: arn,
         name: executionName,
-        stateMachineArn: machine.arn,
-        stateMachineName: machine.name,
         type: "STANDARD",
-        definition: machine.definition,
         input: inputText,
-        roleArn: machine.roleArn,
       });
     } catch (error) {
       if (!isPlatformError(error) || error.code !== "ERR_STORAGE_CONFLICT") throw error;
@@ -72,7 +70,7 @@ export class ExecutionService {
     name: string | undefined,
     input: string | undefined,
   ): Promise<ExecutionRecord> {
-    const machine = await this.deps.machines.get(machineArn);
+    const machine = await this.deps.targets.resolve(machineArn);
     if (machine.type !== "EXPRESS")
       throw workflowError.stateMachineTypeNotSupported(
         "This operation is not supported by this type of state machine",
@@ -107,9 +105,13 @@ export class ExecutionService {
     return readHistory(this.deps.store, arn);
   }
 
-  /** Executions of a Standard machine, newest first. */
+  /**
+   * Executions of a Standard machine, newest first. A version or alias ARN lists the executions
+   * started through it.
+   */
   async list(machineArn: string, status: string | undefined): Promise<ExecutionRecord[]> {
-    const machine = await this.deps.machines.get(machineArn);
+    const target = parseMachineTarget(machineArn);
+    const machine = await this.deps.targets.resolve(machineArn);
     if (machine.type === "EXPRESS")
       throw workflowError.stateMachineTypeNotSupported(
         "This operation is not supported by express state machines",
@@ -118,7 +120,13 @@ export class ExecutionService {
     const docs = await listAll<ExecutionRecord>(this.deps.store, KINDS.execution, prefix);
     return docs
       .map((d) => d.value)
-      .filter((r) => r.stateMachineArn === machine.arn && (status === undefined || r.status === status))
+      .filter(
+        (r) =>
+          r.stateMachineArn === machine.machineArn &&
+          (status === undefined || r.status === status) &&
+          (target.kind !== "version" || r.versionArn === machineArn) &&
+          (target.kind !== "alias" || r.aliasArn === machineArn),
+      )
       .sort((a, b) => b.startedAt - a.startedAt || (a.executionArn < b.executionArn ? 1 : -1));
   }
 
@@ -140,16 +148,13 @@ export class ExecutionService {
     await this.deps.standard.sendTaskHeartbeat(token);
   }
 
-  private startExpress(machine: StateMachineRecord, name: string, input: string): Promise<ExecutionRecord> {
+  private startExpress(machine: ResolvedMachine, name: string, input: string): Promise<ExecutionRecord> {
     return this.deps.express.start({
+      ...startFields(machine),
       executionArn: expressExecutionArn(this.deps.scope, machine.name, name, randomUUID()),
       name,
-      stateMachineArn: machine.arn,
-      stateMachineName: machine.name,
       type: "EXPRESS",
-      definition: machine.definition,
       input,
-      roleArn: machine.roleArn,
     });
   }
 
@@ -161,6 +166,17 @@ export class ExecutionService {
       .catch((error: unknown) => this.deps.logger.warn({ err: error }, "express execution cleanup failed"));
     void collect;
   }
+}
+
+function startFields(machine: ResolvedMachine) {
+  return {
+    stateMachineArn: machine.machineArn,
+    stateMachineName: machine.name,
+    definition: machine.definition,
+    roleArn: machine.roleArn,
+    ...(machine.versionArn !== undefined && { versionArn: machine.versionArn }),
+    ...(machine.aliasArn !== undefined && { aliasArn: machine.aliasArn }),
+  };
 }
 
 function sameOrConflict(existing: ExecutionRecord, input: string): ExecutionRecord {

@@ -49,3 +49,35 @@ export function parseArn(arn: string, expected: ParsedArn["kind"][]): ParsedArn 
   if (parts[1] !== undefined) parsed.name = parts[1];
   return parsed;
 }
+
+/** Alias names: 1-80 of `[a-zA-Z0-9_.-]` with at least one non-digit (digits alone name a version). */
+const ALIAS_NAME = /^(?=.*[a-zA-Z_.-])[a-zA-Z0-9_.-]{1,80}$/;
+
+export function isAliasName(name: string): boolean {
+  return ALIAS_NAME.test(name);
+}
+
+/** What a state machine ARN addresses: the machine, one of its versions, or one of its aliases. */
+export type MachineTarget =
+  | { kind: "machine"; machineArn: string; machine: string }
+  | { kind: "version"; machineArn: string; machine: string; version: number; arn: string }
+  | { kind: "alias"; machineArn: string; machine: string; alias: string; arn: string };
+
+const QUALIFIED = /^(arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[^:]+)(?::([^:]+))?$/;
+
+/**
+ * Parses `...:stateMachine:<name>`, `...:stateMachine:<name>:<version>` (digits) or
+ * `...:stateMachine:<name>:<alias>`; InvalidArn otherwise.
+ */
+export function parseMachineTarget(arn: string): MachineTarget {
+  const m = QUALIFIED.exec(arn);
+  const machineArn = m?.[1];
+  if (!m || !machineArn) throw workflowError.invalidArn(`Invalid Arn: '${arn}'`);
+  const machine = parseArn(machineArn, ["stateMachine"]).machine;
+  const qualifier = m[2];
+  if (qualifier === undefined) return { kind: "machine", machineArn, machine };
+  if (/^[1-9]\d{0,8}$/.test(qualifier))
+    return { kind: "version", machineArn, machine, version: Number(qualifier), arn };
+  if (isAliasName(qualifier)) return { kind: "alias", machineArn, machine, alias: qualifier, arn };
+  throw workflowError.invalidArn(`Invalid Arn: '${arn}'`);
+}

@@ -20,7 +20,8 @@ export interface StateMachineRecord {
   createdAt: number;
   updatedAt?: number;
   revisionId: string;
-  /** Kept as given and returned by Describe; Nimbus does not ship execution logs yet. */
+  /** The last version number published (versions are numbered from 1 and never reused). */
+  versionCounter?: number;
   loggingConfiguration?: Record<string, unknown>;
   tracingConfiguration?: Record<string, unknown>;
 }

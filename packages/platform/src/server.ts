@@ -191,7 +191,14 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
   });
 
   invokerRef = invoker;
-  const workflows = createWorkflows({ store: metadata, invoker, clock, scope, logger });
+  const workflows = createWorkflows({
+    store: metadata,
+    invoker,
+    clock,
+    scope,
+    logger,
+    limits: config.workflows,
+  });
   const codeLinks = new CodeLinks(clock);
   const lambda = new RestRouter();
   addLambdaControlRoutes(lambda, {

@@ -72,6 +72,27 @@ export const configSchema = z.object({
         .prefault({}),
     })
     .prefault({}),
+  workflows: z
+    .object({
+      /** A Standard execution fails with States.Runtime once its history holds this many events. */
+      maxHistoryEvents: z.number().int().min(10).default(25_000),
+      /** Execution input, state input/output and task results, in UTF-8 bytes. */
+      maxPayloadBytes: z.number().int().min(1024).default(262_144),
+    })
+    .prefault({}),
+  /** Asynchronous invocation (docs/async-invocation.md). */
+  async: z
+    .object({
+      /** Multiplies the retry delays after function errors (about 1 and 2 minutes); 0.001 in tests. */
+      retryDelayScale: z.number().min(0).max(1000).default(1),
+      /** Async events handled at once over all functions (each still within its function's concurrency). */
+      maxParallel: z.number().int().min(1).max(1000).default(32),
+      /** Invoke with InvocationType Event (AWS: 1 MB). */
+      maxEventPayloadBytes: z.number().int().positive().default(1_048_576),
+      /** The deprecated InvokeAsync (AWS: 256 KB). */
+      maxInvokeAsyncPayloadBytes: z.number().int().positive().default(262_144),
+    })
+    .prefault({}),
   log: z
     .object({ level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info") })
     .prefault({}),

@@ -5,6 +5,7 @@ import type { Logger } from "../core/logger.js";
 import type { MetadataStore } from "../storage/metadata-store.js";
 import { SqliteMetadataStore } from "../storage/sqlite/sqlite-metadata-store.js";
 import { createSfnApi } from "./api/sfn-api.js";
+import { MAX_HISTORY_EVENTS, MAX_PAYLOAD_BYTES } from "./engine/index.js";
 import { ExecutionRunner } from "./executions/execution-runner.js";
 import type { FunctionInvoker } from "./executions/task-invocation.js";
 import { AliasService } from "./service/alias-service.js";
@@ -20,8 +21,17 @@ export interface WorkflowsDeps {
   clock: Clock;
   scope: AccountScope;
   logger: Logger;
+  /** Quotas: `workflows` section of the config. AWS's defaults when absent. */
+  limits?: WorkflowLimits;
   /** Picks an alias's version by weight; Math.random by default. */
   random?: () => number;
+}
+
+export interface WorkflowLimits {
+  /** Standard executions fail with States.Runtime at this many history events (25,000). */
+  maxHistoryEvents: number;
+  /** Execution input, state input/output and task results, in UTF-8 bytes (262,144). */
+  maxPayloadBytes: number;
 }
 
 export interface Workflows {
@@ -45,9 +55,16 @@ export function createWorkflows(deps: WorkflowsDeps): Workflows {
     new VersionService(deps.store, deps.clock),
     new AliasService(deps.store, deps.clock, deps.random ?? Math.random),
   );
-  const standard = new ExecutionRunner({ ...runnerDeps(deps), store: deps.store, durable: true });
+  const limits = deps.limits ?? { maxHistoryEvents: MAX_HISTORY_EVENTS, maxPayloadBytes: MAX_PAYLOAD_BYTES };
+  const standard = new ExecutionRunner({ ...runnerDeps(deps), store: deps.store, durable: true, limits });
   const expressStore = new SqliteMetadataStore(":memory:");
-  const express = new ExecutionRunner({ ...runnerDeps(deps), store: expressStore, durable: false });
+  // Express executions keep no history, so only the payload quota applies to them.
+  const express = new ExecutionRunner({
+    ...runnerDeps(deps),
+    store: expressStore,
+    durable: false,
+    limits: { maxHistoryEvents: Number.POSITIVE_INFINITY, maxPayloadBytes: limits.maxPayloadBytes },
+  });
   const executions = new ExecutionService({
     targets,
     standard,
@@ -55,6 +72,7 @@ export function createWorkflows(deps: WorkflowsDeps): Workflows {
     store: deps.store,
     scope: deps.scope,
     logger: deps.logger,
+    maxPayloadBytes: limits.maxPayloadBytes,
   });
   return {
     api: createSfnApi(targets, executions),

@@ -1,2 +1,7 @@
-export { createWorkflows, type Workflows, type WorkflowsDeps } from "./create-workflows.js";
+export {
+  createWorkflows,
+  type WorkflowLimits,
+  type Workflows,
+  type WorkflowsDeps,
+} from "./create-workflows.js";
 export { WORKFLOW_ERRORS } from "./errors.js";

@@ -14,6 +14,15 @@ export interface EngineEnv {
   random(): number;
   /** A random v4 UUID string. */
   uuid(): string;
+  /** Quotas; AWS's defaults (25,000 events, 262,144 bytes) when absent. */
+  limits?: EngineLimits;
+}
+
+export interface EngineLimits {
+  /** The execution fails with States.Runtime once its history holds this many events. */
+  maxHistoryEvents?: number;
+  /** State inputs after Parameters, state outputs and task results above this fail with States.DataLimitExceeded. */
+  maxPayloadBytes?: number;
 }
 
 /** Who and what is executing, as the context object (`$$`) exposes it. */

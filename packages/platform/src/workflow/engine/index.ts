@@ -12,6 +12,7 @@ export type {
   Command,
   EngineEnv,
   EngineEvent,
+  EngineLimits,
   ExecutionContextInput,
   ExecutionState,
   ExecutionStatus,
@@ -44,6 +45,5 @@ export {
   type TaskOutcome,
 } from "./run-to-completion.js";
 export { STATES_ERRORS } from "./states-error.js";
-export { MAX_HISTORY_EVENTS } from "./step-run.js";
-export { MAX_PAYLOAD_BYTES } from "./task-state.js";
+export { MAX_HISTORY_EVENTS, MAX_PAYLOAD_BYTES } from "./step-run.js";
 export { type ValidateOptions, validateDefinition } from "./validate.js";

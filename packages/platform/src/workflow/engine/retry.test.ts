@@ -7,10 +7,11 @@ describe("errorMatches", () => {
     expect(errorMatches(["MyError"], "myerror")).toBe(false);
   });
 
-  it("States.ALL matches everything except States.Runtime", () => {
+  it("States.ALL matches everything except States.Runtime and States.DataLimitExceeded", () => {
     expect(errorMatches(["States.ALL"], "Anything")).toBe(true);
     expect(errorMatches(["States.ALL"], "States.Timeout")).toBe(true);
-    expect(errorMatches(["States.ALL"], "States.DataLimitExceeded")).toBe(true);
+    expect(errorMatches(["States.ALL"], "States.DataLimitExceeded")).toBe(false);
+    expect(errorMatches(["States.DataLimitExceeded"], "States.DataLimitExceeded")).toBe(true);
     expect(errorMatches(["States.ALL"], "States.Runtime")).toBe(false);
     expect(errorMatches(["States.Runtime"], "States.Runtime")).toBe(false);
   });

@@ -32,7 +32,9 @@ export function toRetrier(entry: Json): Retrier {
 
 /**
  * Whether an error name is matched by one `ErrorEquals` list.
- * - `States.ALL` matches everything except `States.Runtime`, which is never retried or caught.
+ * - `States.ALL` matches everything except `States.Runtime`, which is never retried or caught,
+ *   and the terminal `States.DataLimitExceeded`, which only its own name matches (AWS docs,
+ *   "Handling errors": "States.ALL ... can't catch the States.DataLimitExceeded terminal error").
  * - `States.TaskFailed` matches everything except timeouts.
  * - `States.Timeout` also matches `States.HeartbeatTimeout`. (AWS reports a missed heartbeat as
  *   `States.Timeout`; the engine passes `States.HeartbeatTimeout` as an alias, see findMatching.)
@@ -41,7 +43,7 @@ export function errorMatches(errorEquals: readonly string[], error: string): boo
   if (error === STATES_ERRORS.runtime) return false;
   return errorEquals.some((name) => {
     if (name === error) return true;
-    if (name === STATES_ERRORS.all) return true;
+    if (name === STATES_ERRORS.all) return error !== STATES_ERRORS.dataLimitExceeded;
     if (name === STATES_ERRORS.taskFailed) {
       return error !== STATES_ERRORS.timeout && error !== STATES_ERRORS.heartbeatTimeout;
     }

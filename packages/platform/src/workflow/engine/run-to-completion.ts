@@ -2,6 +2,7 @@ import type {
   Command,
   EngineEnv,
   EngineEvent,
+  EngineLimits,
   ExecutionContextInput,
   ExecutionState,
   ExecutionStatus,
@@ -32,6 +33,8 @@ export interface RunToCompletionOptions {
   uuid?: () => string;
   /** Safety stop for runaway executions. */
   maxSteps?: number;
+  /** Engine quotas (history events, payload bytes). */
+  limits?: EngineLimits;
 }
 
 export interface CompletedExecution {
@@ -76,6 +79,7 @@ export async function runToCompletion(
     now: () => clock,
     random: options.random ?? sources.random,
     uuid: options.uuid ?? sources.uuid,
+    ...(options.limits && { limits: options.limits }),
   };
   const timers = new Map<string, number>();
   const deliveries: { at: number; seq: number; taskId: string; event: EngineEvent }[] = [];

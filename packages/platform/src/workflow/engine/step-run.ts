@@ -20,6 +20,8 @@ import { isoTime } from "./timestamp.js";
 
 /** AWS fails an execution whose history would exceed this many events. */
 export const MAX_HISTORY_EVENTS = 25_000;
+/** AWS's payload quota: execution input/output, state input/output, task results (UTF-8 bytes). */
+export const MAX_PAYLOAD_BYTES = 262_144;
 const DATA_DETAILS = { truncated: false } as const;
 
 /** How a frame (root, branch or iteration) ended. */
@@ -41,13 +43,29 @@ export class StepRun {
   readonly history: HistoryEvent[] = [];
   /** One clock reading per step: every event of the step carries the same time. */
   readonly now: number;
+  readonly maxHistoryEvents: number;
+  readonly maxPayloadBytes: number;
   private readonly queue: { frameId: string; stateName: string; input: Json }[] = [];
+  /** Frames whose state output already overflowed in this step: a second overflow is terminal. */
+  private readonly overflowed = new Set<string>();
 
   constructor(
     readonly state: ExecutionState,
     readonly env: EngineEnv,
   ) {
     this.now = env.now();
+    this.maxHistoryEvents = env.limits?.maxHistoryEvents ?? MAX_HISTORY_EVENTS;
+    this.maxPayloadBytes = env.limits?.maxPayloadBytes ?? MAX_PAYLOAD_BYTES;
+  }
+
+  /** Whether a JSON text is over the payload quota (UTF-8 has at most 3 bytes per UTF-16 unit). */
+  overLimit(text: string): boolean {
+    return text.length * 3 > this.maxPayloadBytes && Buffer.byteLength(text, "utf8") > this.maxPayloadBytes;
+  }
+
+  /** The cause AWS gives for States.DataLimitExceeded. */
+  dataLimitCause(name: string): string {
+    return `The state/task '${name}' returned a result with a size exceeding the maximum number of bytes service limit.`;
   }
 
   get running(): boolean {
@@ -186,10 +204,10 @@ export class StepRun {
 
   async drain(): Promise<void> {
     while (this.running && this.queue.length > 0) {
-      if (this.state.lastEventId >= MAX_HISTORY_EVENTS) {
+      if (this.state.lastEventId >= this.maxHistoryEvents) {
         this.terminate("FAILED", {
           error: STATES_ERRORS.runtime,
-          cause: `The execution reached the maximum number of history events (${MAX_HISTORY_EVENTS}).`,
+          cause: `The execution reached the maximum number of history events (${this.maxHistoryEvents}).`,
         });
         return;
       }
@@ -301,9 +319,18 @@ export class StepRun {
     const active = frame.active;
     if (!active) return;
     const def = this.stateDef(frame, active.name);
+    const output = toJsonText(outcome.output);
+    if (this.overLimit(output)) {
+      const cause = this.dataLimitCause(active.name);
+      // Only a catcher naming States.DataLimitExceeded can take it; overflowing again is final.
+      if (this.overflowed.has(frame.id))
+        return this.finishFrame(frame, { ok: false, error: STATES_ERRORS.dataLimitExceeded, cause });
+      this.overflowed.add(frame.id);
+      return this.failState(frame, STATES_ERRORS.dataLimitExceeded, cause);
+    }
     const details: Record<string, unknown> = {
       name: active.name,
-      output: toJsonText(outcome.output),
+      output,
       outputDetails: DATA_DETAILS,
     };
     if (outcome.assigned && Object.keys(outcome.assigned).length > 0) {

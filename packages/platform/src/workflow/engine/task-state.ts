@@ -1,6 +1,6 @@
 import type { StateDefinition } from "./definition.js";
 import type { Command, Frame, PendingTask } from "./execution-state.js";
-import { type Json, jsonSizeBytes, toJsonText } from "./json.js";
+import { type Json, toJsonText } from "./json.js";
 import { evaluateTemplate } from "./jsonata-mode.js";
 import { evaluatePayloadTemplate } from "./path-scope.js";
 import { hasTaskToken, parseResource, regionOf, type TaskResource } from "./resource.js";
@@ -12,11 +12,9 @@ import {
   prepareInput,
   resultOutcome,
 } from "./state-io.js";
-import { runtimeError, STATES_ERRORS } from "./states-error.js";
+import { runtimeError, STATES_ERRORS, StatesError } from "./states-error.js";
 import type { StepRun } from "./step-run.js";
 
-/** State results above this many bytes fail with States.DataLimitExceeded (AWS quota). */
-export const MAX_PAYLOAD_BYTES = 262_144;
 const DATA_DETAILS = { truncated: false } as const;
 
 function resourceOf(def: StateDefinition): TaskResource {
@@ -54,6 +52,8 @@ export async function runTask(run: StepRun, frame: Frame, def: StateDefinition):
   if (timeoutSeconds !== undefined) timing.timeoutInSeconds = timeoutSeconds;
   if (heartbeatSeconds !== undefined) timing.heartbeatInSeconds = heartbeatSeconds;
   const input = toJsonText(effective);
+  if (run.overLimit(input))
+    throw new StatesError(STATES_ERRORS.dataLimitExceeded, run.dataLimitCause(active.name));
 
   if (resource.kind === "lambda") {
     run.emit(frame, "LambdaFunctionScheduled", {
@@ -144,16 +144,16 @@ export async function onTaskSucceeded(run: StepRun, taskId: string, output: Json
   const { task, frame } = settled;
   const resource = taskResource(task);
   const { prefix, members } = eventShape(resource);
-  if (jsonSizeBytes(output) > MAX_PAYLOAD_BYTES) {
-    const name = resource.kind === "service" ? resource.resourceType : resource.arn;
-    const cause = `The state/task '${name}' returned a result with a size exceeding the maximum number of bytes service limit.`;
+  const text = toJsonText(output);
+  if (run.overLimit(text)) {
+    const cause = run.dataLimitCause(resource.kind === "service" ? resource.resourceType : resource.arn);
     run.emit(frame, `${prefix}Failed`, { ...members, error: STATES_ERRORS.dataLimitExceeded, cause });
     await run.failState(frame, STATES_ERRORS.dataLimitExceeded, cause);
     return;
   }
   run.emit(frame, `${prefix}Succeeded`, {
     ...members,
-    output: toJsonText(output),
+    output: text,
     outputDetails: DATA_DETAILS,
   });
   await run.guard(frame, async () => {

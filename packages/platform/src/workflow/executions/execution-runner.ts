@@ -5,6 +5,7 @@ import type { MetadataStore, StoredDocument, WriteOp } from "../../storage/metad
 import {
   type EngineEnv,
   type EngineEvent,
+  type EngineLimits,
   type ExecutionContextInput,
   type Json,
   type RunTaskCommand,
@@ -37,6 +38,8 @@ export interface ExecutionRunnerDeps {
    * (false) write no history and drop their record once finished and collected.
    */
   durable: boolean;
+  /** Engine quotas (history events, payload bytes); AWS's defaults when absent. */
+  limits?: EngineLimits;
 }
 
 export interface StartRequest {
@@ -73,7 +76,12 @@ export class ExecutionRunner {
   private closed = false;
 
   constructor(private readonly deps: ExecutionRunnerDeps) {
-    this.env = { now: () => deps.clock.now(), random: Math.random, uuid: randomUUID };
+    this.env = {
+      now: () => deps.clock.now(),
+      random: Math.random,
+      uuid: randomUUID,
+      ...(deps.limits && { limits: deps.limits }),
+    };
   }
 
   /** Starts an execution; throws ERR_STORAGE_CONFLICT when its ARN exists already. */

@@ -20,11 +20,17 @@ export interface ExecutionServiceDeps {
   store: MetadataStore;
   scope: AccountScope;
   logger: Logger;
+  /** Execution input above this many UTF-8 bytes is InvalidExecutionInput. */
+  maxPayloadBytes?: number;
 }
 
 /** Starting, finding and listing executions; the rules of the SFN API around the runners. */
 export class ExecutionService {
-  constructor(private readonly deps: ExecutionServiceDeps) {}
+  private readonly maxPayloadBytes: number;
+
+  constructor(private readonly deps: ExecutionServiceDeps) {
+    this.maxPayloadBytes = deps.maxPayloadBytes ?? MAX_PAYLOAD_BYTES;
+  }
 
   /**
    * StartExecution. Standard: calling again with the same name and input while the execution
@@ -39,7 +45,7 @@ export class ExecutionService {
     const machine = await this.deps.targets.resolve(machineArn);
     const executionName = name ?? randomUUID();
     assertName(executionName);
-    const inputText = checkInput(input);
+    const inputText = checkInput(input, this.maxPayloadBytes);
     if (machine.type === "EXPRESS") {
       const record = await this.startExpress(machine, executionName, inputText);
       this.collectExpress(record.executionArn);
@@ -77,7 +83,7 @@ export class ExecutionService {
       );
     const executionName = name ?? randomUUID();
     assertName(executionName);
-    const started = await this.startExpress(machine, executionName, checkInput(input));
+    const started = await this.startExpress(machine, executionName, checkInput(input, this.maxPayloadBytes));
     const done = await this.deps.express.waitForCompletion(started.executionArn);
     await this.deps.express.forget(started.executionArn);
     return done;
@@ -184,11 +190,11 @@ function sameOrConflict(existing: ExecutionRecord, input: string): ExecutionReco
   throw workflowError.executionExists(existing.executionArn);
 }
 
-function checkInput(input: string | undefined): string {
+function checkInput(input: string | undefined, maxBytes: number): string {
   const text = input ?? "{}";
-  if (Buffer.byteLength(text, "utf8") > MAX_PAYLOAD_BYTES)
+  if (Buffer.byteLength(text, "utf8") > maxBytes)
     throw workflowError.invalidExecutionInput(
-      `Invalid State Machine Execution Input: the input exceeds ${MAX_PAYLOAD_BYTES} bytes`,
+      `Invalid State Machine Execution Input: the input exceeds the maximum size of ${maxBytes} bytes`,
     );
   try {
     JSON.parse(text);

@@ -12,7 +12,8 @@ export interface MappedQueue {
 export interface PolledMessageAttribute {
   dataType: string;
   stringValue?: string | undefined;
-  binaryValue?: Buffer | undefined;
+  /** Base64, as both SQS protocols carry it. */
+  binaryValue?: string | undefined;
 }
 
 /** A received message, with what the SQS event record carries (events.md section 5). */

@@ -30,7 +30,7 @@ export function toSqsRecord(message: PolledMessage, queueArn: string, region: st
       ...(attribute.stringValue === undefined ? {} : { stringValue: attribute.stringValue }),
       ...(attribute.binaryValue === undefined
         ? {}
-        : { binaryValue: attribute.binaryValue.toString("base64") }),
+        : { binaryValue: attribute.binaryValue }),
       stringListValues: [],
       binaryListValues: [],
       dataType: attribute.dataType,

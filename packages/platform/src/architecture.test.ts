@@ -16,6 +16,7 @@ const ALLOWED: Record<string, string[]> = {
   invoke: ["core", "storage", "aws", "functions", "sandbox", "observe"],
   workflow: ["core", "storage", "aws", "invoke"],
   gateway: ["core", "storage", "aws", "functions", "invoke"],
+  async: ["core", "storage", "aws", "functions", "invoke"],
   sources: ["core", "storage", "aws", "functions", "invoke"],
 };
 const LIBRARIES = new Set(["core", "storage", "aws"]);

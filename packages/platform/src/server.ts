@@ -4,6 +4,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createAsync } from "./async/index.js";
 import { Authenticator } from "./aws/authenticator.js";
 import { FrontDoor, type NimbusRoute } from "./aws/front-door.js";
 import type { AwsRequest, HttpResult } from "./aws/http-types.js";
@@ -12,6 +13,7 @@ import { type Clock, systemClock } from "./core/clock.js";
 import { type NimbusConfig, type NimbusOptions, parseConfig } from "./core/config.js";
 import { FunctionCredentials } from "./core/function-credentials.js";
 import { createLogger, type Logger } from "./core/logger.js";
+import { Targets } from "./core/targets.js";
 import {
   AliasService,
   addAliasRoutes,
@@ -137,6 +139,8 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
   const metadata = new SqliteMetadataStore(join(dataDir, "nimbus.db"));
   // Durable messages of every queue: user queues (messaging/) and Nimbus's internal ones (async/).
   const queueStore = new SqliteQueueStore(join(dataDir, "queues.db"));
+  // ARN-addressed delivery between areas: each registers the service it receives for.
+  const targets = new Targets();
   const blobs = new FsBlobStore(join(dataDir, "blobs"));
   const logStore = new SqliteLogStore(join(dataDir, "logs.db"), clock);
   const logSink = new LogSink(logStore, clock, {
@@ -216,7 +220,19 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
   addConcurrencyRoutes(lambda, functions, reservations);
   const provisioned = new ProvisionedConcurrency(metadata, functions, invoker, clock, logger);
   addProvisionedRoutes(lambda, provisioned, functions);
-  addInvokeRoutes(lambda, invoker, config.functions);
+  const asyncInvocation = createAsync({
+    config: config.async,
+    queueStore,
+    metadata,
+    functions,
+    invoker,
+    targets,
+    clock,
+    logger,
+    registry: metrics.registry,
+  });
+  addInvokeRoutes(lambda, invoker, config.functions, asyncInvocation.events);
+  asyncInvocation.addRoutes(lambda);
   const functionUrls = createFunctionUrls({
     functions,
     invoker,
@@ -247,9 +263,11 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     prestarted: invoker.prestart?.stats() ?? null,
     concurrentExecutions: invoker.concurrency,
     throttles: invoker.throttleCount,
+    async: asyncInvocation.health(),
     auth: config.auth.enabled ? "sigv4-verified" : "any-credentials",
   });
   const nimbusRoutes: NimbusRoute[] = [
+    asyncInvocation.failuresRoute,
     async (req) => (req.rawPath === "/_nimbus/health" ? jsonBody(200, health()) : undefined),
     async (req) => {
       if (req.rawPath !== "/_nimbus/metrics") return undefined;
@@ -286,6 +304,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
   for (const warning of warnings) logger.warn(warning);
   await provisioned.restore();
   await workflows.start();
+  await asyncInvocation.start();
   const families = [interpreters.node ? "node" : undefined, interpreters.python ? "python" : undefined];
   invoker.prestart?.warm(families.filter((f): f is string => f !== undefined));
   logger.info({ endpoint, sandbox: driver.name, dataDir }, "nimbus is ready");
@@ -301,6 +320,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
         const stopped = new Promise<void>((r) => server.close(() => r()));
         server.closeIdleConnections();
         await workflows.close();
+        await asyncInvocation.close(closeOptions.graceMs ?? 10_000);
         await invoker.drain(closeOptions.graceMs ?? 10_000);
         await invoker.prestart?.close();
         await pool.close();

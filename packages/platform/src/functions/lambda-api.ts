@@ -162,6 +162,8 @@ export function addLambdaControlRoutes(router: RestRouter, deps: LambdaApiDeps):
           ? settings.environment
           : undefined;
     }
+    // DeadLetterConfig {} (or an empty TargetArn) removes the dead-letter target.
+    if (input.DeadLetterConfig !== undefined) patch.deadLetterTargetArn = settings.deadLetterTargetArn;
     const updated = await functions.updateConfiguration(pathName(p.FunctionName), patch, revisionId);
     return jsonResult(200, config(updated, false));
   });

@@ -41,9 +41,10 @@ const UNSUPPORTED: Record<string, string> = {
   FileSystemConfigs: "FileSystemConfigs (EFS) are not supported by Nimbus.",
   ImageConfig: "Container image functions (ImageConfig) are not supported by Nimbus.",
   CodeSigningConfigArn: "Code signing (CodeSigningConfigArn) is not supported by Nimbus.",
-  DeadLetterConfig:
-    "DeadLetterConfig is not supported by this Nimbus version yet: asynchronous invocation is not available.",
 };
+
+/** A dead-letter target: an SQS queue or SNS topic ARN (invocation-semantics.md section 2.1). */
+const DEAD_LETTER_ARN = /^arn:(aws[a-zA-Z-]*)?:(sqs|sns):[a-z0-9-]+:\d{12}:[a-zA-Z0-9_.-]+$/;
 
 /** Reads the settings members of CreateFunction / UpdateFunctionConfiguration. */
 export function readSettings(
@@ -56,8 +57,7 @@ export function readSettings(
     const empty =
       value === undefined ||
       (Array.isArray(value) && value.length === 0) ||
-      (member === "VpcConfig" && isEmptyVpc(value)) ||
-      (member === "DeadLetterConfig" && isEmptyObject(value));
+      (member === "VpcConfig" && isEmptyVpc(value));
     if (!empty) throw functionsError.unsupported(message);
   }
   if (input.PackageType !== undefined && input.PackageType !== "Zip") {
@@ -83,6 +83,18 @@ export function readSettings(
         `Member must satisfy constraint: [Member must have length less than or equal to 140, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: ${LAYER_VERSION_ARN.source}, Member must not be null]`,
       );
     settings.layers = layers;
+  }
+  const deadLetter = reader.object("DeadLetterConfig");
+  if (deadLetter !== undefined) {
+    // {} or an empty TargetArn removes the dead-letter target (UpdateFunctionConfiguration).
+    const target = deadLetter.TargetArn;
+    if (target !== undefined && target !== null && typeof target !== "string")
+      throw functionsError.invalid("DeadLetterConfig.TargetArn must be a string.");
+    if (typeof target === "string" && target !== "" && !DEAD_LETTER_ARN.test(target))
+      throw functionsError.invalid(
+        `The provided DeadLetterConfig TargetArn ${target} is invalid: it must be the ARN of an Amazon SQS queue or an Amazon SNS topic.`,
+      );
+    settings.deadLetterTargetArn = typeof target === "string" && target !== "" ? target : undefined;
   }
   const environment = reader.object("Environment");
   if (environment !== undefined)
@@ -190,12 +202,4 @@ function isEmptyVpc(value: unknown): boolean {
   if (typeof value !== "object" || value === null) return false;
   const v = value as { SubnetIds?: unknown[]; SecurityGroupIds?: unknown[] };
   return (v.SubnetIds?.length ?? 0) === 0 && (v.SecurityGroupIds?.length ?? 0) === 0;
-}
-
-function isEmptyObject(value: unknown): boolean {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    Object.values(value).every((v) => v === undefined || v === "")
-  );
 }

@@ -1,7 +1,7 @@
-import type { AwsRequest, HttpResult } from "../aws/http-types.js";
+import { type AwsRequest, type HttpResult, header } from "../aws/http-types.js";
 import type { RestRouter } from "../aws/rest-router.js";
-import { PlatformError } from "../core/errors.js";
 import { readInvokeInput } from "./invoke-input.js";
+import type { AsyncInvocations } from "./invoke-types.js";
 import type { Invoker } from "./invoker.js";
 import { invokeWithResponseStream } from "./stream-api.js";
 
@@ -16,15 +16,34 @@ export interface InvokeApiLimits {
  * Invoke and InvokeWithResponseStream (lambda-api.md section 5): the edge that turns HTTP into an
  * InvokeRequest.
  */
-export function addInvokeRoutes(router: RestRouter, invoker: Invoker, limits: InvokeApiLimits): void {
+export function addInvokeRoutes(
+  router: RestRouter,
+  invoker: Invoker,
+  limits: InvokeApiLimits,
+  asyncInvocations: AsyncInvocations,
+): void {
   router.add("POST", "/2015-03-31/functions/{FunctionName}/invocations", (req, p) =>
-    invoke(req, p.FunctionName ?? "", invoker, limits),
+    invoke(req, p.FunctionName ?? "", invoker, limits, asyncInvocations),
   );
   router.add("POST", "/2021-11-15/functions/{FunctionName}/response-streaming-invocations", (req, p) =>
     invokeWithResponseStream(req, p.FunctionName ?? "", invoker, limits),
   );
-  router.add("POST", "/2014-11-13/functions/{FunctionName}/invoke-async", async () => {
-    throw notYet("InvokeAsync");
+  // InvokeAsync (deprecated): the body is the event; 202 with {"Status":202} once it is stored.
+  router.add("POST", "/2014-11-13/functions/{FunctionName}/invoke-async", async (req, p) => {
+    const input = readInvokeInput(
+      { ...req, headers: { ...req.headers, "x-amz-invocation-type": "Event" } },
+      INVOCATION_TYPES,
+      asyncInvocations.maxInvokeAsyncPayloadBytes,
+      "InvokeAsync",
+    );
+    await asyncInvocations.accept({
+      functionName: p.FunctionName ?? "",
+      qualifier: undefined,
+      payload: input.payload,
+      requestId: req.requestId,
+      clientContext: undefined,
+    });
+    return { status: 202, headers: { "content-type": "application/json" }, body: '{"Status":202}' };
   });
 }
 
@@ -33,9 +52,23 @@ async function invoke(
   functionName: string,
   invoker: Invoker,
   limits: InvokeApiLimits,
+  asyncInvocations: AsyncInvocations,
 ): Promise<HttpResult> {
-  const input = readInvokeInput(req, INVOCATION_TYPES, limits.maxSyncPayloadBytes);
-  if (input.invocationType === "Event") throw notYet("Invoke with InvocationType Event");
+  // An Event payload has the asynchronous limit (1 MB), checked before anything else.
+  const event = header(req.headers, "x-amz-invocation-type") === "Event";
+  const maxBytes = event ? asyncInvocations.maxEventPayloadBytes : limits.maxSyncPayloadBytes;
+  const input = readInvokeInput(req, INVOCATION_TYPES, maxBytes);
+  if (input.invocationType === "Event") {
+    // 202 only once the event is durably queued.
+    await asyncInvocations.accept({
+      functionName,
+      qualifier: input.qualifier,
+      payload: input.payload,
+      requestId: req.requestId,
+      clientContext: input.clientContext,
+    });
+    return { status: 202, headers: {} };
+  }
   const result = await invoker.invoke({
     functionName,
     qualifier: input.qualifier,
@@ -54,13 +87,4 @@ async function invoke(
   if (result.logTail !== undefined)
     headers["x-amz-log-result"] = Buffer.from(result.logTail, "utf8").toString("base64");
   return { status: 200, headers, body: result.payload };
-}
-
-function notYet(what: string): PlatformError {
-  return new PlatformError({
-    code: "ERR_INVOKE_UNSUPPORTED",
-    message: `${what} (asynchronous invocation) is not supported by this Nimbus version yet; use RequestResponse.`,
-    status: 400,
-    awsName: "InvalidParameterValueException",
-  });
 }

@@ -19,11 +19,14 @@ export interface InvokeInput {
  * Reads and checks the invoke headers, query and body, failing with Lambda's errors.
  * @param invocationTypes the operation's X-Amz-Invocation-Type values, in the order Lambda's
  *   validation message lists them
+ * @param maxPayloadBytes the limit of this invocation type (6 MB sync, 1 MB Event, 256 KB InvokeAsync)
  */
 export function readInvokeInput(
   req: AwsRequest,
   invocationTypes: readonly string[],
   maxPayloadBytes: number,
+  /** Named in the payload limit's message. */
+  operation = "InvokeFunction",
 ): InvokeInput {
   const invocationType = header(req.headers, "x-amz-invocation-type") ?? "RequestResponse";
   if (!invocationTypes.includes(invocationType)) {
@@ -40,7 +43,7 @@ export function readInvokeInput(
   if (req.body.length > maxPayloadBytes) {
     throw new PlatformError({
       code: "ERR_INVOKE_PAYLOAD_TOO_LARGE",
-      message: `Request must be smaller than ${maxPayloadBytes} bytes for the InvokeFunction operation`,
+      message: `Request must be smaller than ${maxPayloadBytes} bytes for the ${operation} operation`,
       status: 413,
       awsName: "RequestTooLargeException",
     });

@@ -55,3 +55,21 @@ export interface InvokeResult {
    */
   streamed?: { contentType: string; sizeBytes: number } | undefined;
 }
+
+/**
+ * Where Invoke with InvocationType Event and InvokeAsync put events: the async area
+ * (async/, wired in server.ts). `accept` resolves only once the event is durably queued.
+ */
+export interface AsyncInvocations {
+  accept(req: {
+    functionName: string;
+    qualifier: string | undefined;
+    payload: Buffer;
+    requestId: string;
+    clientContext: string | undefined;
+  }): Promise<string>;
+  /** Invoke Event's payload limit (AWS: 1 MB). */
+  readonly maxEventPayloadBytes: number;
+  /** InvokeAsync's payload limit (AWS: 256 KB). */
+  readonly maxInvokeAsyncPayloadBytes: number;
+}

@@ -1,0 +1,111 @@
+import type { AwsRequest, HttpResult } from "../../aws/http-types.js";
+import type { QueryService } from "../../aws/query-protocol.js";
+import type { AccountScope } from "../../core/arn.js";
+import type { Clock } from "../../core/clock.js";
+import type { Logger } from "../../core/logger.js";
+import type { TargetHandler, Targets } from "../../core/targets.js";
+import type { MetadataStore } from "../../storage/metadata-store.js";
+import type { QueueStore } from "../../storage/queue-store.js";
+import { Delivery } from "./delivery.js";
+import { DELIVERY_FIFO_QUEUE, DELIVERY_QUEUE, Fanout } from "./fanout.js";
+import { PUBLISH_FIFO_QUEUE, PUBLISH_QUEUE, Publisher } from "./publisher.js";
+import { QueueWorker, type QueueWorkerOptions } from "./queue-worker.js";
+import { createSnsApi } from "./sns-api.js";
+import { SubscriptionService } from "./subscription-service.js";
+import { TopicService } from "./topic-service.js";
+
+export interface TopicsDeps {
+  store: MetadataStore;
+  /** Durable internal queues: publishes awaiting fan-out and deliveries awaiting success. */
+  queues: QueueStore;
+  /** Where SQS and Lambda subscribers (and dead-letter queues) are delivered. */
+  targets: Targets;
+  clock: Clock;
+  scope: AccountScope;
+  logger: Logger;
+  /** This server's URL, for envelopes of messages published through `Targets` (no request). */
+  endpointUrl: () => string;
+}
+
+export interface Topics {
+  /** The SNS API, for the front door's query services. */
+  api: QueryService;
+  /** The "sns" target handler: publishes an async destination / DLQ record to a topic by ARN. */
+  deliver: TargetHandler;
+  /** `/_nimbus/sns/signing-certificate`, which explains why there is no certificate. */
+  route: (req: AwsRequest) => Promise<HttpResult | undefined>;
+  /** Resumes fan-out and deliveries left by a previous run. Call once targets are registered. */
+  start(): Promise<void>;
+  /** Stops the workers (undelivered messages stay queued). Close before the stores. */
+  close(): Promise<void>;
+}
+
+/** How many deliveries run at once (HTTP endpoints may be slow; SQS/Lambda are quick). */
+const DELIVERY_CONCURRENCY = 32;
+const FANOUT_CONCURRENCY = 8;
+/** A message being handled is invisible this long; after a crash it is handled again. */
+const LEASE_MS = 60_000;
+
+/** Topics (SNS): metadata in `store`, messages in durable internal queues of `queues`. */
+export function createTopics(deps: TopicsDeps): Topics {
+  const { store, queues, targets, clock, scope, logger } = deps;
+  const topics = new TopicService(store, scope, clock);
+  const workers: QueueWorker[] = [];
+  const worker = (
+    queueId: string,
+    fifo: boolean,
+    handle: QueueWorkerOptions["handle"],
+    concurrency: number,
+  ) => {
+    const w = new QueueWorker({
+      store: queues,
+      queueId,
+      fifo,
+      clock,
+      logger,
+      handle,
+      concurrency,
+      leaseMs: LEASE_MS,
+    });
+    workers.push(w);
+    return w;
+  };
+  let fanout: Fanout | undefined;
+  const subscriptions = new SubscriptionService({
+    store,
+    topics,
+    scope,
+    clock,
+    canDeliver: (arn) => targets.supports(arn),
+    sendConfirmation: (sub, origin) => (fanout as Fanout).confirmation(sub, origin, clock.now()),
+  });
+  const delivery = new Delivery(subscriptions, targets, clock, logger);
+  const deliveries = worker(DELIVERY_QUEUE, false, delivery.handle, DELIVERY_CONCURRENCY);
+  const fifoDeliveries = worker(DELIVERY_FIFO_QUEUE, true, delivery.handle, DELIVERY_CONCURRENCY);
+  fanout = new Fanout(topics, subscriptions, queues, (fifo) => (fifo ? fifoDeliveries : deliveries).kick());
+  const publishes = worker(PUBLISH_QUEUE, false, fanout.handle, FANOUT_CONCURRENCY);
+  const fifoPublishes = worker(PUBLISH_FIFO_QUEUE, true, fanout.handle, FANOUT_CONCURRENCY);
+  const publisher = new Publisher(topics, queues, clock, (fifo) => (fifo ? fifoPublishes : publishes).kick());
+
+  return {
+    api: createSnsApi(topics, subscriptions, publisher),
+    deliver: (arn, message) => publisher.publishTarget(arn, message, deps.endpointUrl()),
+    route: async (req) => {
+      if (req.rawPath !== "/_nimbus/sns/signing-certificate") return undefined;
+      return {
+        status: 404,
+        headers: { "content-type": "text/plain; charset=utf-8" },
+        body:
+          "Nimbus has no SNS signing certificate: the Signature of its messages is an unkeyed SHA-256 digest " +
+          "of the canonical string and cannot be verified as AWS's. See docs/topics.md.\n",
+      };
+    },
+    async start() {
+      for (const w of workers) await w.start();
+    },
+    async close() {
+      delivery.close();
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}

@@ -1,0 +1,166 @@
+import { createHash } from "node:crypto";
+import { envelopeAttributes, type MessageAttributeValue } from "./message-attributes.js";
+
+/**
+ * The documents SNS delivers: the JSON envelope for SQS and HTTP/S (`Type: Notification`), the
+ * `SubscriptionConfirmation` posted to HTTP/S endpoints, and the event a Lambda function receives.
+ *
+ * Signatures: Nimbus holds no AWS signing certificate, so it cannot produce a signature that
+ * verifies. `Signature` is the base64 SHA-256 digest of SNS's canonical string of the message
+ * (`SIGNATURE_NOTE` in docs/topics.md): unkeyed, it detects corruption but proves no origin.
+ * `SigningCertURL` points at this server's `/_nimbus/sns/signing-certificate`, which explains
+ * this instead of serving a certificate.
+ */
+export interface PublishedMessage {
+  messageId: string;
+  topicArn: string;
+  /** The message for this delivery (the per-protocol entry of a MessageStructure=json message). */
+  message: string;
+  subject?: string;
+  attributes: Record<string, MessageAttributeValue>;
+  /** Epoch ms of the Publish. */
+  timestamp: number;
+  sequenceNumber?: string;
+  /** The topic's SignatureVersion ("1" or "2"); both carry the same SHA-256 digest here. */
+  signatureVersion?: string;
+}
+
+/** Where the server's URLs point: the origin the publishing client reached. */
+export interface EnvelopeUrls {
+  origin: string;
+}
+
+export const SIGNATURE_VERSION = "1";
+
+export function signingCertUrl(origin: string): string {
+  return `${origin}/_nimbus/sns/signing-certificate`;
+}
+
+export function unsubscribeUrl(origin: string, subscriptionArn: string): string {
+  return `${origin}/?Action=Unsubscribe&Version=2010-03-31&SubscriptionArn=${encodeURIComponent(subscriptionArn)}`;
+}
+
+export function subscribeUrl(origin: string, topicArn: string, token: string): string {
+  return (
+    `${origin}/?Action=ConfirmSubscription&Version=2010-03-31` +
+    `&TopicArn=${encodeURIComponent(topicArn)}&Token=${token}`
+  );
+}
+
+/** SNS's canonical string: the signed fields in byte order, each `name\nvalue\n`. */
+export function canonicalString(fields: Record<string, string | undefined>): string {
+  let out = "";
+  for (const name of Object.keys(fields).sort()) {
+    const value = fields[name];
+    if (value !== undefined) out += `${name}\n${value}\n`;
+  }
+  return out;
+}
+
+function digest(fields: Record<string, string | undefined>): string {
+  return createHash("sha256").update(canonicalString(fields)).digest("base64");
+}
+
+export function isoTimestamp(epochMs: number): string {
+  return new Date(epochMs).toISOString();
+}
+
+/** The `Type: Notification` envelope delivered to SQS and HTTP/S subscribers. */
+export function notificationEnvelope(
+  m: PublishedMessage,
+  subscriptionArn: string,
+  urls: EnvelopeUrls,
+): string {
+  const timestamp = isoTimestamp(m.timestamp);
+  const signed = {
+    Message: m.message,
+    MessageId: m.messageId,
+    Subject: m.subject,
+    Timestamp: timestamp,
+    TopicArn: m.topicArn,
+    Type: "Notification",
+  };
+  const attributes = envelopeAttributes(m.attributes);
+  return JSON.stringify({
+    Type: "Notification",
+    MessageId: m.messageId,
+    SequenceNumber: m.sequenceNumber,
+    TopicArn: m.topicArn,
+    Subject: m.subject,
+    Message: m.message,
+    Timestamp: timestamp,
+    SignatureVersion: m.signatureVersion ?? SIGNATURE_VERSION,
+    Signature: digest(signed),
+    SigningCertURL: signingCertUrl(urls.origin),
+    UnsubscribeURL: unsubscribeUrl(urls.origin, subscriptionArn),
+    MessageAttributes: Object.keys(attributes).length > 0 ? attributes : undefined,
+  });
+}
+
+/** The event of one SNS delivery to Lambda (events.md section 6): one record, `...Url` casing. */
+export function lambdaEvent(m: PublishedMessage, subscriptionArn: string, urls: EnvelopeUrls): string {
+  const timestamp = isoTimestamp(m.timestamp);
+  const signed = {
+    Message: m.message,
+    MessageId: m.messageId,
+    Subject: m.subject,
+    Timestamp: timestamp,
+    TopicArn: m.topicArn,
+    Type: "Notification",
+  };
+  return JSON.stringify({
+    Records: [
+      {
+        EventSource: "aws:sns",
+        EventVersion: "1.0",
+        EventSubscriptionArn: subscriptionArn,
+        Sns: {
+          Type: "Notification",
+          MessageId: m.messageId,
+          TopicArn: m.topicArn,
+          Subject: m.subject ?? null,
+          Message: m.message,
+          Timestamp: timestamp,
+          SignatureVersion: m.signatureVersion ?? SIGNATURE_VERSION,
+          Signature: digest(signed),
+          SigningCertUrl: signingCertUrl(urls.origin),
+          UnsubscribeUrl: unsubscribeUrl(urls.origin, subscriptionArn),
+          MessageAttributes: envelopeAttributes(m.attributes),
+        },
+      },
+    ],
+  });
+}
+
+/** The `SubscriptionConfirmation` posted to a new HTTP/S subscription's endpoint. */
+export function confirmationEnvelope(
+  input: { messageId: string; topicArn: string; token: string; timestamp: number },
+  urls: EnvelopeUrls,
+): string {
+  const timestamp = isoTimestamp(input.timestamp);
+  const message =
+    `You have chosen to subscribe to the topic ${input.topicArn}.\n` +
+    "To confirm the subscription, visit the SubscribeURL included in this message.";
+  const url = subscribeUrl(urls.origin, input.topicArn, input.token);
+  const signed = {
+    Message: message,
+    MessageId: input.messageId,
+    SubscribeURL: url,
+    Timestamp: timestamp,
+    Token: input.token,
+    TopicArn: input.topicArn,
+    Type: "SubscriptionConfirmation",
+  };
+  return JSON.stringify({
+    Type: "SubscriptionConfirmation",
+    MessageId: input.messageId,
+    Token: input.token,
+    TopicArn: input.topicArn,
+    Message: message,
+    SubscribeURL: url,
+    Timestamp: timestamp,
+    SignatureVersion: SIGNATURE_VERSION,
+    Signature: digest(signed),
+    SigningCertURL: signingCertUrl(urls.origin),
+  });
+}

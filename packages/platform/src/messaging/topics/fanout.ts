@@ -1,0 +1,140 @@
+import { randomUUID } from "node:crypto";
+import type { NewQueueMessage, QueueStore, ReceivedQueueMessage } from "../../storage/queue-store.js";
+import type { DeliveryRecord } from "./delivery.js";
+import { httpDeliverySettings } from "./delivery-policy.js";
+import {
+  confirmationEnvelope,
+  lambdaEvent,
+  notificationEnvelope,
+  type PublishedMessage,
+} from "./envelope.js";
+import { matchesAttributes, matchesBody } from "./filter-policy.js";
+import { messageFor } from "./publish-input.js";
+import type { PublishRecord } from "./publisher.js";
+import type { WorkOutcome } from "./queue-worker.js";
+import { deadLetterArn } from "./subscription-attributes.js";
+import type { SubscriptionService } from "./subscription-service.js";
+import type { SubscriptionRecord, TopicRecord } from "./topic-model.js";
+import type { TopicService } from "./topic-service.js";
+
+/** Internal queues of single deliveries (one per subscriber and message). */
+export const DELIVERY_QUEUE = "nimbus.sns.deliveries";
+export const DELIVERY_FIFO_QUEUE = "nimbus.sns.deliveries-fifo";
+
+/**
+ * Fan-out: turns one stored publish into one delivery per confirmed subscription whose filter
+ * policy matches, built in full now (envelope, raw attributes, retry policy) and committed in one
+ * transaction before the publish is deleted. A crash in between fans out again: at least once
+ * (FIFO queue subscribers deduplicate by MessageDeduplicationId).
+ */
+export class Fanout {
+  constructor(
+    private readonly topics: TopicService,
+    private readonly subscriptions: SubscriptionService,
+    private readonly queues: QueueStore,
+    private readonly onQueued: (fifo: boolean) => void,
+  ) {}
+
+  readonly handle = async (stored: ReceivedQueueMessage): Promise<WorkOutcome> => {
+    const record = JSON.parse(stored.body) as PublishRecord;
+    const topic = await this.topics.find(record.topicName);
+    if (!topic || topic.arn !== record.topicArn) return { done: true };
+    const deliveries: NewQueueMessage[] = [];
+    for (const sub of await this.subscriptions.ofTopic(topic.name)) {
+      if (!sub.confirmed || !passesFilter(sub, record)) continue;
+      const delivery = notification(topic, sub, record, stored.sequence);
+      deliveries.push({
+        messageId: randomUUID(),
+        body: JSON.stringify(delivery),
+        sentAt: stored.sentAt,
+        visibleAt: stored.sentAt,
+        ...(topic.fifo && { groupId: `${sub.arn}/${record.groupId}` }),
+      });
+    }
+    if (deliveries.length > 0) {
+      await this.queues.sendBatch(topic.fifo ? DELIVERY_FIFO_QUEUE : DELIVERY_QUEUE, deliveries);
+      this.onQueued(topic.fifo);
+    }
+    return { done: true };
+  };
+
+  /** Queues the SubscriptionConfirmation of a pending HTTP/S subscription. */
+  async confirmation(sub: SubscriptionRecord, origin: string, now: number): Promise<void> {
+    const topic = await this.topics.get(sub.topicArn);
+    const messageId = randomUUID();
+    const delivery: DeliveryRecord = {
+      kind: "SubscriptionConfirmation",
+      subscriptionArn: sub.arn,
+      topicArn: sub.topicArn,
+      protocol: sub.protocol,
+      endpoint: sub.endpoint,
+      messageId,
+      body: confirmationEnvelope(
+        { messageId, topicArn: sub.topicArn, token: sub.token ?? "", timestamp: now },
+        { origin },
+      ),
+      raw: false,
+      http: httpDeliverySettings(topic.attributes.DeliveryPolicy, sub.deliveryPolicy),
+    };
+    await this.queues.send(DELIVERY_QUEUE, {
+      messageId,
+      body: JSON.stringify(delivery),
+      sentAt: now,
+      visibleAt: now,
+    });
+    this.onQueued(false);
+  }
+}
+
+function passesFilter(sub: SubscriptionRecord, record: PublishRecord): boolean {
+  if (sub.filterPolicy === undefined) return true;
+  const policy = JSON.parse(sub.filterPolicy) as Record<string, unknown>;
+  return sub.filterPolicyScope === "MessageBody"
+    ? matchesBody(policy, messageFor(record, sub.protocol))
+    : matchesAttributes(policy, record.attributes);
+}
+
+function notification(
+  topic: TopicRecord,
+  sub: SubscriptionRecord,
+  record: PublishRecord,
+  sequence: number,
+): DeliveryRecord {
+  const published: PublishedMessage = {
+    messageId: record.messageId,
+    topicArn: record.topicArn,
+    message: messageFor(record, sub.protocol),
+    attributes: record.attributes,
+    timestamp: record.timestamp,
+    ...(record.subject !== undefined && { subject: record.subject }),
+    ...(topic.fifo && { sequenceNumber: (10n ** 19n + BigInt(sequence)).toString() }),
+    ...(topic.attributes.SignatureVersion !== undefined && {
+      signatureVersion: topic.attributes.SignatureVersion,
+    }),
+  };
+  const urls = { origin: record.origin };
+  const raw = sub.rawMessageDelivery && sub.protocol !== "lambda";
+  const body =
+    sub.protocol === "lambda"
+      ? lambdaEvent(published, sub.arn, urls)
+      : raw
+        ? published.message
+        : notificationEnvelope(published, sub.arn, urls);
+  const dlq = deadLetterArn(sub);
+  const http = sub.protocol === "http" || sub.protocol === "https";
+  return {
+    kind: "Notification",
+    subscriptionArn: sub.arn,
+    topicArn: topic.arn,
+    protocol: sub.protocol,
+    endpoint: sub.endpoint,
+    messageId: record.messageId,
+    body,
+    raw,
+    ...(raw && sub.protocol === "sqs" && { attributes: record.attributes }),
+    // FIFO order and deduplication carry over to FIFO queues only; standard queues take neither.
+    ...(topic.fifo && sub.endpoint.endsWith(".fifo") && { groupId: record.groupId, dedupId: record.dedupId }),
+    ...(dlq !== undefined && { deadLetterArn: dlq }),
+    ...(http && { http: httpDeliverySettings(topic.attributes.DeliveryPolicy, sub.deliveryPolicy) }),
+  };
+}

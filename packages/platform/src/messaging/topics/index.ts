@@ -1,0 +1,2 @@
+export { createTopics, type Topics, type TopicsDeps } from "./create-topics.js";
+export { TOPIC_ERRORS } from "./errors.js";

@@ -12,6 +12,7 @@ export interface ServerFlags {
   logLevel?: string;
   region?: string;
   prestart?: string;
+  asyncRetryDelayScale?: string;
 }
 
 type Section = Record<string, unknown>;
@@ -61,6 +62,8 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, Section> {
   if (env.NIMBUS_ISOLATION) set("sandbox", "isolation", env.NIMBUS_ISOLATION);
   if (env.NIMBUS_PRESTART) set("sandbox", "prestart", { initial: toNumber(env.NIMBUS_PRESTART) });
   if (env.NIMBUS_LOG_LEVEL) set("log", "level", env.NIMBUS_LOG_LEVEL);
+  if (env.NIMBUS_ASYNC_RETRY_DELAY_SCALE)
+    set("async", "retryDelayScale", toNumber(env.NIMBUS_ASYNC_RETRY_DELAY_SCALE));
   return out;
 }
 
@@ -82,6 +85,8 @@ function fromFlags(flags: ServerFlags): Record<string, Section> {
   set("sandbox", "isolation", flags.isolation);
   if (flags.prestart !== undefined) set("sandbox", "prestart", { initial: toNumber(flags.prestart) });
   set("log", "level", flags.logLevel);
+  if (flags.asyncRetryDelayScale !== undefined)
+    set("async", "retryDelayScale", toNumber(flags.asyncRetryDelayScale));
   return out;
 }
 

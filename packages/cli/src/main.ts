@@ -1,5 +1,6 @@
 import { NIMBUS_VERSION } from "@nimbus/platform";
 import { Command } from "commander";
+import { registerAsyncCommands } from "./commands/async/index.js";
 import { registerServerCommand } from "./commands/server.js";
 
 const program = new Command()
@@ -9,6 +10,7 @@ const program = new Command()
   .showHelpAfterError();
 
 registerServerCommand(program);
+registerAsyncCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`nimbus: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -12,7 +12,7 @@ export function registerServerCommand(program: Command): void {
     .option("-d, --data-dir <dir>", "where metadata (SQLite), code and logs are kept (default .nimbus)")
     .option(
       "-c, --config <file>",
-      "JSON config file (sections: server, account, auth, functions, sandbox, log)",
+      "JSON config file (sections: server, account, auth, functions, sandbox, async, log)",
     )
     .option("--auth", "accept only configured access keys and verify SigV4 signatures")
     .option("--auth-key <id:secret...>", "an accepted access key (repeatable); implies --auth")
@@ -20,6 +20,10 @@ export function registerServerCommand(program: Command): void {
     .option(
       "--prestart <n>",
       "pre-started runtime environments kept per runtime to start with (0 turns the pool off; default 1)",
+    )
+    .option(
+      "--async-retry-delay-scale <factor>",
+      "multiply the retry delays of asynchronous invocations (about 1 and 2 minutes) by this factor (default 1; 0.001 for tests)",
     )
     .addOption(
       new Option("--isolation <mode>", "sandbox isolation").choices(["auto", "bubblewrap", "process"]),
@@ -38,7 +42,8 @@ export function registerServerCommand(program: Command): void {
       "after",
       `
 Environment: NIMBUS_PORT, NIMBUS_HOST, NIMBUS_DATA_DIR, NIMBUS_REGION, NIMBUS_AUTH=true,
-NIMBUS_AUTH_KEYS=id:secret[,id:secret], NIMBUS_ISOLATION, NIMBUS_PRESTART, NIMBUS_LOG_LEVEL.
+NIMBUS_AUTH_KEYS=id:secret[,id:secret], NIMBUS_ISOLATION, NIMBUS_PRESTART, NIMBUS_LOG_LEVEL,
+NIMBUS_ASYNC_RETRY_DELAY_SCALE.
 Precedence: defaults < --config file < environment < flags.
 
 Example:

@@ -1,0 +1,47 @@
+import type { Command } from "commander";
+
+/** Options every `nimbus async ...` command takes. */
+export interface EndpointFlags {
+  endpoint?: string;
+  json?: boolean;
+}
+
+/** Adds --endpoint (default $NIMBUS_ENDPOINT, else http://127.0.0.1:4566) and --json. */
+export function withEndpoint(command: Command): Command {
+  return command
+    .option("--endpoint <url>", "a running Nimbus server (default $NIMBUS_ENDPOINT or http://127.0.0.1:4566)")
+    .option("--json", "print the server's JSON answer");
+}
+
+/**
+ * Calls the failure store's Nimbus API (docs/async-invocation.md) on a running server and
+ * returns the decoded JSON; a non-2xx answer becomes an error carrying the server's message.
+ */
+export async function callNimbus(flags: EndpointFlags, method: string, path: string): Promise<unknown> {
+  const base = (flags.endpoint ?? process.env.NIMBUS_ENDPOINT ?? "http://127.0.0.1:4566").replace(/\/+$/, "");
+  let res: Response;
+  try {
+    res = await fetch(`${base}${path}`, { method });
+  } catch (error) {
+    throw new Error(`cannot reach Nimbus at ${base}: ${(error as Error).message}`);
+  }
+  const text = await res.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = text;
+  }
+  if (!res.ok) {
+    const message =
+      typeof body === "object" && body !== null && "message" in body ? String(body.message) : text;
+    const name = res.headers.get("x-amzn-errortype") ?? `HTTP ${res.status}`;
+    throw new Error(`${name}: ${message}`);
+  }
+  return body;
+}
+
+/** The path of one failure. */
+export function failurePath(id: string, suffix = ""): string {
+  return `/_nimbus/async/failures/${encodeURIComponent(id)}${suffix}`;
+}

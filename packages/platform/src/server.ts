@@ -34,6 +34,7 @@ import {
   ProvisionedConcurrency,
   type RuntimeHosts,
 } from "./invoke/index.js";
+import { createTopics } from "./messaging/topics/index.js";
 import { createLogsApi, LogSink, Metrics } from "./observe/index.js";
 import {
   EnvironmentPool,
@@ -244,6 +245,16 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     logger,
   });
   functionUrls.addRoutes(lambda);
+  const topics = createTopics({
+    store: metadata,
+    queues: queueStore,
+    targets,
+    clock,
+    scope,
+    logger,
+    endpointUrl: () => endpoint,
+  });
+  targets.register("sns", topics.deliver);
 
   const startedAt = clock.now();
   const health = () => ({
@@ -275,6 +286,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
       return { status: 200, headers: { "content-type": contentType }, body };
     },
     async (req) => codeLinks.serve(req, blobs),
+    topics.route,
   ];
 
   const frontDoor = new FrontDoor({
@@ -286,6 +298,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
       },
     ],
     jsonServices: [createLogsApi(logStore, clock), workflows.api],
+    queryServices: [topics.api],
     nimbusRoutes,
     trafficRoutes: [functionUrls.route],
     authenticator: new Authenticator(config.auth, scope, clock, functionCredentials),
@@ -305,6 +318,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
   await provisioned.restore();
   await workflows.start();
   await asyncInvocation.start();
+  await topics.start();
   const families = [interpreters.node ? "node" : undefined, interpreters.python ? "python" : undefined];
   invoker.prestart?.warm(families.filter((f): f is string => f !== undefined));
   logger.info({ endpoint, sandbox: driver.name, dataDir }, "nimbus is ready");
@@ -319,6 +333,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
       closing ??= (async () => {
         const stopped = new Promise<void>((r) => server.close(() => r()));
         server.closeIdleConnections();
+        await topics.close();
         await workflows.close();
         await asyncInvocation.close(closeOptions.graceMs ?? 10_000);
         await invoker.drain(closeOptions.graceMs ?? 10_000);

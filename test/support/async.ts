@@ -1,5 +1,4 @@
-import { FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import type { TestNimbus } from "./nimbus.js";
+import { type CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 
 /** The ASYNC-PROBE lines the `node/async-probe` fixture logged for `fn`: one per attempt. */
 export async function probeLines(

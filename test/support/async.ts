@@ -2,7 +2,7 @@ import { type CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/clie
 
 /** The ASYNC-PROBE lines the `node/async-probe` fixture logged for `fn`: one per attempt. */
 export async function probeLines(
-  nimbus: TestNimbus,
+  nimbus: { logs: CloudWatchLogsClient },
   fn: string,
 ): Promise<{ requestId: string; event: unknown }[]> {
   const lines: { requestId: string; event: unknown }[] = [];

@@ -7,7 +7,7 @@ import type { InvokeRequest, InvokeResult } from "../invoke/index.js";
 import type { MetadataStore } from "../storage/metadata-store.js";
 import { addMappingRoutes } from "./mapping-api.js";
 import { MappingService } from "./mapping-service.js";
-import type { QueuePort } from "./sqs/queue-port.js";
+import { queuePortOf, type SqsQueueService } from "./sqs/queue-service-port.js";
 import type { PollerScaling } from "./sqs/sqs-poller.js";
 import { SqsPollers } from "./sqs/sqs-pollers.js";
 
@@ -16,8 +16,8 @@ export interface SourcesDeps {
   functions: FunctionService;
   /** The one invoke path (`Invoker`). */
   invoker: { invoke(req: InvokeRequest): Promise<InvokeResult> };
-  /** The queue service, seen through the poller's port (server.ts adapts messaging's). */
-  queues: QueuePort;
+  /** The messaging area's QueueService. */
+  queues: SqsQueueService;
   clock: Clock;
   logger: Logger;
   scope: AccountScope;
@@ -45,10 +45,11 @@ export const DEFAULT_SCALING: PollerScaling = { initial: 2, defaultMax: 20 };
 
 /** Event source mappings: the Lambda API for them and the pollers that run them. */
 export function createSources(deps: SourcesDeps): Sources {
-  const mappings = new MappingService(deps.store, deps.functions, deps.queues, deps.scope, deps.clock);
+  const queues = queuePortOf(deps.queues);
+  const mappings = new MappingService(deps.store, deps.functions, queues, deps.scope, deps.clock);
   const pollers = new SqsPollers(
     {
-      queues: deps.queues,
+      queues,
       invoke: (functionArn, payload) =>
         deps.invoker.invoke({
           functionName: functionArn,

@@ -28,9 +28,7 @@ export function toSqsRecord(message: PolledMessage, queueArn: string, region: st
   for (const [name, attribute] of Object.entries(message.messageAttributes)) {
     messageAttributes[name] = {
       ...(attribute.stringValue === undefined ? {} : { stringValue: attribute.stringValue }),
-      ...(attribute.binaryValue === undefined
-        ? {}
-        : { binaryValue: attribute.binaryValue }),
+      ...(attribute.binaryValue === undefined ? {} : { binaryValue: attribute.binaryValue }),
       stringListValues: [],
       binaryListValues: [],
       dataType: attribute.dataType,

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { Clock } from "../../core/clock.js";
 import { isPlatformError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
@@ -69,6 +70,8 @@ export class SqsPoller {
     this.lastResult = mapping.lastProcessingResult;
     this.maxWorkers = mapping.maximumConcurrency ?? deps.scaling.defaultMax;
     this.initialWorkers = Math.max(1, Math.min(deps.scaling.initial, this.maxWorkers));
+    // Every worker's long poll listens on the one stop signal.
+    setMaxListeners(0, this.abort.signal);
     this.stoppedSignal = new Promise((resolve) => {
       this.wakeStopped = () => resolve(undefined);
     });

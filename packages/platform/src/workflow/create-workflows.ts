@@ -7,11 +7,13 @@ import { SqliteMetadataStore } from "../storage/sqlite/sqlite-metadata-store.js"
 import { createSfnApi } from "./api/sfn-api.js";
 import { MAX_HISTORY_EVENTS, MAX_PAYLOAD_BYTES } from "./engine/index.js";
 import { ExecutionRunner } from "./executions/execution-runner.js";
+import { TaskDispatcher } from "./executions/task-dispatch.js";
 import type { FunctionInvoker } from "./executions/task-invocation.js";
 import { AliasService } from "./service/alias-service.js";
 import { ExecutionService } from "./service/execution-service.js";
 import { MachineTargets } from "./service/machine-targets.js";
 import { StateMachineService } from "./service/state-machine-service.js";
+import { testState } from "./service/test-state.js";
 import { VersionService } from "./service/version-service.js";
 
 export interface WorkflowsDeps {
@@ -55,17 +57,31 @@ export function createWorkflows(deps: WorkflowsDeps): Workflows {
     new VersionService(deps.store, deps.clock),
     new AliasService(deps.store, deps.clock, deps.random ?? Math.random),
   );
+  // The dispatcher reaches the execution service (nested executions) once it exists.
+  let executions: ExecutionService | undefined;
+  const tasks = new TaskDispatcher({
+    invoker: deps.invoker,
+    nested: () => {
+      if (!executions) throw new Error("workflow service used before it was built");
+      return executions;
+    },
+  });
   const limits = deps.limits ?? { maxHistoryEvents: MAX_HISTORY_EVENTS, maxPayloadBytes: MAX_PAYLOAD_BYTES };
-  const standard = new ExecutionRunner({ ...runnerDeps(deps), store: deps.store, durable: true, limits });
+  const standard = new ExecutionRunner({
+    ...runnerDeps(deps, tasks),
+    store: deps.store,
+    durable: true,
+    limits,
+  });
   const expressStore = new SqliteMetadataStore(":memory:");
   // Express executions keep no history, so only the payload quota applies to them.
   const express = new ExecutionRunner({
-    ...runnerDeps(deps),
+    ...runnerDeps(deps, tasks),
     store: expressStore,
     durable: false,
     limits: { maxHistoryEvents: Number.POSITIVE_INFINITY, maxPayloadBytes: limits.maxPayloadBytes },
   });
-  const executions = new ExecutionService({
+  executions = new ExecutionService({
     targets,
     standard,
     express,
@@ -75,7 +91,9 @@ export function createWorkflows(deps: WorkflowsDeps): Workflows {
     maxPayloadBytes: limits.maxPayloadBytes,
   });
   return {
-    api: createSfnApi(targets, executions),
+    api: createSfnApi(targets, executions, (request) =>
+      testState(request, { tasks, clock: deps.clock, scope: deps.scope, limits }),
+    ),
     async start() {
       const resumed = await standard.resumeAll();
       if (resumed > 0) deps.logger.info({ resumed }, "resumed running workflow executions");
@@ -88,6 +106,6 @@ export function createWorkflows(deps: WorkflowsDeps): Workflows {
   };
 }
 
-function runnerDeps(deps: WorkflowsDeps) {
-  return { invoker: deps.invoker, clock: deps.clock, logger: deps.logger };
+function runnerDeps(deps: WorkflowsDeps, tasks: TaskDispatcher) {
+  return { tasks, clock: deps.clock, logger: deps.logger };
 }

@@ -6,6 +6,7 @@ import type { ExecutionService } from "../service/execution-service.js";
 import type { MachineTargets } from "../service/machine-targets.js";
 import { parseMachineTarget } from "../service/names.js";
 import type { StateMachineRecord } from "../service/state-machine-service.js";
+import type { TestStateRequest, TestStateResult } from "../service/test-state.js";
 import type { VersionRecord } from "../service/version-service.js";
 import { versionOperations } from "./versions-api.js";
 import { offsetOf, page, seconds, wireExecution, wireExecutionListItem, wireHistoryEvent } from "./wire.js";
@@ -69,13 +70,38 @@ function publishOption(r: WireReader): { publish: boolean; description?: string 
  * The Step Functions API (awsJson1_0, `X-Amz-Target: AWSStepFunctions.<Op>`): state machines,
  * executions, history and task callbacks. Wire names live only here.
  */
-export function createSfnApi(targets: MachineTargets, executions: ExecutionService): JsonRpcService {
+export function createSfnApi(
+  targets: MachineTargets,
+  executions: ExecutionService,
+  runTestState: (request: TestStateRequest) => Promise<TestStateResult>,
+): JsonRpcService {
   const { machines, versions } = targets;
   return {
     targetPrefix: "AWSStepFunctions",
     jsonVersion: "1.0",
     operations: {
       ...versionOperations(targets),
+      async TestState(input) {
+        const r = new WireReader(input);
+        const definition = r.string("definition", { min: 1, max: 1_048_576 });
+        const roleArn = r.string("roleArn", { min: 1, max: 256 });
+        const text = r.string("input");
+        const level = r.enumValue("inspectionLevel", ["INFO", "DEBUG", "TRACE"] as const) ?? "INFO";
+        const variables = r.string("variables");
+        const stateName = r.string("stateName", { min: 1, max: 80 });
+        for (const member of ["mock", "context", "stateConfiguration"])
+          if (input[member] !== undefined && input[member] !== null)
+            throw workflowError.validation(`TestState '${member}' is not supported by Nimbus`);
+        const result = await runTestState({
+          definition: required(r, "definition", definition),
+          input: text ?? "{}",
+          inspectionLevel: level,
+          ...(roleArn !== undefined && { roleArn }),
+          ...(variables !== undefined && { variables }),
+          ...(stateName !== undefined && { stateName }),
+        });
+        return result;
+      },
       async CreateStateMachine(input) {
         const r = new WireReader(input);
         const name = r.string("name", { min: 1, max: 80 });

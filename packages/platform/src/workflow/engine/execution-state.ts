@@ -16,7 +16,21 @@ export interface EngineEnv {
   uuid(): string;
   /** Quotas; AWS's defaults (25,000 events, 262,144 bytes) when absent. */
   limits?: EngineLimits;
+  /**
+   * Told each intermediate value of the data pipeline (TestState's inspection data) and each
+   * state error before Retry/Catch. Observation only: it cannot change the execution.
+   */
+  inspect?: (where: { frameId: string; state: string }, stage: InspectionStage, value: Json) => void;
 }
+
+export type InspectionStage =
+  | "afterInputPath"
+  | "afterParameters"
+  | "afterArguments"
+  | "result"
+  | "afterResultSelector"
+  | "afterResultPath"
+  | "error";
 
 export interface EngineLimits {
   /** The execution fails with States.Runtime once its history holds this many events. */

@@ -17,6 +17,7 @@ export type {
   ExecutionState,
   ExecutionStatus,
   Frame,
+  InspectionStage,
   PendingTask,
   PendingTimer,
   Phase,
@@ -33,7 +34,7 @@ export {
   type TaskScheduledEventDetails,
 } from "./history.js";
 export { resume, startExecution, taskIdForToken } from "./interpreter.js";
-export type { Json, JsonObject } from "./json.js";
+export { isJsonObject, type Json, type JsonObject } from "./json.js";
 export { parseResource, type TaskResource } from "./resource.js";
 export {
   type CompletedExecution,

@@ -9,7 +9,7 @@ import type {
   Frame,
   Step,
 } from "./execution-state.js";
-import { isJsonObject, type Json, toJson, toJsonText } from "./json.js";
+import { isJsonObject, type Json, type JsonObject, toJson, toJsonText } from "./json.js";
 import { runState } from "./state-handlers.js";
 import { StepRun } from "./step-run.js";
 import {
@@ -33,6 +33,7 @@ export async function startExecution(
   input: Json,
   context: ExecutionContextInput,
   env: EngineEnv,
+  options: { variables?: JsonObject } = {},
 ): Promise<Step> {
   const diagnostics = validateDefinition(definition).filter((d) => d.severity === "ERROR");
   if (diagnostics.length > 0 || !isJsonObject(definition)) {
@@ -63,7 +64,9 @@ export async function startExecution(
   if (context.stateMachineVersionArn !== undefined)
     started.stateMachineVersionArn = context.stateMachineVersionArn;
   run.emit(undefined, "ExecutionStarted", started, 0);
-  const root: Frame = { id: "root", machinePath: [], variables: {}, lastEventId: 0 };
+  // TestState may start with variables already set (its `variables` member).
+  const variables = options.variables ? (structuredClone(options.variables) as JsonObject) : {};
+  const root: Frame = { id: "root", machinePath: [], variables, lastEventId: 0 };
   state.frames.root = root;
   const machine = state.definition as unknown as StateMachineDefinition;
   const timeout = machine.TimeoutSeconds;

@@ -68,17 +68,22 @@ export async function prepareInput(
 ): Promise<{ selected: Json; effective: Json }> {
   const raw = frame.active?.input ?? null;
   const extras = options.extras ?? {};
+  const inspect = run.env.inspect;
+  const where = { frameId: frame.id, state: frame.active?.name ?? "" };
   if (isJsonata(run, def)) {
     const effective =
       options.parameters && def.Arguments !== undefined
         ? await evaluateTemplate(def.Arguments, "Arguments", jsonataScope(run, frame, {}, extras))
         : raw;
+    inspect?.(where, "afterArguments", effective);
     return { selected: raw, effective };
   }
   const selected = selectPath(def.InputPath, pathScope(run, frame, raw, extras));
+  inspect?.(where, "afterInputPath", selected);
   const effective = options.parameters
     ? applyParameters(def.Parameters, pathScope(run, frame, selected, extras))
     : selected;
+  if (options.parameters) inspect?.(where, "afterParameters", effective);
   return { selected, effective };
 }
 
@@ -109,6 +114,9 @@ export async function resultOutcome(
   result: Json,
 ): Promise<Outcome> {
   const raw = frame.active?.input ?? null;
+  const inspect = run.env.inspect;
+  const where = { frameId: frame.id, state: frame.active?.name ?? "" };
+  inspect?.(where, "result", result);
   if (isJsonata(run, def)) {
     const scope = jsonataScope(run, frame, { result });
     const output = def.Output === undefined ? result : await evaluateTemplate(def.Output, "Output", scope);
@@ -117,7 +125,9 @@ export async function resultOutcome(
   const scope = pathScope(run, frame, result);
   const assigned = assignJsonPath(def.Assign, scope);
   const selected = applyResultSelector(def.ResultSelector, result, scope);
+  inspect?.(where, "afterResultSelector", selected);
   const merged = applyResultPath(raw, selected, def.ResultPath);
+  inspect?.(where, "afterResultPath", merged);
   return withAssigned(selectPath(def.OutputPath, { ...scope, input: merged }), assigned);
 }
 

@@ -276,6 +276,10 @@ export class StepRun {
       this.emit(frame, "EvaluationFailed", { error, cause: causeText, state: active.name });
     }
     const name = error ?? "";
+    this.env.inspect?.({ frameId: frame.id, state: active.name }, "error", {
+      Error: name,
+      Cause: causeText ?? "",
+    });
     const retryIndex = findMatching(def.Retry, name, aliases);
     const retryEntry = retryIndex >= 0 ? def.Retry?.[retryIndex] : undefined;
     if (retryEntry !== undefined) {

@@ -8,6 +8,7 @@ import type { InvokeRequest, InvokeResult } from "../../invoke/index.js";
 import { SqliteMetadataStore } from "../../storage/sqlite/sqlite-metadata-store.js";
 import { KINDS, listAll, readHistory } from "./execution-records.js";
 import { ExecutionRunner, type StartRequest } from "./execution-runner.js";
+import { TaskDispatcher } from "./task-dispatch.js";
 
 const SM = "arn:aws:states:us-east-1:000000000000:stateMachine:demo";
 const logger = createLogger("silent");
@@ -18,6 +19,12 @@ const noInvoker = {
     return Promise.reject(new Error("no Task states in these tests"));
   },
 };
+const noTasks = new TaskDispatcher({
+  invoker: noInvoker,
+  nested: () => {
+    throw new Error("no nested executions in these tests");
+  },
+});
 
 function request(name: string, definition: object, input: object = {}): StartRequest {
   return {
@@ -60,7 +67,7 @@ describe("ExecutionRunner", () => {
 
   function openRunner(): { store: SqliteMetadataStore; runner: ExecutionRunner } {
     const store = new SqliteMetadataStore(join(dir, "nimbus.db"));
-    const runner = new ExecutionRunner({ store, invoker: noInvoker, clock, logger, durable: true });
+    const runner = new ExecutionRunner({ store, tasks: noTasks, clock, logger, durable: true });
     open.push(store, runner);
     return { store, runner };
   }

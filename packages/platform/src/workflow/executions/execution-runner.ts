@@ -26,11 +26,12 @@ import {
   type TimerRow,
   type TokenRow,
 } from "./execution-records.js";
-import { type FunctionInvoker, runLambdaTask } from "./task-invocation.js";
+import type { TaskDispatcher } from "./task-dispatch.js";
 
 export interface ExecutionRunnerDeps {
   store: MetadataStore;
-  invoker: FunctionInvoker;
+  /** Runs task commands (Lambda, nested executions). */
+  tasks: TaskDispatcher;
   clock: Clock;
   logger: Logger;
   /**
@@ -190,8 +191,11 @@ export class ExecutionRunner {
       const arn = value.executionArn;
       for (const { value: timer } of await listAll<TimerRow>(this.deps.store, KINDS.timer, `${arn}/`))
         this.arm(arn, timer.timerId, timer.fireAt);
-      for (const { value: task } of await listAll<TaskRow>(this.deps.store, KINDS.task, `${arn}/`))
+      for (const { value: task } of await listAll<TaskRow>(this.deps.store, KINDS.task, `${arn}/`)) {
         if (!task.submitted) this.dispatch(arn, task.command);
+        // A submitted `.sync` task waits for its child again (callback tasks wait for their token).
+        else if (/\.sync(:2)?$/.test(task.command.resource)) this.dispatch(arn, task.command, true);
+      }
     }
     return resumed;
   }
@@ -354,11 +358,14 @@ export class ExecutionRunner {
     this.timers.delete(key);
   }
 
-  private dispatch(executionArn: string, command: RunTaskCommand): void {
+  private dispatch(executionArn: string, command: RunTaskCommand, submitted = false): void {
+    const onSubmitted = async (event: EngineEvent) => {
+      if (!submitted && !this.closed) await this.feed(executionArn, event);
+    };
     this.background(
       (async () => {
-        const event = await runLambdaTask(this.deps.invoker, command);
-        if (!this.closed) await this.feed(executionArn, event);
+        const event = await this.deps.tasks.run(command, executionArn, onSubmitted);
+        if (event && !this.closed) await this.feed(executionArn, event);
       })(),
     );
   }

@@ -1,12 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { InvokeResult } from "../../invoke/index.js";
 import type { RunTaskCommand } from "../engine/index.js";
-import {
-  eventForResult,
-  isSupportedResource,
-  LAMBDA_INVOKE,
-  LAMBDA_INVOKE_CALLBACK,
-} from "./task-invocation.js";
+import { isSupportedResource } from "./task-dispatch.js";
+import { eventForResult, LAMBDA_INVOKE, LAMBDA_INVOKE_CALLBACK } from "./task-invocation.js";
 
 const command = (resource: string): RunTaskCommand => ({
   kind: "runTask",
@@ -71,12 +67,16 @@ describe("Lambda task results", () => {
     expect(event.kind).toBe("taskSubmitted");
   });
 
-  it("accepts only Lambda resources", () => {
+  it("accepts Lambda and nested-execution resources only", () => {
     expect(isSupportedResource(LAMBDA_INVOKE)).toBe(true);
     expect(isSupportedResource(LAMBDA_INVOKE_CALLBACK)).toBe(true);
     expect(isSupportedResource("arn:aws:lambda:us-east-1:000000000000:function:f:prod")).toBe(true);
     expect(isSupportedResource("arn:aws:states:::sqs:sendMessage")).toBe(false);
     expect(isSupportedResource("arn:aws:states:::lambda:invoke.sync")).toBe(false);
     expect(isSupportedResource("arn:aws:states:us-east-1:000000000000:activity:a")).toBe(false);
+    expect(isSupportedResource("arn:aws:states:::states:startExecution")).toBe(true);
+    expect(isSupportedResource("arn:aws:states:::states:startExecution.sync:2")).toBe(true);
+    expect(isSupportedResource("arn:aws:states:::states:startExecution.waitForTaskToken")).toBe(true);
+    expect(isSupportedResource("arn:aws:states:::states:describeExecution")).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { isPlatformError } from "../../core/errors.js";
 import type { InvokeRequest, InvokeResult } from "../../invoke/index.js";
-import { type EngineEvent, type Json, parseResource, type RunTaskCommand } from "../engine/index.js";
+import type { EngineEvent, Json, RunTaskCommand } from "../engine/index.js";
 
 /** The one invoke path (`Invoker.invoke`), as the workflow area needs it. */
 export interface FunctionInvoker {
@@ -10,12 +10,6 @@ export interface FunctionInvoker {
 /** Task resources Nimbus can run today: Lambda functions, directly or through `lambda:invoke`. */
 export const LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke";
 export const LAMBDA_INVOKE_CALLBACK = "arn:aws:states:::lambda:invoke.waitForTaskToken";
-
-/** Whether a Task `Resource` is one this version runs. */
-export function isSupportedResource(resource: string): boolean {
-  if (resource === LAMBDA_INVOKE || resource === LAMBDA_INVOKE_CALLBACK) return true;
-  return parseResource(resource)?.kind === "lambda";
-}
 
 /**
  * Runs one task command through the invoker and answers with the engine event it produced:

@@ -1,13 +1,13 @@
 import { type Diagnostic, validateDefinition } from "../engine/index.js";
 import { workflowError } from "../errors.js";
-import { isSupportedResource } from "../executions/task-invocation.js";
+import { isSupportedResource, SUPPORTED_RESOURCES_TEXT } from "../executions/task-dispatch.js";
 
 export type MachineType = "STANDARD" | "EXPRESS";
 
 /**
  * Every diagnostic for a definition: the engine's validation plus an UNSUPPORTED_FEATURE error
- * for each Task resource this version cannot run (only Lambda functions and
- * `arn:aws:states:::lambda:invoke[.waitForTaskToken]`; queues, topics and buses come later).
+ * for each Task resource this version cannot run (see `executions/task-dispatch.ts`; queues,
+ * topics and buses come later).
  */
 export function checkDefinition(text: string, type: MachineType): Diagnostic[] {
   const diagnostics = validateDefinition(text, { type });
@@ -18,7 +18,7 @@ export function checkDefinition(text: string, type: MachineType): Diagnostic[] {
       unsupported.push({
         severity: "ERROR",
         code: "UNSUPPORTED_FEATURE",
-        message: `The resource '${resource}' is not supported by Nimbus yet: only Lambda functions and arn:aws:states:::lambda:invoke can be Task resources`,
+        message: `The resource '${resource}' is not supported by Nimbus yet: only ${SUPPORTED_RESOURCES_TEXT} can be Task resources`,
         location,
       });
   });

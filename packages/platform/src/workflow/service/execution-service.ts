@@ -89,6 +89,53 @@ export class ExecutionService {
     return done;
   }
 
+  /**
+   * A nested execution (`states:startExecution` tasks). Reusing a name with the same input
+   * answers the existing execution whatever its status, so a task run again after a restart
+   * finds its child; other input is ExecutionAlreadyExists. `done` resolves when it has ended
+   * (an Express child is dropped from memory then).
+   */
+  async startNested(
+    machineArn: string,
+    name: string,
+    input: string,
+  ): Promise<{ record: ExecutionRecord; done: Promise<ExecutionRecord> }> {
+    const machine = await this.deps.targets.resolve(machineArn);
+    assertName(name);
+    const inputText = checkInput(input, this.maxPayloadBytes);
+    if (machine.type === "EXPRESS") {
+      const record = await this.startExpress(machine, name, inputText);
+      const done = this.deps.express.waitForCompletion(record.executionArn).then(async (final) => {
+        await this.deps.express
+          .forget(record.executionArn)
+          .catch((error: unknown) =>
+            this.deps.logger.warn({ err: error }, "express execution cleanup failed"),
+          );
+        return final;
+      });
+      return { record, done };
+    }
+    const arn = executionArn(this.deps.scope, machine.name, name);
+    let record = await this.deps.standard.get(arn);
+    if (!record) {
+      try {
+        record = await this.deps.standard.start({
+          ...startFields(machine),
+          executionArn: arn,
+          name,
+          type: "STANDARD",
+          input: inputText,
+        });
+      } catch (error) {
+        if (!isPlatformError(error) || error.code !== "ERR_STORAGE_CONFLICT") throw error;
+        record = await this.deps.standard.get(arn);
+        if (!record) throw error;
+      }
+    }
+    if (record.input !== inputText) throw workflowError.executionExists(arn);
+    return { record, done: this.deps.standard.waitForCompletion(arn) };
+  }
+
   /** A Standard execution's record; express ARNs are refused as on AWS. */
   async describe(arn: string): Promise<ExecutionRecord> {
     const parsed = parseArn(arn, ["execution", "express"]);

@@ -19,3 +19,20 @@ export {
   type FunctionUrlsDeps,
 } from "./function-url/function-urls.js";
 export { type GatewayResponse, type MappedResponse, mapFunctionResult } from "./function-url/response-v2.js";
+export {
+  buildEventV1,
+  type EventV1Request,
+  headerLines,
+  type IdentityV1,
+  isBinaryMediaType,
+  type ProxyEventV1,
+  queryMaps,
+  type RequestContextV1,
+} from "./payload-v1/event-v1.js";
+export {
+  badGatewayV1,
+  type MappedResponseV1,
+  mapProxyResultV1,
+  type ResponseV1,
+  type ResponseV1Options,
+} from "./payload-v1/response-v1.js";

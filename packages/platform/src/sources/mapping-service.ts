@@ -75,7 +75,7 @@ export class MappingService {
       lastProcessingResult: NO_RECORDS_PROCESSED,
     };
     checkSettings(record, fifo);
-    await this.writeWithPair(record, undefined);
+    if (!(await this.writeWithPair(record, undefined))) throw busy(record.uuid);
     this.emit(record.uuid, record);
     return record;
   }
@@ -109,41 +109,54 @@ export class MappingService {
   }
 
   async update(uuid: string, input: MappingInput): Promise<{ before: MappingRecord; after: MappingRecord }> {
-    const doc = await this.store.get<MappingRecord>(KIND_MAPPING, uuid);
-    if (!doc) throw sourcesError.notFound(uuid);
-    const before = doc.value;
-    const fifo = await this.checkQueue(before.eventSourceArn);
-    const functionArn =
-      input.functionName === undefined ? before.functionArn : await this.functionArnOf(input.functionName);
-    const after: MappingRecord = {
-      ...before,
-      functionArn,
-      batchSize: input.batchSize ?? before.batchSize,
-      batchingWindowSec: input.batchingWindowSec ?? before.batchingWindowSec,
-      enabled: input.enabled ?? before.enabled,
-      reportBatchItemFailures: input.reportBatchItemFailures ?? before.reportBatchItemFailures,
-      maximumConcurrency:
-        input.maximumConcurrency === undefined
-          ? before.maximumConcurrency
-          : (input.maximumConcurrency ?? undefined),
-      filterPatterns: input.filterPatterns ?? before.filterPatterns,
-      lastModified: this.clock.now(),
-    };
-    checkSettings(after, fifo);
-    await this.writeWithPair(after, { record: before, revision: doc.revision });
-    this.emit(uuid, after);
-    return { before, after };
+    // A poller storing LastProcessingResult may change the document meanwhile: read again, retry.
+    for (let attempt = 1; ; attempt++) {
+      const doc = await this.store.get<MappingRecord>(KIND_MAPPING, uuid);
+      if (!doc) throw sourcesError.notFound(uuid);
+      const before = doc.value;
+      const fifo = await this.checkQueue(before.eventSourceArn);
+      const functionArn =
+        input.functionName === undefined ? before.functionArn : await this.functionArnOf(input.functionName);
+      const after: MappingRecord = {
+        ...before,
+        functionArn,
+        batchSize: input.batchSize ?? before.batchSize,
+        batchingWindowSec: input.batchingWindowSec ?? before.batchingWindowSec,
+        enabled: input.enabled ?? before.enabled,
+        reportBatchItemFailures: input.reportBatchItemFailures ?? before.reportBatchItemFailures,
+        maximumConcurrency:
+          input.maximumConcurrency === undefined
+            ? before.maximumConcurrency
+            : (input.maximumConcurrency ?? undefined),
+        filterPatterns: input.filterPatterns ?? before.filterPatterns,
+        lastModified: this.clock.now(),
+      };
+      checkSettings(after, fifo);
+      if (await this.writeWithPair(after, { record: before, revision: doc.revision })) {
+        this.emit(uuid, after);
+        return { before, after };
+      }
+      if (attempt === MAX_ATTEMPTS) throw busy(uuid);
+    }
   }
 
   async delete(uuid: string): Promise<MappingRecord> {
-    const doc = await this.store.get<MappingRecord>(KIND_MAPPING, uuid);
-    if (!doc) throw sourcesError.notFound(uuid);
-    await this.store.write([
-      { op: "delete", kind: KIND_MAPPING, key: uuid, expectRevision: doc.revision },
-      { op: "delete", kind: KIND_PAIR, key: pairKey(doc.value) },
-    ]);
-    this.emit(uuid, undefined);
-    return doc.value;
+    for (let attempt = 1; ; attempt++) {
+      const doc = await this.store.get<MappingRecord>(KIND_MAPPING, uuid);
+      if (!doc) throw sourcesError.notFound(uuid);
+      try {
+        await this.store.write([
+          { op: "delete", kind: KIND_MAPPING, key: uuid, expectRevision: doc.revision },
+          { op: "delete", kind: KIND_PAIR, key: pairKey(doc.value) },
+        ]);
+      } catch (error) {
+        if (!isPlatformError(error) || error.code !== "ERR_STORAGE_CONFLICT") throw error;
+        if (attempt === MAX_ATTEMPTS) throw busy(uuid);
+        continue;
+      }
+      this.emit(uuid, undefined);
+      return doc.value;
+    }
   }
 
   /** Records what the latest batch came to; written only when it changes. */
@@ -166,10 +179,14 @@ export class MappingService {
     }
   }
 
+  /**
+   * Writes the mapping and its (source, function) key in one transaction. False when the mapping
+   * changed since it was read; ResourceConflictException when another mapping has the pair.
+   */
   private async writeWithPair(
     record: MappingRecord,
     previous: { record: MappingRecord; revision: number } | undefined,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const ops: WriteOp[] = [
       {
         op: "put",
@@ -186,6 +203,7 @@ export class MappingService {
     }
     try {
       await this.store.write(ops);
+      return true;
     } catch (error) {
       if (!isPlatformError(error) || error.code !== "ERR_STORAGE_CONFLICT") throw error;
       const existing = await this.store.get<string>(KIND_PAIR, pair);
@@ -194,9 +212,7 @@ export class MappingService {
           `The event source arn (${record.eventSourceArn}) and function (${record.functionArn}) provided mapping already exists. Please update or delete the existing mapping with UUID ${existing.value}`,
         );
       }
-      throw sourcesError.conflict(
-        `The event source mapping ${record.uuid} was changed by another request; try again.`,
-      );
+      return false;
     }
   }
 
@@ -224,6 +240,14 @@ export class MappingService {
   private emit(uuid: string, record: MappingRecord | undefined): void {
     for (const listener of this.listeners) listener(uuid, record);
   }
+}
+
+const MAX_ATTEMPTS = 3;
+
+function busy(uuid: string) {
+  return sourcesError.conflict(
+    `The event source mapping ${uuid} is being changed by another request; try again.`,
+  );
 }
 
 function pairKey(record: MappingRecord): string {

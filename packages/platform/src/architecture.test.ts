@@ -18,6 +18,7 @@ const ALLOWED: Record<string, string[]> = {
   gateway: ["core", "storage", "aws", "functions", "invoke"],
   async: ["core", "storage", "aws", "functions", "invoke"],
   sources: ["core", "storage", "aws", "functions", "invoke"],
+  messaging: ["core", "storage", "aws"],
 };
 const LIBRARIES = new Set(["core", "storage", "aws"]);
 const SRC = import.meta.dirname;

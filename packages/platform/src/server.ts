@@ -34,6 +34,7 @@ import {
   ProvisionedConcurrency,
   type RuntimeHosts,
 } from "./invoke/index.js";
+import { createQueues } from "./messaging/index.js";
 import { createTopics } from "./messaging/topics/index.js";
 import { createLogsApi, LogSink, Metrics } from "./observe/index.js";
 import {
@@ -245,6 +246,9 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     logger,
   });
   functionUrls.addRoutes(lambda);
+  // SQS queues; their QueueService (queues.service) is what other areas consume queues through.
+  const queues = createQueues({ metadata, store: queueStore, clock, scope });
+  targets.register("sqs", queues.targetHandler);
   const topics = createTopics({
     store: metadata,
     queues: queueStore,
@@ -297,8 +301,8 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
         router: lambda,
       },
     ],
-    jsonServices: [createLogsApi(logStore, clock), workflows.api],
-    queryServices: [topics.api],
+    jsonServices: [createLogsApi(logStore, clock), workflows.api, queues.jsonApi],
+    queryServices: [topics.api, queues.queryApi],
     nimbusRoutes,
     trafficRoutes: [functionUrls.route],
     authenticator: new Authenticator(config.auth, scope, clock, functionCredentials),
@@ -333,6 +337,8 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
       closing ??= (async () => {
         const stopped = new Promise<void>((r) => server.close(() => r()));
         server.closeIdleConnections();
+        // Long polls return now, so their connections can close.
+        queues.close();
         await topics.close();
         await workflows.close();
         await asyncInvocation.close(closeOptions.graceMs ?? 10_000);

@@ -204,6 +204,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     scope,
     logger,
     limits: config.workflows,
+    logs: logSink,
   });
   const codeLinks = new CodeLinks(clock);
   const lambda = new RestRouter();

@@ -6,6 +6,7 @@ import type { MetadataStore } from "../storage/metadata-store.js";
 import { SqliteMetadataStore } from "../storage/sqlite/sqlite-metadata-store.js";
 import { createSfnApi } from "./api/sfn-api.js";
 import { MAX_HISTORY_EVENTS, MAX_PAYLOAD_BYTES } from "./engine/index.js";
+import { ExecutionLogWriter, type LogLineSink } from "./executions/execution-logs.js";
 import { ExecutionRunner } from "./executions/execution-runner.js";
 import { TaskDispatcher } from "./executions/task-dispatch.js";
 import type { FunctionInvoker } from "./executions/task-invocation.js";
@@ -23,6 +24,8 @@ export interface WorkflowsDeps {
   clock: Clock;
   scope: AccountScope;
   logger: Logger;
+  /** Execution logs (loggingConfiguration) go here: the observe area's LogSink. */
+  logs?: LogLineSink;
   /** Quotas: `workflows` section of the config. AWS's defaults when absent. */
   limits?: WorkflowLimits;
   /** Picks an alias's version by weight; Math.random by default. */
@@ -107,5 +110,10 @@ export function createWorkflows(deps: WorkflowsDeps): Workflows {
 }
 
 function runnerDeps(deps: WorkflowsDeps, tasks: TaskDispatcher) {
-  return { tasks, clock: deps.clock, logger: deps.logger };
+  return {
+    tasks,
+    clock: deps.clock,
+    logger: deps.logger,
+    ...(deps.logs && { logs: new ExecutionLogWriter(deps.logs) }),
+  };
 }

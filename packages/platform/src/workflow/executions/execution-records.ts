@@ -1,5 +1,6 @@
 import type { ListPage, MetadataStore, StoredDocument } from "../../storage/metadata-store.js";
 import type { ExecutionState, ExecutionStatus, HistoryEvent, RunTaskCommand } from "../engine/index.js";
+import type { ExecutionLogging } from "./execution-logs.js";
 
 /**
  * What the durable runner keeps in the MetadataStore. One execution is one `sfn-execution`
@@ -31,6 +32,8 @@ export interface ExecutionRecord {
   output?: string;
   error?: string;
   cause?: string;
+  /** The machine's log destination when its loggingConfiguration is not OFF. */
+  logging?: ExecutionLogging;
   /** Set when started through a version or an alias ARN. */
   versionArn?: string;
   aliasArn?: string;

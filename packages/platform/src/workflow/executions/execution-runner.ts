@@ -15,6 +15,7 @@ import {
   taskIdForToken,
 } from "../engine/index.js";
 import { workflowError } from "../errors.js";
+import type { ExecutionLogging, ExecutionLogWriter } from "./execution-logs.js";
 import {
   childKey,
   type ExecutionRecord,
@@ -41,6 +42,8 @@ export interface ExecutionRunnerDeps {
   durable: boolean;
   /** Engine quotas (history events, payload bytes); AWS's defaults when absent. */
   limits?: EngineLimits;
+  /** Writes the history of executions whose machine logs to CloudWatch Logs. */
+  logs?: ExecutionLogWriter;
 }
 
 export interface StartRequest {
@@ -56,6 +59,7 @@ export interface StartRequest {
   roleArn?: string;
   versionArn?: string;
   aliasArn?: string;
+  logging?: ExecutionLogging;
 }
 
 /** Express executions end after 5 minutes, as on AWS. */
@@ -120,6 +124,7 @@ export class ExecutionRunner {
         state: step.state,
         ...(request.versionArn !== undefined && { versionArn: request.versionArn }),
         ...(request.aliasArn !== undefined && { aliasArn: request.aliasArn }),
+        ...(request.logging && { logging: request.logging }),
       };
       const record = this.recordAfter(base, step);
       await this.commit(undefined, record, step, []);
@@ -317,9 +322,19 @@ export class ExecutionRunner {
     ]);
   }
 
-  /** Carries out a stored Step's commands. */
+  /** Carries out a stored Step's commands (and logs its events once they are stored). */
   private act(record: ExecutionRecord, step: Step): void {
     const arn = record.executionArn;
+    if (record.logging && this.deps.logs)
+      this.deps.logs.write(
+        record.logging,
+        {
+          executionArn: arn,
+          stateMachineName: record.state.context.stateMachineName,
+          startedAt: record.startedAt,
+        },
+        step.history,
+      );
     for (const command of step.commands) {
       if (command.kind === "startTimer") this.arm(arn, command.id, command.fireAt);
       else if (command.kind === "cancelTimer") this.disarm(arn, command.id);

@@ -5,6 +5,7 @@ import type { Logger } from "../../core/logger.js";
 import type { MetadataStore } from "../../storage/metadata-store.js";
 import { type HistoryEvent, type Json, MAX_PAYLOAD_BYTES } from "../engine/index.js";
 import { workflowError } from "../errors.js";
+import { parseLoggingConfiguration } from "../executions/execution-logs.js";
 import { type ExecutionRecord, KINDS, listAll, readHistory } from "../executions/execution-records.js";
 import type { ExecutionRunner } from "../executions/execution-runner.js";
 import type { MachineTargets, ResolvedMachine } from "./machine-targets.js";
@@ -227,9 +228,14 @@ function startFields(machine: ResolvedMachine) {
     stateMachineName: machine.name,
     definition: machine.definition,
     roleArn: machine.roleArn,
+    ...optional("logging", parseLoggingConfiguration(machine.loggingConfiguration)),
     ...(machine.versionArn !== undefined && { versionArn: machine.versionArn }),
     ...(machine.aliasArn !== undefined && { aliasArn: machine.aliasArn }),
   };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 function sameOrConflict(existing: ExecutionRecord, input: string): ExecutionRecord {

@@ -4,6 +4,7 @@ import type { Clock } from "../../core/clock.js";
 import { isPlatformError } from "../../core/errors.js";
 import type { MetadataStore } from "../../storage/metadata-store.js";
 import { workflowError } from "../errors.js";
+import { parseLoggingConfiguration } from "../executions/execution-logs.js";
 import { listAll } from "../executions/execution-records.js";
 import { assertValidDefinition, type MachineType } from "./definition-check.js";
 import { assertName, parseArn, stateMachineArn } from "./names.js";
@@ -47,6 +48,7 @@ export class StateMachineService {
   async create(input: CreateStateMachineInput): Promise<StateMachineRecord> {
     assertName(input.name);
     assertValidDefinition(input.definition, input.type);
+    parseLoggingConfiguration(input.loggingConfiguration);
     const arn = stateMachineArn(this.scope, input.name);
     const record: StateMachineRecord = {
       arn,
@@ -106,6 +108,7 @@ export class StateMachineService {
     const doc = await this.store.get<StateMachineRecord>(STATE_MACHINE_KIND, arn);
     if (!doc) throw workflowError.stateMachineNotFound(arn);
     if (changes.definition !== undefined) assertValidDefinition(changes.definition, doc.value.type);
+    parseLoggingConfiguration(changes.loggingConfiguration);
     const record: StateMachineRecord = {
       ...doc.value,
       ...(changes.definition !== undefined && { definition: changes.definition }),

@@ -224,7 +224,12 @@ describe("SQS through @aws-sdk/client-sqs (JSON protocol)", () => {
     await sqs.send(new UntagQueueCommand({ QueueUrl: url, TagKeys: ["env"] }));
     expect((await sqs.send(new ListQueueTagsCommand({ QueueUrl: url }))).Tags).toEqual({ team: "a" });
     await expect(
-      sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Bogus: "1" } })),
+      sqs.send(
+        new SetQueueAttributesCommand({
+          QueueUrl: url,
+          Attributes: { Bogus: "1" } as Record<string, string>,
+        }),
+      ),
     ).rejects.toBeInstanceOf(InvalidAttributeName);
     await expect(
       sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { VisibilityTimeout: "43201" } })),

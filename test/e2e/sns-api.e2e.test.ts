@@ -125,6 +125,51 @@ describe("SNS topics API through @aws-sdk/client-sns", () => {
     expect(new Set(all).size).toBe(all.length);
   });
 
+  it("lists subscriptions 100 per page with NextToken, overall and by topic", async () => {
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "many-subs" }));
+    const arns = new Set<string>();
+    for (let i = 0; i < 103; i++) {
+      const out = await sns.send(
+        new SubscribeCommand({ TopicArn, Protocol: "lambda", Endpoint: fnArn(`fn-${i}`) }),
+      );
+      arns.add(out.SubscriptionArn ?? "");
+    }
+    const first = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn }));
+    expect(first.Subscriptions).toHaveLength(100);
+    const second = await sns.send(
+      new ListSubscriptionsByTopicCommand({ TopicArn, NextToken: first.NextToken }),
+    );
+    expect(second.NextToken).toBeUndefined();
+    const listed = [...(first.Subscriptions ?? []), ...(second.Subscriptions ?? [])].map(
+      (s) => s.SubscriptionArn,
+    );
+    expect(new Set(listed)).toEqual(arns);
+    const everywhere: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await sns.send(new ListSubscriptionsCommand({ NextToken: token }));
+      expect((page.Subscriptions ?? []).length).toBeLessThanOrEqual(100);
+      everywhere.push(...(page.Subscriptions ?? []).map((s) => s.SubscriptionArn ?? ""));
+      token = page.NextToken;
+    } while (token);
+    for (const arn of arns) expect(everywhere).toContain(arn);
+    await expect(sns.send(new ListSubscriptionsCommand({ NextToken: "not-a-token" }))).rejects.toThrow(
+      InvalidParameterException,
+    );
+  });
+
+  it("answers SNS actions Nimbus does not serve with InvalidAction", async () => {
+    const res = await fetch(nimbus.url, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "Action=CreatePlatformApplication&Version=2010-03-31&Name=app&Platform=GCM",
+    });
+    expect(res.status).toBe(400);
+    const xml = await res.text();
+    expect(xml).toContain("<Code>InvalidAction</Code>");
+    expect(xml).toContain("CreatePlatformApplication");
+  });
+
   it("subscribes, lists, reads and changes subscription attributes, and unsubscribes", async () => {
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "subs" }));
     const sub = await sns.send(
@@ -169,8 +214,14 @@ describe("SNS topics API through @aws-sdk/client-sns", () => {
         },
       ]),
     );
-    const all = await sns.send(new ListSubscriptionsCommand({}));
-    expect(all.Subscriptions?.map((s) => s.SubscriptionArn)).toContain(sub.SubscriptionArn);
+    const everywhere: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await sns.send(new ListSubscriptionsCommand({ NextToken: token }));
+      everywhere.push(...(page.Subscriptions ?? []).map((s) => s.SubscriptionArn ?? ""));
+      token = page.NextToken;
+    } while (token);
+    expect(everywhere).toContain(sub.SubscriptionArn);
 
     const read = await sns.send(
       new GetSubscriptionAttributesCommand({ SubscriptionArn: sub.SubscriptionArn }),

@@ -34,6 +34,8 @@ export interface Topics {
   deliver: TargetHandler;
   /** `/_nimbus/sns/signing-certificate`, which explains why there is no certificate. */
   route: (req: AwsRequest) => Promise<HttpResult | undefined>;
+  /** Messages not yet delivered: publishes awaiting fan-out plus deliveries awaiting success. */
+  pendingDeliveries(): Promise<number>;
   /** Resumes fan-out and deliveries left by a previous run. Call once targets are registered. */
   start(): Promise<void>;
   /** Stops the workers (undelivered messages stay queued). Close before the stores. */
@@ -99,6 +101,14 @@ export function createTopics(deps: TopicsDeps): Topics {
           "Nimbus has no SNS signing certificate: the Signature of its messages is an unkeyed SHA-256 digest " +
           "of the canonical string and cannot be verified as AWS's. See docs/topics.md.\n",
       };
+    },
+    async pendingDeliveries() {
+      let total = 0;
+      for (const queueId of [PUBLISH_QUEUE, PUBLISH_FIFO_QUEUE, DELIVERY_QUEUE, DELIVERY_FIFO_QUEUE]) {
+        const counts = await queues.counts(queueId, clock.now());
+        total += counts.visible + counts.inFlight + counts.delayed;
+      }
+      return total;
     },
     async start() {
       for (const w of workers) await w.start();

@@ -1,6 +1,8 @@
 import {
+  CreateAliasCommand,
   InvokeAsyncCommand,
   InvokeCommand,
+  PublishVersionCommand,
   PutFunctionConcurrencyCommand,
   PutFunctionEventInvokeConfigCommand,
 } from "@aws-sdk/client-lambda";
@@ -119,6 +121,40 @@ describe("asynchronous invocation", () => {
     expect(await probeLines(nimbus, "once")).toHaveLength(1);
   });
 
+  it("applies the settings of the qualifier the event was invoked with", async () => {
+    await createFixtureFunction(nimbus.lambda, "aliased", "node/async-probe", {
+      env: { PROBE_MODE: "fail" },
+    });
+    await nimbus.lambda.send(new PublishVersionCommand({ FunctionName: "aliased" }));
+    await nimbus.lambda.send(
+      new CreateAliasCommand({ FunctionName: "aliased", Name: "live", FunctionVersion: "1" }),
+    );
+    await nimbus.lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: "aliased",
+        Qualifier: "live",
+        MaximumRetryAttempts: 0,
+      }),
+    );
+    const out = await nimbus.lambda.send(
+      new InvokeCommand({
+        FunctionName: "aliased",
+        Qualifier: "live",
+        InvocationType: "Event",
+        Payload: event({ tag: "via-alias" }),
+      }),
+    );
+    const listed = await waitFor(
+      () => nimbusApi(nimbus.url, "GET", "/_nimbus/async/failures?function=aliased"),
+      (r) => ((r.body as { failures: unknown[] }).failures ?? []).length > 0,
+    );
+    expect((listed.body as { failures: unknown[] }).failures[0]).toMatchObject({
+      requestId: out.$metadata.requestId,
+      qualifier: "live",
+      attempts: 1,
+    });
+  });
+
   it("sends events of a function with reserved concurrency 0 to failure handling without an attempt", async () => {
     await createFixtureFunction(nimbus.lambda, "disabled", "node/async-probe");
     await nimbus.lambda.send(
@@ -167,5 +203,9 @@ describe("asynchronous invocation", () => {
       async: { throttled: number };
     };
     expect(health.async.throttled).toBeGreaterThan(0);
+    const metrics = await (await fetch(`${nimbus.url}/_nimbus/metrics`)).text();
+    expect(metrics).toMatch(/nimbus_async_events_total\{stage="throttled"\} [1-9]/);
+    expect(metrics).toMatch(/nimbus_async_failures_total\{condition="RetriesExhausted"\} [1-9]/);
+    expect(metrics).toContain('nimbus_async_queue_messages{state="visible"}');
   });
 });

@@ -3,6 +3,7 @@ import {
   PutFunctionEventInvokeConfigCommand,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, type Message, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { nimbusApi, probeLines, waitFor } from "../support/async.js";
@@ -38,7 +39,7 @@ describe("dead-letter queues and destinations of asynchronous invocation", () =>
   beforeAll(async () => {
     nimbus = await startNimbus({ config: { async: { retryDelayScale: 0.001 } } });
     sqs = new SQSClient(clientConfig(nimbus.url));
-    for (const name of ["dlq", "failures", "successes"]) {
+    for (const name of ["dlq", "failures", "successes", "via-sns"]) {
       urls[name] = (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl ?? "";
     }
     await createFixtureFunction(nimbus.lambda, "dl-fail", "node/async-probe", {
@@ -149,6 +150,38 @@ describe("dead-letter queues and destinations of asynchronous invocation", () =>
       requestContext: { requestId: out.$metadata.requestId, condition: "Success" },
       requestPayload: { tag: "z" },
     });
+  });
+
+  it("publishes the record to an SNS topic destination (and its subscribers)", async () => {
+    const sns = new SNSClient(clientConfig(nimbus.url));
+    try {
+      const topic = (await sns.send(new CreateTopicCommand({ Name: "outcomes" }))).TopicArn ?? "";
+      await sns.send(
+        new SubscribeCommand({ TopicArn: topic, Protocol: "sqs", Endpoint: queueArn("via-sns") }),
+      );
+      await createFixtureFunction(nimbus.lambda, "to-topic", "node/async-probe");
+      await nimbus.lambda.send(
+        new PutFunctionEventInvokeConfigCommand({
+          FunctionName: "to-topic",
+          DestinationConfig: { OnSuccess: { Destination: topic } },
+        }),
+      );
+      const out = await nimbus.lambda.send(
+        new InvokeCommand({
+          FunctionName: "to-topic",
+          InvocationType: "Event",
+          Payload: event({ tag: "t" }),
+        }),
+      );
+      const envelope = JSON.parse((await receiveOne("via-sns")).Body ?? "");
+      expect(envelope).toMatchObject({ Type: "Notification", TopicArn: topic });
+      expect(JSON.parse(envelope.Message)).toMatchObject({
+        requestContext: { requestId: out.$metadata.requestId, condition: "Success" },
+        responsePayload: { ok: true, tag: "t" },
+      });
+    } finally {
+      sns.destroy();
+    }
   });
 
   it("keeps a successful event whose OnSuccess delivery failed in the failure store", async () => {

@@ -7,7 +7,7 @@ import { createLogger } from "../../core/logger.js";
 import { type TargetMessage, Targets } from "../../core/targets.js";
 import { SqliteMetadataStore } from "../../storage/sqlite/sqlite-metadata-store.js";
 import { SqliteQueueStore } from "../../storage/sqlite/sqlite-queue-store.js";
-import { createTopics, type Topics } from "./create-topics.js";
+import { createTopics } from "./create-topics.js";
 
 const QUEUE = "arn:aws:sqs:us-east-1:000000000000:copies";
 const DLQ = "arn:aws:sqs:us-east-1:000000000000:dead";
@@ -34,7 +34,11 @@ function setup(sqs: (arn: string, message: TargetMessage) => Promise<void>) {
     if (!operation) throw new Error(action);
     return operation(new QueryParams(new URLSearchParams(fields)), req);
   };
-  return { clock, topics, call, close: async () => (await topics.close(), metadata.close(), queues.close()) };
+  const close = async () => {
+    await topics.close();
+    await Promise.all([metadata.close(), queues.close()]);
+  };
+  return { clock, topics, call, close };
 }
 
 describe("topic deliveries (embedded stores, manual clock)", () => {

@@ -93,6 +93,13 @@ export const configSchema = z.object({
       maxInvokeAsyncPayloadBytes: z.number().int().positive().default(262_144),
     })
     .prefault({}),
+  /** API gateways (docs/http-apis.md). */
+  gateway: z
+    .object({
+      /** HTTP API integration timeout when an integration gives no TimeoutInMillis (AWS: 30 s). */
+      integrationTimeoutMs: z.number().int().min(50).max(30_000).default(30_000),
+    })
+    .prefault({}),
   log: z
     .object({ level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info") })
     .prefault({}),

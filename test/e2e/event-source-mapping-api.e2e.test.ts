@@ -177,11 +177,17 @@ describe("event source mapping API", () => {
   it("answers bad input with Lambda's named exceptions", async () => {
     const arn = await queueArn("esm-api-bad");
     const fifo = await queueArn("esm-api-bad.fifo", { FifoQueue: "true" });
+    const quick = await queueArn("esm-api-quick", { VisibilityTimeout: "5" });
     const cases: [Partial<CreateEventSourceMappingCommandInput>, string, RegExp][] = [
       [
         { EventSourceArn: `${arn}-missing`, FunctionName: "esm-api" },
         "InvalidParameterValueException",
         /NonExistentQueue/,
+      ],
+      [
+        { EventSourceArn: quick, FunctionName: "esm-api" },
+        "InvalidParameterValueException",
+        /Queue visibility timeout: 5 seconds is less than Function timeout: 10 seconds/,
       ],
       [
         { EventSourceArn: arn, FunctionName: "no-such-function" },

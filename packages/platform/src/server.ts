@@ -48,6 +48,7 @@ import {
 import { FsBlobStore } from "./storage/fs/fs-blob-store.js";
 import { SqliteLogStore } from "./storage/sqlite/sqlite-log-store.js";
 import { SqliteMetadataStore } from "./storage/sqlite/sqlite-metadata-store.js";
+import { createSources } from "./sources/index.js";
 import { SqliteQueueStore } from "./storage/sqlite/sqlite-queue-store.js";
 import { createWorkflows } from "./workflow/index.js";
 
@@ -250,6 +251,18 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
   // SQS queues; their QueueService (queues.service) is what other areas consume queues through.
   const queues = createQueues({ metadata, store: queueStore, clock, scope });
   targets.register("sqs", queues.targetHandler);
+  // Event source mappings: their Lambda API and the queue pollers (docs/event-source-mappings.md).
+  const sources = createSources({
+    store: metadata,
+    functions,
+    invoker,
+    queues: queues.service,
+    clock,
+    logger,
+    scope,
+    maxPayloadBytes: config.functions.maxSyncPayloadBytes,
+  });
+  sources.addRoutes(lambda);
   const topics = createTopics({
     store: metadata,
     queues: queueStore,
@@ -324,6 +337,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
   await workflows.start();
   await asyncInvocation.start();
   await topics.start();
+  await sources.start();
   const families = [interpreters.node ? "node" : undefined, interpreters.python ? "python" : undefined];
   invoker.prestart?.warm(families.filter((f): f is string => f !== undefined));
   logger.info({ endpoint, sandbox: driver.name, dataDir }, "nimbus is ready");
@@ -338,6 +352,8 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
       closing ??= (async () => {
         const stopped = new Promise<void>((r) => server.close(() => r()));
         server.closeIdleConnections();
+        // Pollers stop first: no new batches, and their long polls end with the others.
+        sources.close();
         // Long polls return now, so their connections can close.
         queues.close();
         await topics.close();
@@ -346,6 +362,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
         await invoker.drain(closeOptions.graceMs ?? 10_000);
         await invoker.prestart?.close();
         await pool.close();
+        await sources.idle();
         server.closeAllConnections();
         await stopped;
         await functionUrls.service.idle();

@@ -12,7 +12,7 @@ import {
   NO_RECORDS_PROCESSED,
   SQS_MAPPING_LIMITS,
 } from "./mapping-model.js";
-import type { QueuePort } from "./sqs/queue-port.js";
+import type { MappedQueue, QueuePort } from "./sqs/queue-port.js";
 
 /** One key per (source, function) pair makes a duplicate mapping impossible, even under races. */
 const KIND_PAIR = "event-source-mapping-pair";
@@ -59,8 +59,9 @@ export class MappingService {
     if (input.eventSourceArn === undefined)
       throw sourcesError.invalid("EventSourceArn is required for SQS event source mappings.");
     if (input.functionName === undefined) throw sourcesError.invalid("FunctionName is required.");
-    const fifo = await this.checkQueue(input.eventSourceArn);
-    const functionArn = await this.functionArnOf(input.functionName);
+    const queue = await this.checkQueue(input.eventSourceArn);
+    const { functionArn, timeoutSec } = await this.resolveFunction(input.functionName);
+    checkVisibility(queue.visibilityTimeoutSec, timeoutSec);
     const record: MappingRecord = {
       uuid: randomUUID(),
       eventSourceArn: input.eventSourceArn,
@@ -74,7 +75,7 @@ export class MappingService {
       lastModified: this.clock.now(),
       lastProcessingResult: NO_RECORDS_PROCESSED,
     };
-    checkSettings(record, fifo);
+    checkSettings(record, queue.fifo);
     if (!(await this.writeWithPair(record, undefined))) throw busy(record.uuid);
     this.emit(record.uuid, record);
     return record;
@@ -114,9 +115,11 @@ export class MappingService {
       const doc = await this.store.get<MappingRecord>(KIND_MAPPING, uuid);
       if (!doc) throw sourcesError.notFound(uuid);
       const before = doc.value;
-      const fifo = await this.checkQueue(before.eventSourceArn);
-      const functionArn =
-        input.functionName === undefined ? before.functionArn : await this.functionArnOf(input.functionName);
+      const queue = await this.checkQueue(before.eventSourceArn);
+      const { functionArn, timeoutSec } = await this.resolveFunction(
+        input.functionName ?? before.functionArn,
+      );
+      checkVisibility(queue.visibilityTimeoutSec, timeoutSec);
       const after: MappingRecord = {
         ...before,
         functionArn,
@@ -131,7 +134,7 @@ export class MappingService {
         filterPatterns: input.filterPatterns ?? before.filterPatterns,
         lastModified: this.clock.now(),
       };
-      checkSettings(after, fifo);
+      checkSettings(after, queue.fifo);
       if (await this.writeWithPair(after, { record: before, revision: doc.revision })) {
         this.emit(uuid, after);
         return { before, after };
@@ -216,25 +219,25 @@ export class MappingService {
     }
   }
 
-  /** The queue must exist; answers whether it is FIFO. */
-  private async checkQueue(queueArn: string): Promise<boolean> {
+  /** The queue must exist. */
+  private async checkQueue(queueArn: string): Promise<MappedQueue> {
     const queue = await this.queues.describe(queueArn);
     if (!queue) {
       throw sourcesError.invalid(
         `Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist: ${queueArn}`,
       );
     }
-    return queue.fifo;
+    return queue;
   }
 
   /** The function (and the version or alias a qualifier names) must exist. */
-  private async functionArnOf(functionName: string): Promise<string> {
+  private async resolveFunction(functionName: string): Promise<{ functionArn: string; timeoutSec: number }> {
     const ref = parseFunctionRef(functionName);
     if (!ref) throw sourcesError.invalid(`Invalid function name: ${functionName}`);
     if (ref.accountId !== undefined && ref.accountId !== this.scope.accountId)
       throw sourcesError.invalid(`The function ${functionName} belongs to another account.`);
-    await this.functions.getConfig(ref.name, ref.qualifier);
-    return this.functions.arn(ref.name, ref.qualifier);
+    const config = await this.functions.getConfig(ref.name, ref.qualifier);
+    return { functionArn: this.functions.arn(ref.name, ref.qualifier), timeoutSec: config.timeoutSec };
   }
 
   private emit(uuid: string, record: MappingRecord | undefined): void {
@@ -243,6 +246,14 @@ export class MappingService {
 }
 
 const MAX_ATTEMPTS = 3;
+
+/** Lambda refuses a queue whose messages would reappear while the function may still run. */
+function checkVisibility(visibilityTimeoutSec: number, functionTimeoutSec: number): void {
+  if (visibilityTimeoutSec < functionTimeoutSec)
+    throw sourcesError.invalid(
+      `Queue visibility timeout: ${visibilityTimeoutSec} seconds is less than Function timeout: ${functionTimeoutSec} seconds`,
+    );
+}
 
 function busy(uuid: string) {
   return sourcesError.conflict(

@@ -37,6 +37,11 @@ export interface AsyncDeps {
   logger: Logger;
   /** Where `nimbus_async_*` metrics go (the server's Prometheus registry). */
   registry?: Registry;
+  /**
+   * Checks a failure-store API request (the server's SigV4 check when auth is on); throws the
+   * AWS error when it is not allowed. Absent: every request is allowed.
+   */
+  verifyRequest?: (req: AwsRequest) => void;
 }
 
 /** Asynchronous invocation, assembled: what server.ts wires. */
@@ -90,7 +95,7 @@ export function createAsync(deps: AsyncDeps): AsyncInvocation {
   return {
     events,
     addRoutes: (router) => addEventInvokeConfigRoutes(router, configs, functions),
-    failuresRoute: createFailuresApi(failures, events),
+    failuresRoute: createFailuresApi(failures, events, deps.verifyRequest ?? (() => undefined)),
     health: () => ({ ...metrics.snapshot(), inFlight: dispatcher.inFlight }),
     async start() {
       const counts = await deps.queueStore.counts(ASYNC_QUEUE_ID, clock.now());

@@ -19,6 +19,8 @@ const MAX_LIMIT = 1000;
 export function createFailuresApi(
   failures: FailureStore,
   events: AsyncEvents,
+  /** Throws when the request is not allowed (SigV4 with `--auth`); these routes change state. */
+  verify: (req: AwsRequest) => void,
 ): (req: AwsRequest) => Promise<HttpResult | undefined> {
   const redrive = async (failure: FailedEvent): Promise<string> => {
     const requestId = await events.accept({
@@ -33,6 +35,7 @@ export function createFailuresApi(
 
   return async (req) => {
     if (req.rawPath !== FAILURES_PATH && !req.rawPath.startsWith(`${FAILURES_PATH}/`)) return undefined;
+    verify(req);
     const rest = req.rawPath.slice(FAILURES_PATH.length).split("/").filter(Boolean).map(decodeURIComponent);
     const functionName = req.query.get("function") ?? undefined;
 

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { credentialsFromEnv, signedHeaders } from "./sign-request.js";
 
 /** Options every `nimbus async ...` command takes. */
 export interface EndpointFlags {
@@ -16,12 +17,17 @@ export function withEndpoint(command: Command): Command {
 /**
  * Calls the failure store's Nimbus API (docs/async-invocation.md) on a running server and
  * returns the decoded JSON; a non-2xx answer becomes an error carrying the server's message.
+ * Signed with SigV4 when AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are set (servers run with
+ * `--auth` require it).
  */
 export async function callNimbus(flags: EndpointFlags, method: string, path: string): Promise<unknown> {
   const base = (flags.endpoint ?? process.env.NIMBUS_ENDPOINT ?? "http://127.0.0.1:4566").replace(/\/+$/, "");
   let res: Response;
   try {
-    res = await fetch(`${base}${path}`, { method });
+    const url = new URL(`${base}${path}`);
+    const credentials = credentialsFromEnv(process.env);
+    const headers = credentials ? signedHeaders(method, url, credentials, new Date()) : {};
+    res = await fetch(url, { method, headers });
   } catch (error) {
     throw new Error(`cannot reach Nimbus at ${base}: ${(error as Error).message}`);
   }

@@ -151,6 +151,10 @@ export class SqsPoller {
           clock.now(),
         );
       }
+      // A full batch without an empty receive: messages remain, so another poller starts while
+      // this one invokes (scale out), unless the function is failing or throttled.
+      const full = builder.size >= this.mapping.batchSize || carry.length > 0;
+      if (full && !sawEmpty && this.backoffMs === 0) this.scaleOut();
       const outcome = await this.process(builder.entries);
       if (outcome === "throttled" || outcome === "error") {
         this.backoffMs = Math.min(BACKOFF_MAX_MS, Math.max(BACKOFF_START_MS, this.backoffMs * 2));
@@ -159,9 +163,6 @@ export class SqsPoller {
       }
       this.backoffMs = 0;
       if (outcome === "failed" && this.retire(worker, this.initialWorkers)) return;
-      // A full batch with no empty receive: messages remain, so add a poller (scale out).
-      if (outcome === "ok" && !sawEmpty && builder.size >= this.mapping.batchSize) this.scaleOut();
-      else if (outcome === "ok" && !sawEmpty && carry.length > 0) this.scaleOut();
     }
   }
 

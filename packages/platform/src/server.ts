@@ -26,7 +26,7 @@ import {
   Reservations,
   runtimeInfo,
 } from "./functions/index.js";
-import { createFunctionUrls } from "./gateway/index.js";
+import { createFunctionUrls, createHttpApis } from "./gateway/index.js";
 import {
   addInvokeRoutes,
   addProvisionedRoutes,
@@ -248,6 +248,17 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     logger,
   });
   functionUrls.addRoutes(lambda);
+  // HTTP APIs (API Gateway v2): management API under /v2, data plane by Host or path prefix.
+  const httpApis = createHttpApis({
+    store: metadata,
+    invoker,
+    clock,
+    scope,
+    logger,
+    integrationTimeoutMs: config.gateway.integrationTimeoutMs,
+    maxPayloadBytes: config.functions.maxSyncPayloadBytes,
+    accessLog: (group, stream, timestamp, message) => logSink.append(group, stream, timestamp, message),
+  });
   // SQS queues; their QueueService (queues.service) is what other areas consume queues through.
   const queues = createQueues({ metadata, store: queueStore, clock, scope });
   targets.register("sqs", queues.targetHandler);
@@ -314,11 +325,12 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
         pathPrefixes: LAMBDA_PATH_PREFIXES,
         router: lambda,
       },
+      { signingName: "apigateway", pathPrefixes: ["v2"], router: httpApis.router },
     ],
     jsonServices: [createLogsApi(logStore, clock), workflows.api, queues.jsonApi],
     queryServices: [topics.api, queues.queryApi],
     nimbusRoutes,
-    trafficRoutes: [functionUrls.route],
+    trafficRoutes: [functionUrls.route, httpApis.route],
     authenticator: new Authenticator(config.auth, scope, clock, functionCredentials),
     maxBodyBytes: config.server.maxBodyBytes,
     logger,

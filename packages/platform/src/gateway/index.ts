@@ -20,6 +20,15 @@ export {
 } from "./function-url/function-urls.js";
 export { type GatewayResponse, type MappedResponse, mapFunctionResult } from "./function-url/response-v2.js";
 export {
+  type AccessLogWriter,
+  createHttpApis,
+  EXECUTE_API_PATH_PREFIX,
+  HTTP_API_ERRORS,
+  type HttpApis,
+  type HttpApisDeps,
+  matchExecuteApi,
+} from "./http-api/index.js";
+export {
   buildEventV1,
   type EventV1Request,
   headerLines,

@@ -7,28 +7,37 @@ import type { IncomingHttpHeaders } from "node:http";
  */
 export interface FunctionUrlEvent {
   version: "2.0";
-  routeKey: "$default";
+  /** `$default` for function URLs; the matched route's key on HTTP APIs. */
+  routeKey: string;
   rawPath: string;
   rawQueryString: string;
   cookies?: string[];
   headers: Record<string, string>;
   queryStringParameters?: Record<string, string>;
+  pathParameters?: Record<string, string>;
+  stageVariables?: Record<string, string>;
   requestContext: {
     accountId: string;
     apiId: string;
-    authorizer?: { iam: IamAuthorizer };
+    authorizer?: EventAuthorizer;
     domainName: string;
     domainPrefix: string;
     http: { method: string; path: string; protocol: string; sourceIp: string; userAgent: string };
     requestId: string;
-    routeKey: "$default";
-    stage: "$default";
+    routeKey: string;
+    stage: string;
     time: string;
     timeEpoch: number;
   };
   body?: string;
   isBase64Encoded: boolean;
 }
+
+/** `requestContext.authorizer`: who the authorizer said the caller is (one member per kind). */
+export type EventAuthorizer =
+  | { iam: IamAuthorizer }
+  | { jwt: { claims: Record<string, string>; scopes: string[] | null } }
+  | { lambda: Record<string, unknown> | null };
 
 /** `requestContext.authorizer.iam` of an AWS_IAM URL: who signed the request. */
 export interface IamAuthorizer {
@@ -60,6 +69,16 @@ export interface FunctionUrlRequest {
   /** The caller's account for AWS_IAM; AWS reports `anonymous` for AuthType NONE. */
   accountId: string;
   iam: IamAuthorizer | undefined;
+  /** HTTP APIs: the matched route (default `$default`). */
+  routeKey?: string;
+  /** HTTP APIs: the stage (default `$default`). */
+  stage?: string;
+  /** HTTP APIs: the route's path parameters (left out when empty). */
+  pathParameters?: Record<string, string>;
+  /** HTTP APIs: the stage's variables (left out when empty). */
+  stageVariables?: Record<string, string>;
+  /** HTTP APIs: a JWT or Lambda authorizer's output (takes the place of `iam`). */
+  authorizer?: EventAuthorizer;
 }
 
 /** Headers that describe the connection to Nimbus, not the request (AWS's proxies drop them too). */
@@ -67,24 +86,32 @@ const DROPPED_HEADERS = new Set(["connection", "keep-alive", "cookie"]);
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
-/** Builds the payload 2.0 event of a function URL request. */
+/** Builds the payload 2.0 event of a function URL request (or of an HTTP API route, with its extra members). */
 export function buildFunctionUrlEvent(req: FunctionUrlRequest): FunctionUrlEvent {
   const headers = eventHeaders(req);
   const cookies = requestCookies(req.headers.cookie);
   const query = queryParameters(req.rawQuery);
   const body = eventBody(req.body, headers["content-type"]);
+  const routeKey = req.routeKey ?? "$default";
+  const authorizer = req.authorizer ?? (req.iam ? { iam: req.iam } : undefined);
+  const nonEmpty = (map: Record<string, string> | undefined) =>
+    map !== undefined && Object.keys(map).length > 0 ? map : undefined;
+  const pathParameters = nonEmpty(req.pathParameters);
+  const stageVariables = nonEmpty(req.stageVariables);
   return {
     version: "2.0",
-    routeKey: "$default",
+    routeKey,
     rawPath: req.rawPath,
     rawQueryString: req.rawQuery,
     ...(cookies.length > 0 ? { cookies } : {}),
     headers,
     ...(query ? { queryStringParameters: query } : {}),
+    ...(pathParameters ? { pathParameters } : {}),
+    ...(stageVariables ? { stageVariables } : {}),
     requestContext: {
       accountId: req.accountId,
       apiId: req.urlId,
-      ...(req.iam ? { authorizer: { iam: req.iam } } : {}),
+      ...(authorizer ? { authorizer } : {}),
       domainName: req.domainName,
       domainPrefix: req.urlId,
       http: {
@@ -95,8 +122,8 @@ export function buildFunctionUrlEvent(req: FunctionUrlRequest): FunctionUrlEvent
         userAgent: headers["user-agent"] ?? "",
       },
       requestId: req.requestId,
-      routeKey: "$default",
-      stage: "$default",
+      routeKey,
+      stage: req.stage ?? "$default",
       time: requestTime(req.timeEpochMs),
       timeEpoch: req.timeEpochMs,
     },

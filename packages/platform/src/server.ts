@@ -224,6 +224,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
   addConcurrencyRoutes(lambda, functions, reservations);
   const provisioned = new ProvisionedConcurrency(metadata, functions, invoker, clock, logger);
   addProvisionedRoutes(lambda, provisioned, functions);
+  const authenticator = new Authenticator(config.auth, scope, clock, functionCredentials);
   const asyncInvocation = createAsync({
     config: config.async,
     queueStore,
@@ -234,6 +235,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     clock,
     logger,
     registry: metrics.registry,
+    verifyRequest: (req) => authenticator.verify(req),
   });
   addInvokeRoutes(lambda, invoker, config.functions, asyncInvocation.events);
   asyncInvocation.addRoutes(lambda);
@@ -331,7 +333,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     queryServices: [topics.api, queues.queryApi],
     nimbusRoutes,
     trafficRoutes: [functionUrls.route, httpApis.route],
-    authenticator: new Authenticator(config.auth, scope, clock, functionCredentials),
+    authenticator,
     maxBodyBytes: config.server.maxBodyBytes,
     logger,
   });

@@ -155,12 +155,14 @@ describe("crash safety (kill -9)", () => {
       }
     }
     const missing = [...acked].filter((id) => !seen.has(id));
-    const duplicates = [...seen.values()].reduce((n, count) => n + count - 1, 0);
+    const duplicatesOf = (prefix: string) =>
+      [...seen].filter(([id]) => id.startsWith(prefix)).reduce((n, [, count]) => n + count - 1, 0);
     const unacknowledgedRan = [...seen.keys()].filter((id) => !acked.has(id)).length;
     console.log(
       `crash safety: ${acked.size} acknowledged (${[...acked].filter((id) => id.startsWith("a-")).length} async, ` +
         `${[...acked].filter((id) => id.startsWith("q-")).length} queue), ${missing.length} lost, ` +
-        `${duplicates} duplicate runs, ${unacknowledgedRan} unacknowledged that ran anyway`,
+        `duplicate runs: ${duplicatesOf("a-")} async, ${duplicatesOf("q-")} queue; ` +
+        `${unacknowledgedRan} unacknowledged that ran anyway`,
     );
     expect(missing).toEqual([]);
     b.lambda.destroy();

@@ -165,11 +165,11 @@ describe("the AWS CLI (Debian awscli, query protocol) against Nimbus's SQS", () 
       "--queue-url",
       QueueUrl,
       "--attributes",
-      "DelaySeconds=3,MaximumMessageSize=2048",
+      "DelaySeconds=900,MaximumMessageSize=2048",
     );
     const attrs = await sqs("get-queue-attributes", "--queue-url", QueueUrl, "--attribute-names", "All");
     expect(attrs.Attributes).toMatchObject({
-      DelaySeconds: "3",
+      DelaySeconds: "900",
       MaximumMessageSize: "2048",
       QueueArn: "arn:aws:sqs:us-east-1:000000000000:cli-batch",
       ApproximateNumberOfMessages: "0",

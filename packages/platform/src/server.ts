@@ -332,7 +332,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     jsonServices: [createLogsApi(logStore, clock), workflows.api, queues.jsonApi],
     queryServices: [topics.api, queues.queryApi],
     nimbusRoutes,
-    trafficRoutes: [functionUrls.route, httpApis.route],
+    trafficRoutes: [functionUrls.route, httpApis.route, topics.linksRoute],
     authenticator,
     maxBodyBytes: config.server.maxBodyBytes,
     logger,

@@ -274,6 +274,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     logger,
     scope,
     maxPayloadBytes: config.functions.maxSyncPayloadBytes,
+    scaling: { initial: config.sources.initialConcurrency, defaultMax: config.sources.maxConcurrency },
   });
   sources.addRoutes(lambda);
   const topics = createTopics({

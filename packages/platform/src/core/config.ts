@@ -93,6 +93,15 @@ export const configSchema = z.object({
       maxInvokeAsyncPayloadBytes: z.number().int().positive().default(262_144),
     })
     .prefault({}),
+  /** Event source mappings (docs/event-source-mappings.md, Scaling). */
+  sources: z
+    .object({
+      /** Concurrent batches a mapping starts with (AWS: 5). */
+      initialConcurrency: z.number().int().min(1).max(1000).default(2),
+      /** Most concurrent batches of a mapping without ScalingConfig.MaximumConcurrency (AWS: 1000). */
+      maxConcurrency: z.number().int().min(1).max(1000).default(20),
+    })
+    .prefault({}),
   /** API gateways (docs/http-apis.md). */
   gateway: z
     .object({

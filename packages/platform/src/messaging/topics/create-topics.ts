@@ -13,6 +13,7 @@ import { QueueWorker, type QueueWorkerOptions } from "./queue-worker.js";
 import { createSnsApi } from "./sns-api.js";
 import { SubscriptionService } from "./subscription-service.js";
 import { TopicService } from "./topic-service.js";
+import { unsignedLinksRoute } from "./unsigned-links.js";
 
 export interface TopicsDeps {
   store: MetadataStore;
@@ -32,6 +33,11 @@ export interface Topics {
   api: QueryService;
   /** The "sns" target handler: publishes an async destination / DLQ record to a topic by ARN. */
   deliver: TargetHandler;
+  /**
+   * Traffic route for the unsigned GETs of SubscribeURL and UnsubscribeURL links (they must work
+   * with authentication on, as in SNS). Add it to the front door's traffic routes.
+   */
+  linksRoute: (req: AwsRequest) => Promise<HttpResult | undefined>;
   /** `/_nimbus/sns/signing-certificate`, which explains why there is no certificate. */
   route: (req: AwsRequest) => Promise<HttpResult | undefined>;
   /** Messages not yet delivered: publishes awaiting fan-out plus deliveries awaiting success. */
@@ -89,8 +95,10 @@ export function createTopics(deps: TopicsDeps): Topics {
   const fifoPublishes = worker(PUBLISH_FIFO_QUEUE, true, fanout.handle, FANOUT_CONCURRENCY);
   const publisher = new Publisher(topics, queues, clock, (fifo) => (fifo ? fifoPublishes : publishes).kick());
 
+  const api = createSnsApi(topics, subscriptions, publisher);
   return {
-    api: createSnsApi(topics, subscriptions, publisher),
+    api,
+    linksRoute: unsignedLinksRoute(api, subscriptions),
     deliver: (arn, message) => publisher.publishTarget(arn, message, deps.endpointUrl()),
     route: async (req) => {
       if (req.rawPath !== "/_nimbus/sns/signing-certificate") return undefined;

@@ -17,6 +17,7 @@ export const TOPIC_ERRORS = {
   batchTooLong: "ERR_TOPIC_BATCH_TOO_LONG",
   tagLimit: "ERR_TOPIC_TAG_LIMIT",
   deliveryFailed: "ERR_TOPIC_DELIVERY_FAILED",
+  authorization: "ERR_TOPIC_AUTHORIZATION",
 } as const;
 
 function error(code: string, awsName: string, message: string, status = 400): PlatformError {

@@ -63,6 +63,14 @@ describe("asynchronous invocation", () => {
     });
     await expect(
       nimbus.lambda.send(
+        new InvokeAsyncCommand({ FunctionName: "probe", InvokeArgs: event({ pad: "x".repeat(262_144) }) }),
+      ),
+    ).rejects.toMatchObject({
+      name: "RequestTooLargeException",
+      message: "Request must be smaller than 262144 bytes for the InvokeAsync operation",
+    });
+    await expect(
+      nimbus.lambda.send(
         new InvokeCommand({ FunctionName: "nope", InvocationType: "Event", Payload: event({}) }),
       ),
     ).rejects.toMatchObject({ name: "ResourceNotFoundException" });

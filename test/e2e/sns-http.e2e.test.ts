@@ -201,3 +201,62 @@ describe("SNS HTTP subscriptions", () => {
     expect(attempts[1]?.body).toBe(attempts[0]?.body);
   });
 });
+
+describe("SNS HTTP subscription links with authentication on", () => {
+  let nimbus: TestNimbus;
+  let sns: SNSClient;
+  const endpoint = new Endpoint();
+
+  beforeAll(async () => {
+    await endpoint.start();
+    nimbus = await startNimbus({
+      config: { auth: { enabled: true, credentials: [{ accessKeyId: "test", secretAccessKey: "test" }] } },
+    });
+    sns = new SNSClient(clientConfig(nimbus.url));
+  });
+
+  afterAll(async () => {
+    sns.destroy();
+    await nimbus.stop();
+    await endpoint.close();
+  });
+
+  it("confirms through the unsigned SubscribeURL, refuses other unsigned calls and honours AuthenticateOnUnsubscribe", async () => {
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "guarded" }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: "http", Endpoint: `${endpoint.url}/open` }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: "http", Endpoint: `${endpoint.url}/guarded` }));
+    const confirmation = (path: string) =>
+      endpoint.next(
+        (r) => r.path === path && r.headers["x-amz-sns-message-type"] === "SubscriptionConfirmation",
+        `confirmation on ${path}`,
+      );
+    const open = json(await confirmation("/open"));
+    const guarded = json(await confirmation("/guarded"));
+
+    const visit = await fetch(String(open.SubscribeURL));
+    expect(visit.status).toBe(200);
+    const openArn = /<SubscriptionArn>([^<]+)</.exec(await visit.text())?.[1];
+    const guardedArn = (
+      await sns.send(
+        new ConfirmSubscriptionCommand({
+          TopicArn,
+          Token: String(guarded.Token),
+          AuthenticateOnUnsubscribe: "true",
+        }),
+      )
+    ).SubscriptionArn;
+
+    const unsignedList = await fetch(`${nimbus.url}/?Action=ListTopics&Version=2010-03-31`);
+    expect(unsignedList.status).toBe(403);
+
+    const unsubscribeUrl = (arn: string) =>
+      `${nimbus.url}/?Action=Unsubscribe&Version=2010-03-31&SubscriptionArn=${encodeURIComponent(arn)}`;
+    const refused = await fetch(unsubscribeUrl(guardedArn ?? ""));
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain("<Code>AuthorizationError</Code>");
+    expect((await fetch(unsubscribeUrl(openArn ?? ""))).status).toBe(200);
+
+    const left = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn }));
+    expect(left.Subscriptions?.map((s) => s.SubscriptionArn)).toEqual([guardedArn]);
+  });
+});

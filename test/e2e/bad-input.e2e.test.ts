@@ -211,9 +211,10 @@ describe("bad input gets the AWS error and leaves nothing behind", () => {
       "InvalidParameterValueException",
       /VPC/,
     );
+    // A dead-letter target must be a queue or a topic (docs/async-invocation.md).
     await rejectsWith(
       "dlq",
-      { DeadLetterConfig: { TargetArn: "arn:aws:sqs:us-east-1:000000000000:q" } },
+      { DeadLetterConfig: { TargetArn: "arn:aws:lambda:us-east-1:000000000000:function:other" } },
       "InvalidParameterValueException",
       /DeadLetterConfig/,
     );

@@ -30,6 +30,8 @@ export class QueueWorker {
   private pumping = false;
   private again = false;
   private closed = false;
+  /** Nothing is received before `start()` has released the leases of a previous run. */
+  private started = false;
   private cancelTimer: (() => void) | undefined;
   private readonly running = new Set<Promise<void>>();
 
@@ -38,12 +40,13 @@ export class QueueWorker {
   /** Releases the leases of a previous run and starts draining. */
   async start(): Promise<void> {
     await this.options.store.releaseInFlight(this.options.queueId, this.options.clock.now());
+    this.started = true;
     this.kick();
   }
 
   /** Something was sent: look for due messages. */
   kick(): void {
-    if (this.closed) return;
+    if (this.closed || !this.started) return;
     if (this.pumping) {
       this.again = true;
       return;

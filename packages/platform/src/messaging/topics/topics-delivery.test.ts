@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AwsRequest } from "../../aws/http-types.js";
 import { QueryParams } from "../../aws/query-protocol.js";
@@ -14,10 +17,10 @@ const DLQ = "arn:aws:sqs:us-east-1:000000000000:dead";
 const req = { origin: "http://nimbus.test" } as AwsRequest;
 
 /** Topics on the embedded stores with a manual clock; SQS deliveries land in `delivered`. */
-function setup(sqs: (arn: string, message: TargetMessage) => Promise<void>) {
+function setup(sqs: (arn: string, message: TargetMessage) => Promise<void>, dir?: string) {
   const clock = new ManualClock();
-  const metadata = new SqliteMetadataStore(":memory:");
-  const queues = new SqliteQueueStore(":memory:");
+  const metadata = new SqliteMetadataStore(dir ? join(dir, "nimbus.db") : ":memory:");
+  const queues = new SqliteQueueStore(dir ? join(dir, "queues.db") : ":memory:");
   const targets = new Targets();
   targets.register("sqs", sqs);
   const topics = createTopics({
@@ -125,5 +128,33 @@ describe("topic deliveries (embedded stores, manual clock)", () => {
     // Let the worker run its due messages; nothing may arrive.
     await vi.waitFor(async () => expect(await s.topics.pendingDeliveries()).toBe(0));
     expect(bodies).toEqual([]);
+  });
+
+  it("fans out and delivers, after a restart, what was published before it", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "nimbus-topics-"));
+    try {
+      const before = setup(async () => {
+        throw new Error("the first run never delivers");
+      }, dir);
+      await before.topics.start();
+      const { TopicArn } = (await before.call("CreateTopic", { Name: "t" })) as { TopicArn: string };
+      await before.call("Subscribe", { TopicArn, Protocol: "sqs", Endpoint: QUEUE });
+      // Stopped before anything ran: the publishes are only in the publish queue.
+      await before.topics.close();
+      await before.call("Publish", { TopicArn, Message: "one" });
+      await before.call("Publish", { TopicArn, Message: "two" });
+      await before.close();
+
+      const bodies: string[] = [];
+      const after = setup(async (_arn, message) => {
+        bodies.push(JSON.parse(message.body).Message);
+      }, dir);
+      close = after.close;
+      expect(await after.topics.pendingDeliveries()).toBe(2);
+      await after.topics.start();
+      await vi.waitFor(() => expect(bodies.sort()).toEqual(["one", "two"]));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -36,7 +36,7 @@ export function createFailuresApi(
   return async (req) => {
     if (req.rawPath !== FAILURES_PATH && !req.rawPath.startsWith(`${FAILURES_PATH}/`)) return undefined;
     verify(req);
-    const rest = req.rawPath.slice(FAILURES_PATH.length).split("/").filter(Boolean).map(decodeURIComponent);
+    const rest = req.rawPath.slice(FAILURES_PATH.length).split("/").filter(Boolean).map(decodeSegment);
     const functionName = req.query.get("function") ?? undefined;
 
     if (rest.length === 0 && req.method === "GET") {
@@ -78,6 +78,14 @@ export function createFailuresApi(
     }
     throw asyncError.invalidRequest(`No Nimbus async operation matches ${req.method} ${req.rawPath}.`);
   };
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw asyncError.invalidRequest(`The path segment ${segment} is not valid percent-encoding.`);
+  }
 }
 
 function readLimit(value: string | null): number {

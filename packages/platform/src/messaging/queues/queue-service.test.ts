@@ -152,6 +152,15 @@ describe("QueueService", () => {
     });
   });
 
+  it("FIFO: a receive retried with the same attempt id gets the same messages", async () => {
+    const q = await create("q.fifo", { FifoQueue: "true", ContentBasedDeduplication: "true" });
+    await queues.send(q, { body: "once", groupId: "g" });
+    const first = await queues.receive(q, { max: 1, waitMs: 0, attemptId: "try-1" });
+    const retry = await queues.receive(q, { max: 1, waitMs: 0, attemptId: "try-1" });
+    expect(retry).toEqual(first);
+    expect(await queues.receive(q, { max: 1, waitMs: 0, attemptId: "try-2" })).toEqual([]);
+  });
+
   it("expires messages past the retention period", async () => {
     const q = await create("q", { MessageRetentionPeriod: "60" });
     await queues.send(q, { body: "old" });

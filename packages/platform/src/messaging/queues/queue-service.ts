@@ -1,17 +1,9 @@
-import { randomUUID } from "node:crypto";
 import type { Clock } from "../../core/clock.js";
 import { isPlatformError } from "../../core/errors.js";
-import type { NewQueueMessage, QueueStore, StoredQueueMessage } from "../../storage/queue-store.js";
+import type { QueueStore, StoredQueueMessage } from "../../storage/queue-store.js";
 import { queueError } from "./errors.js";
-import {
-  contentDedupId,
-  type MessageAttributes,
-  md5OfAttributes,
-  md5OfBody,
-  messageSize,
-  validateBody,
-  validateMessageAttributes,
-} from "./message-format.js";
+import { md5OfBody, messageSize } from "./message-format.js";
+import { type MessageMeta, type PreparedMessage, prepareMessage } from "./message-prepare.js";
 import { effectiveAttributes, parseRedrivePolicy, QUEUE_LIMITS } from "./queue-attributes.js";
 import { checkBatch, checkSeconds, decodeHandle, encodeHandle } from "./queue-checks.js";
 import type { QueueRecord, QueueRegistry } from "./queue-registry.js";
@@ -27,15 +19,8 @@ import type {
 } from "./queue-types.js";
 import { QueueWaiters } from "./queue-waiters.js";
 
-/** What a stored message keeps besides its body (QueueStore `meta`). */
-interface MessageMeta {
-  attributes?: MessageAttributes;
-  md5OfAttributes?: string;
-  systemAttributes?: MessageAttributes;
-  /** The dedup id as given (the store's key may be scoped to the group). */
-  dedupId?: string;
-  senderId: string;
-}
+/** ReceiveRequestAttemptIds remembered at most (oldest forgotten first). */
+const MAX_ATTEMPTS = 10_000;
 
 /**
  * The queues' message operations, used by the SQS wire layers and directly by other areas
@@ -43,6 +28,7 @@ interface MessageMeta {
  */
 export class QueueService {
   readonly waiters: QueueWaiters;
+  private readonly attempts = new Map<string, { expiresAt: number; messages: QueueMessage[] }>();
 
   constructor(
     private readonly registry: QueueRegistry,
@@ -106,7 +92,7 @@ export class QueueService {
   async send(arn: string, message: OutgoingMessage): Promise<SentMessage> {
     const record = await this.queueByArn(arn);
     const now = this.clock.now();
-    const prepared = this.prepare(record, message, now);
+    const prepared = prepareMessage(record, message, now, this.registry.accountId);
     const outcome = await this.store.send(record.storeId, prepared.stored, this.dedupWindow(record, now));
     this.waiters.notify(record.storeId);
     return {
@@ -125,10 +111,13 @@ export class QueueService {
     const record = await this.queueByArn(arn);
     const now = this.clock.now();
     const result: BatchResult<SentMessage> = { successful: [], failed: [] };
-    const accepted: { id: string; prepared: ReturnType<QueueService["prepare"]> }[] = [];
+    const accepted: { id: string; prepared: PreparedMessage }[] = [];
     for (const entry of entries) {
       try {
-        accepted.push({ id: entry.id, prepared: this.prepare(record, entry.value, now) });
+        accepted.push({
+          id: entry.id,
+          prepared: prepareMessage(record, entry.value, now, this.registry.accountId),
+        });
       } catch (error) {
         result.failed.push(failure(entry.id, error));
       }
@@ -157,7 +146,26 @@ export class QueueService {
    * send, not by polling), the wait ends, the signal aborts, or the service closes.
    */
   async receive(arn: string, request: ReceiveRequest): Promise<QueueMessage[]> {
-    let record = await this.queueByArn(arn);
+    const record = await this.queueByArn(arn);
+    const attempt =
+      record.fifo && request.attemptId !== undefined ? `${record.storeId}\n${request.attemptId}` : undefined;
+    if (attempt !== undefined) {
+      const earlier = this.attempts.get(attempt);
+      if (earlier && earlier.expiresAt > this.clock.now()) return earlier.messages;
+    }
+    const messages = await this.receiveNow(record, request);
+    if (attempt !== undefined && messages.length > 0) {
+      // FIFO receive retries: the same attempt id answers the same messages for 5 minutes.
+      if (this.attempts.size >= MAX_ATTEMPTS)
+        this.attempts.delete(this.attempts.keys().next().value as string);
+      this.attempts.set(attempt, { expiresAt: this.clock.now() + QUEUE_LIMITS.dedupWindowMs, messages });
+    }
+    return messages;
+  }
+
+  private async receiveNow(first: QueueRecord, request: ReceiveRequest): Promise<QueueMessage[]> {
+    let record = first;
+    const arn = record.arn;
     const attributes = effectiveAttributes(record.fifo, record.attributes);
     const max = request.max;
     if (!Number.isInteger(max) || max < 1 || max > QUEUE_LIMITS.maxBatchEntries)
@@ -276,76 +284,6 @@ export class QueueService {
     this.waiters.close();
   }
 
-  private prepare(record: QueueRecord, message: OutgoingMessage, now: number) {
-    const body = validateBody(message.body);
-    const attributes = message.attributes ?? {};
-    validateMessageAttributes(attributes);
-    const systemAttributes = message.systemAttributes ?? {};
-    for (const name of Object.keys(systemAttributes))
-      if (name !== "AWSTraceHeader")
-        throw queueError.invalidParameterValue(`Message system attribute name '${name}' is invalid.`);
-    const queueAttributes = effectiveAttributes(record.fifo, record.attributes);
-    const size = messageSize(body, attributes);
-    const limit = Number(queueAttributes.MaximumMessageSize);
-    if (size > limit)
-      throw queueError.invalidParameterValue(
-        `One or more parameters are invalid. Reason: Message must be shorter than ${limit} bytes.`,
-      );
-    let delaySeconds = Number(queueAttributes.DelaySeconds);
-    if (message.delaySeconds !== undefined) {
-      if (record.fifo)
-        throw queueError.invalidParameterValue(
-          `Value ${message.delaySeconds} for parameter DelaySeconds is invalid. Reason: The request include parameter that is not valid for this queue type.`,
-        );
-      delaySeconds = checkSeconds("DelaySeconds", message.delaySeconds, QUEUE_LIMITS.maxDelaySeconds);
-    }
-    const stored: NewQueueMessage = {
-      messageId: randomUUID(),
-      body,
-      sentAt: now,
-      visibleAt: now + delaySeconds * 1000,
-    };
-    const meta: MessageMeta = { senderId: message.senderId ?? this.registry.accountId };
-    const md5Attributes = md5OfAttributes(attributes);
-    if (md5Attributes) {
-      meta.attributes = attributes;
-      meta.md5OfAttributes = md5Attributes;
-    }
-    if (Object.keys(systemAttributes).length > 0) meta.systemAttributes = systemAttributes;
-    if (record.fifo) {
-      if (!message.groupId) throw queueError.missingParameter("MessageGroupId");
-      checkFifoId("MessageGroupId", message.groupId);
-      const dedupId =
-        message.dedupId ??
-        (queueAttributes.ContentBasedDeduplication === "true" ? contentDedupId(body) : undefined);
-      if (dedupId === undefined)
-        throw queueError.invalidParameterValue(
-          "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly",
-        );
-      checkFifoId("MessageDeduplicationId", dedupId);
-      stored.groupId = message.groupId;
-      meta.dedupId = dedupId;
-      stored.dedupId =
-        queueAttributes.DeduplicationScope === "messageGroup"
-          ? `${message.groupId}\u0000${dedupId}`
-          : dedupId;
-    } else if (message.groupId !== undefined || message.dedupId !== undefined) {
-      const name = message.groupId !== undefined ? "MessageGroupId" : "MessageDeduplicationId";
-      throw queueError.invalidParameterValue(
-        `The request include parameter ${name} that is not valid for this queue type`,
-      );
-    }
-    stored.meta = meta;
-    const sent: SentMessage = {
-      messageId: stored.messageId,
-      md5OfBody: md5OfBody(body),
-      md5OfMessageAttributes: md5Attributes,
-      md5OfMessageSystemAttributes: md5OfAttributes(systemAttributes),
-      sequenceNumber: undefined,
-    };
-    return { stored, sent };
-  }
-
   private dedupWindow(record: QueueRecord, now: number) {
     return record.fifo ? { dedupSince: now - QUEUE_LIMITS.dedupWindowMs } : undefined;
   }
@@ -377,13 +315,6 @@ export class QueueService {
       attributes,
     };
   }
-}
-
-function checkFifoId(name: string, value: string): void {
-  if (!/^[\x21-\x7E]{1,128}$/.test(value))
-    throw queueError.invalidParameterValue(
-      `Value ${value} for parameter ${name} is invalid. Reason: ${name} can only include alphanumeric and punctuation characters. 1 to 128 in length.`,
-    );
 }
 
 function failure(id: string, error: unknown): BatchFailure {

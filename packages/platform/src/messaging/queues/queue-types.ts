@@ -57,6 +57,8 @@ export interface ReceiveRequest {
   visibilityMs?: number;
   /** Ends a long poll early (a consumer shutting down). */
   signal?: AbortSignal;
+  /** FIFO ReceiveRequestAttemptId: a retry with the same id gets the same messages (5 minutes). */
+  attemptId?: string;
 }
 
 export interface BatchEntry<T> {

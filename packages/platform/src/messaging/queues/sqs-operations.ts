@@ -40,7 +40,6 @@ const SYSTEM_ATTRIBUTE_NAMES = [
   "MessageDeduplicationId",
   "MessageGroupId",
   "AWSTraceHeader",
-  "DeadLetterQueueSourceArn",
 ];
 
 /**
@@ -150,6 +149,8 @@ export function createSqsOperations(admin: QueueAdmin, queues: QueueService): Re
           checkSeconds("VisibilityTimeout", visibility, QUEUE_LIMITS.maxVisibilitySeconds) * 1000;
       if (wait !== undefined)
         request.waitMs = checkSeconds("WaitTimeSeconds", wait, QUEUE_LIMITS.maxWaitSeconds) * 1000;
+      const attemptId = str(input, "ReceiveRequestAttemptId");
+      if (attemptId !== undefined) request.attemptId = attemptId;
       const systemNames = [
         ...strings(input, "AttributeNames"),
         ...strings(input, "MessageSystemAttributeNames"),

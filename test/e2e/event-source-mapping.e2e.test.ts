@@ -143,6 +143,10 @@ beforeAll(async () => {
   // Timeout 2 s: queues with a 2 s visibility timeout redeliver quickly (Lambda refuses a
   // visibility timeout shorter than the function's timeout).
   await createFixtureFunction(nimbus.lambda, "esm-collector", "node/sqs-batch", { env, timeout: 2 });
+  await createFixtureFunction(nimbus.lambda, "esm-fail-once", "node/sqs-batch", {
+    env: { ...env, FAIL_ONCE: "1" },
+    timeout: 2,
+  });
   await createFixtureFunction(nimbus.lambda, "esm-thrower", "node/sqs-batch", {
     env: { ...env, THROW: "1" },
     timeout: 2,
@@ -314,6 +318,44 @@ describe("SQS event source mappings", () => {
       expect(order).toEqual(Array.from({ length: 12 }, (_, i) => i));
     }
     await waitUntilEmpty(queue.url);
+  });
+
+  it("on a FIFO queue, retries a failed item together with the rest of its group, in order", async () => {
+    const queue = await createQueue("esm-fifo-retry.fifo", {
+      FifoQueue: "true",
+      ContentBasedDeduplication: "true",
+      VisibilityTimeout: "2",
+    });
+    const uuid = await map({
+      EventSourceArn: queue.arn,
+      FunctionName: "esm-fail-once",
+      BatchSize: 10,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      Enabled: false,
+    });
+    await send(queue.url, [
+      { MessageBody: "a0", MessageGroupId: "a" },
+      { MessageBody: "fail a1", MessageGroupId: "a" },
+      { MessageBody: "a2", MessageGroupId: "a" },
+      { MessageBody: "b0", MessageGroupId: "b" },
+      { MessageBody: "b1", MessageGroupId: "b" },
+    ]);
+    await nimbus.lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, Enabled: true }));
+    await waitUntilEmpty(queue.url);
+    const seen = await drainResults(queue.arn);
+    const deliveries = (body: string) =>
+      records(seen)
+        .filter((r) => r.body === body)
+        .map((r) => r.receiveCount);
+    // The function reported only "fail a1"; a2 came after it in group a, so it was kept too.
+    expect(deliveries("a0")).toEqual([1]);
+    expect(deliveries("fail a1")).toEqual([1, 2]);
+    expect(deliveries("a2")).toEqual([1, 2]);
+    expect(deliveries("b0")).toEqual([1]);
+    expect(deliveries("b1")).toEqual([1]);
+    // The retry of group a starts at the failed message, in order.
+    const retry = seen.find((batch) => batch.some((r) => r.receiveCount === 2)) ?? [];
+    expect(retry.map((r) => r.body)).toEqual(["fail a1", "a2"]);
   });
 
   it("deletes messages that match no filter without invoking", async () => {

@@ -26,7 +26,7 @@ import {
   Reservations,
   runtimeInfo,
 } from "./functions/index.js";
-import { createFunctionUrls, createHttpApis } from "./gateway/index.js";
+import { createFunctionUrls, createHttpApis, createRestApis } from "./gateway/index.js";
 import {
   addInvokeRoutes,
   addProvisionedRoutes,
@@ -261,6 +261,9 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     maxPayloadBytes: config.functions.maxSyncPayloadBytes,
     accessLog: (group, stream, timestamp, message) => logSink.append(group, stream, timestamp, message),
   });
+  // REST APIs (API Gateway v1): management API under /restapis, /apikeys, /usageplans; data plane
+  // by Host or path prefix (docs/rest-apis.md).
+  const restApis = createRestApis({ store: metadata, invoker, clock, scope, logger });
   // SQS queues; their QueueService (queues.service) is what other areas consume queues through.
   const queues = createQueues({ metadata, store: queueStore, clock, scope });
   targets.register("sqs", queues.targetHandler);
@@ -329,11 +332,12 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
         router: lambda,
       },
       { signingName: "apigateway", pathPrefixes: ["v2"], router: httpApis.router },
+      { signingName: "apigateway", pathPrefixes: restApis.pathPrefixes, router: restApis.router },
     ],
     jsonServices: [createLogsApi(logStore, clock), workflows.api, queues.jsonApi],
     queryServices: [topics.api, queues.queryApi],
     nimbusRoutes,
-    trafficRoutes: [functionUrls.route, httpApis.route, topics.linksRoute],
+    trafficRoutes: [functionUrls.route, httpApis.route, restApis.route, topics.linksRoute],
     authenticator,
     maxBodyBytes: config.server.maxBodyBytes,
     logger,

@@ -45,3 +45,6 @@ export {
   type ResponseV1,
   type ResponseV1Options,
 } from "./payload-v1/response-v1.js";
+export { createRestApis, type RestApis, type RestApisDeps } from "./rest-api/create-rest-apis.js";
+export { REST_API_ERRORS } from "./rest-api/errors.js";
+export { EXECUTE_API_PREFIX as REST_API_PATH_PREFIX } from "./rest-api/rest-api-route.js";

@@ -1,0 +1,61 @@
+import type { TrafficRoute } from "../../aws/front-door.js";
+import { RestRouter } from "../../aws/rest-router.js";
+import type { AccountScope } from "../../core/arn.js";
+import type { Clock } from "../../core/clock.js";
+import type { Logger } from "../../core/logger.js";
+import type { Invoker } from "../../invoke/index.js";
+import type { MetadataStore } from "../../storage/metadata-store.js";
+import { AuthorizerRunner } from "./authorizer-runner.js";
+import { createFunctionCall } from "./integration-call.js";
+import { KeyService } from "./key-service.js";
+import { OpenApiImporter } from "./openapi-import.js";
+import { addRestApiRoutes } from "./rest-api-api.js";
+import { createRestApiRoute } from "./rest-api-route.js";
+import { RestApiService } from "./rest-api-service.js";
+import { RestApiStore } from "./rest-api-store.js";
+import { addStageRoutes } from "./stage-api.js";
+import { StageService } from "./stage-service.js";
+import { UsageMeter } from "./usage-meter.js";
+
+export interface RestApisDeps {
+  store: MetadataStore;
+  invoker: Invoker;
+  clock: Clock;
+  scope: AccountScope;
+  logger: Logger;
+  /** Picks canary traffic (default Math.random). */
+  random?: () => number;
+}
+
+export interface RestApis {
+  /** The API Gateway v1 management API (signing name `apigateway`). */
+  router: RestRouter;
+  /** First path segments of the management API, for the front door's RestService. */
+  pathPrefixes: string[];
+  /** The data plane, for the front door's `trafficRoutes`. */
+  route: TrafficRoute;
+}
+
+/** REST APIs (API Gateway v1): management API and data plane, wired from the server's instances. */
+export function createRestApis(deps: RestApisDeps): RestApis {
+  const store = new RestApiStore(deps.store);
+  const meter = new UsageMeter(deps.clock);
+  const call = createFunctionCall(deps.invoker, deps.clock);
+  const router = new RestRouter();
+  addRestApiRoutes(router, new RestApiService(store, deps.clock), new OpenApiImporter(store, deps.clock));
+  addStageRoutes(router, new StageService(store, deps.clock), new KeyService(store, meter, deps.clock));
+  return {
+    router,
+    pathPrefixes: ["restapis", "apikeys", "usageplans"],
+    route: createRestApiRoute({
+      store,
+      meter,
+      call,
+      clock: deps.clock,
+      logger: deps.logger,
+      scope: deps.scope,
+      authorizers: new AuthorizerRunner(call, deps.clock, deps.logger),
+      random: deps.random ?? Math.random,
+    }),
+  };
+}

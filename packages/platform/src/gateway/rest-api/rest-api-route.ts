@@ -1,0 +1,186 @@
+import type { TrafficRoute } from "../../aws/front-door.js";
+import { type AwsRequest, header } from "../../aws/http-types.js";
+import type { AccountScope } from "../../core/arn.js";
+import { buildEventV1, headerLines, queryMaps } from "../payload-v1/event-v1.js";
+import type { ResponseV1 } from "../payload-v1/response-v1.js";
+import type { AuthorizerRunner } from "./authorizer-runner.js";
+import { GATEWAY_RESPONSES, toHttpResult } from "./gateway-response.js";
+import { type IntegrationDeps, runIntegration } from "./integrations.js";
+import { usageKey } from "./key-service.js";
+import type { ApiSnapshot, MethodDoc, StageDoc } from "./model.js";
+import { eventRequest, methodArn, type RequestFacts } from "./request-facts.js";
+import { methodFor, ResourceMatcher } from "./resource-match.js";
+import type { RestApiStore } from "./rest-api-store.js";
+import type { UsageMeter } from "./usage-meter.js";
+
+/** The path form: `/_nimbus/execute-api/<api-id>/<stage>/<path>` on the API port. */
+export const EXECUTE_API_PREFIX = "/_nimbus/execute-api/";
+const HOST_FORM = /^([a-z0-9]{10})\.execute-api\./;
+
+export interface RestApiRouteDeps extends IntegrationDeps {
+  store: RestApiStore;
+  authorizers: AuthorizerRunner;
+  meter: UsageMeter;
+  scope: AccountScope;
+  /** Picks canary traffic; `Math.random` in the server, fixed in tests. */
+  random: () => number;
+}
+
+/** Which API and path a request addresses: by Host, or by the reserved path prefix. */
+export function matchExecuteApi(
+  host: string | undefined,
+  rawPath: string,
+): { apiId: string; rest: string } | undefined {
+  const hostMatch = HOST_FORM.exec((host ?? "").toLowerCase());
+  if (hostMatch?.[1]) return { apiId: hostMatch[1], rest: rawPath };
+  if (!rawPath.startsWith(EXECUTE_API_PREFIX)) return undefined;
+  const rest = rawPath.slice(EXECUTE_API_PREFIX.length);
+  const slash = rest.indexOf("/");
+  return slash === -1 ? { apiId: rest, rest: "/" } : { apiId: rest.slice(0, slash), rest: rest.slice(slash) };
+}
+
+/**
+ * The data plane of REST APIs as a front-door traffic route: find the stage (and canary), match
+ * the resource and method, run the authorizer, check the API key and usage plan, throttle, then
+ * run the integration. Requests for ids that are not REST APIs are left to other routes.
+ */
+export function createRestApiRoute(deps: RestApiRouteDeps): TrafficRoute {
+  const matchers = new Map<string, ResourceMatcher>();
+  const matcherFor = (key: string, snapshot: ApiSnapshot) => {
+    let matcher = matchers.get(key);
+    if (!matcher) {
+      // Deployments never change, so their matchers are kept (a bounded number of them).
+      if (matchers.size > 200) matchers.clear();
+      matcher = new ResourceMatcher(snapshot.resources);
+      matchers.set(key, matcher);
+    }
+    return matcher;
+  };
+
+  return async (req) => {
+    const target = matchExecuteApi(header(req.headers, "host"), req.rawPath);
+    if (!target) return undefined;
+    const api = await deps.store.findApi(target.apiId);
+    if (!api) return undefined;
+    const answer = (response: ResponseV1) => toHttpResult(response, req.requestId);
+    const [, stageName = "", ...restParts] = target.rest.split("/");
+    const path = `/${restParts.join("/")}`;
+    const stage = stageName === "" ? undefined : (await deps.store.stage(api.id, stageName))?.doc;
+    if (!stage) return answer(GATEWAY_RESPONSES.forbidden());
+
+    const { deploymentId, variables } = pickDeployment(stage, deps.random());
+    const deployment = await deps.store.deployment(api.id, deploymentId);
+    if (!deployment) return answer(GATEWAY_RESPONSES.forbidden());
+    const snapshot = deployment.snapshot;
+    const match = matcherFor(`${api.id}/${deployment.id}`, snapshot).match(path);
+    const method = match && methodFor(match.resource, req.method);
+    if (!match || !method?.integration) return answer(GATEWAY_RESPONSES.missingToken());
+
+    const lines = headerLines(req.headers);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of lines) headers[name] = value;
+    const facts: RequestFacts = {
+      requestId: req.requestId,
+      method: req.method,
+      path,
+      rawQuery: req.rawQuery,
+      headerLines: lines,
+      headers,
+      query: queryMaps(req.rawQuery).single ?? {},
+      pathParameters: match.pathParameters,
+      body: req.body,
+      apiId: api.id,
+      stage: stage.stageName,
+      stageVariables: variables,
+      resource: match.resource,
+      accountId: deps.scope.accountId,
+      region: deps.scope.region,
+      domainName: header(req.headers, "host") ?? `${api.id}.execute-api.localhost`,
+      sourceIp: sourceIpOf(req),
+      timeEpochMs: deps.clock.now(),
+      binaryMediaTypes: snapshot.binaryMediaTypes,
+    };
+    const refusal = await admit(deps, snapshot, stage, method, facts);
+    if (refusal) return answer(refusal);
+    const response = await runIntegration(deps, method.integration, facts);
+    return answer(response);
+  };
+}
+
+/** The stage's deployment, or its canary's for `percentTraffic` percent of requests. */
+function pickDeployment(
+  stage: StageDoc,
+  roll: number,
+): { deploymentId: string; variables: Record<string, string> } {
+  const canary = stage.canarySettings;
+  if (canary?.deploymentId && canary.percentTraffic > 0 && roll * 100 < canary.percentTraffic) {
+    return {
+      deploymentId: canary.deploymentId,
+      variables: { ...stage.variables, ...canary.stageVariableOverrides },
+    };
+  }
+  return { deploymentId: stage.deploymentId, variables: stage.variables };
+}
+
+/**
+ * Authorizer, API key with its usage plan (throttle, quota), then method throttling. Fills
+ * `facts.authorizer` and `facts.apiKey`; answers the refusal, or undefined to go on.
+ */
+async function admit(
+  deps: RestApiRouteDeps,
+  snapshot: ApiSnapshot,
+  stage: StageDoc,
+  method: MethodDoc,
+  facts: RequestFacts,
+): Promise<ResponseV1 | undefined> {
+  let usageIdentifierKey: string | undefined;
+  if (method.authorizationType === "CUSTOM" && method.authorizerId) {
+    const authorizer = snapshot.authorizers[method.authorizerId];
+    if (!authorizer) return GATEWAY_RESPONSES.authorizerFailure();
+    const outcome = await deps.authorizers.authorize(facts.apiId, authorizer, {
+      methodArn: methodArn(facts),
+      headers: facts.headers,
+      query: facts.query,
+      stageVariables: facts.stageVariables,
+      requestEvent: () => {
+        const { version: _v, body: _b, isBase64Encoded: _i, ...event } = buildEventV1(eventRequest(facts));
+        return event;
+      },
+    });
+    if ("status" in outcome) return outcome;
+    facts.authorizer = outcome.context;
+    usageIdentifierKey = outcome.usageIdentifierKey;
+  }
+  if (method.apiKeyRequired) {
+    const value = snapshot.apiKeySource === "AUTHORIZER" ? usageIdentifierKey : facts.headers["x-api-key"];
+    const key = value === undefined ? undefined : await deps.store.apiKeyByValue(value);
+    if (!key?.enabled) return GATEWAY_RESPONSES.forbidden();
+    const plan = (await deps.store.usagePlans()).find(
+      (p) =>
+        p.keyIds.includes(key.id) &&
+        p.apiStages.some((s) => s.apiId === facts.apiId && s.stage === facts.stage),
+    );
+    if (!plan) return GATEWAY_RESPONSES.forbidden();
+    facts.apiKey = { value: key.value, id: key.id };
+    const meterKey = usageKey(plan.id, key.id);
+    if (plan.throttle && (plan.throttle.rateLimit !== undefined || plan.throttle.burstLimit !== undefined)) {
+      const rate = plan.throttle.rateLimit ?? Number.POSITIVE_INFINITY;
+      const burst = plan.throttle.burstLimit ?? Math.max(1, Math.ceil(rate));
+      if (!deps.meter.take(meterKey, rate, burst)) return GATEWAY_RESPONSES.throttled();
+    }
+    if (plan.quota && !deps.meter.consume(meterKey, plan.quota)) return GATEWAY_RESPONSES.quotaExceeded();
+  }
+  const setting =
+    stage.methodSettings[`${facts.resource.path}/${method.httpMethod}`] ?? stage.methodSettings["*/*"];
+  if (setting && (setting.throttlingRateLimit !== undefined || setting.throttlingBurstLimit !== undefined)) {
+    const rate = setting.throttlingRateLimit ?? 10_000;
+    const burst = setting.throttlingBurstLimit ?? 5_000;
+    const bucket = `stage/${facts.apiId}/${facts.stage}/${facts.resource.path}/${method.httpMethod}`;
+    if (!deps.meter.take(bucket, rate, burst)) return GATEWAY_RESPONSES.throttled();
+  }
+  return undefined;
+}
+
+function sourceIpOf(req: AwsRequest): string {
+  return req.sourceIp ?? header(req.headers, "x-forwarded-for")?.split(",")[0]?.trim() ?? "127.0.0.1";
+}

@@ -266,6 +266,14 @@ export function describeQueueStoreContract(name: string, factory: () => Promise<
       expect((await store.peek("q", { limit: 10 })).map((m) => m.messageId)).toEqual(["new"]);
     });
 
+    it("expires messages sent before a bound without receiving", async () => {
+      await store.sendBatch("q", [message("old"), message("new", { sentAt: T0 + 10 })]);
+      await store.send("other", message("kept"));
+      expect(await store.expire("q", T0 + 1)).toBe(1);
+      expect((await store.peek("q", { limit: 10 })).map((m) => m.messageId)).toEqual(["new"]);
+      expect((await store.peek("other", { limit: 10 })).map((m) => m.messageId)).toEqual(["kept"]);
+    });
+
     it("peeks in sequence order without receiving", async () => {
       const outcomes = await store.sendBatch("q", [message("m1"), message("m2"), message("m3")]);
       const page = await store.peek("q", { limit: 2 });

@@ -127,6 +127,8 @@ export interface QueueStore {
   purge(queueId: string): Promise<number>;
   /** Deletes the queue's messages and its deduplication records (the queue itself is deleted). */
   drop(queueId: string): Promise<void>;
+  /** Deletes the queue's messages sent before `before` (retention without a receive); returns how many. */
+  expire(queueId: string, before: number): Promise<number>;
   counts(queueId: string, now: number): Promise<QueueCounts>;
   /** Earliest visibleAt among the queue's messages after `now`, for timers; undefined if none. */
   nextVisibleAt(queueId: string, now: number): Promise<number | undefined>;

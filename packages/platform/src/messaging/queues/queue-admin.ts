@@ -70,6 +70,11 @@ export class QueueAdmin {
     const wanted = names.includes("All") ? ALL_ATTRIBUTE_NAMES : names;
     if (wanted.length === 0) return {};
     const now = this.clock.now();
+    const retentionSeconds = Number(
+      effectiveAttributes(record.fifo, record.attributes).MessageRetentionPeriod,
+    );
+    // Expired messages must not be counted, received or not.
+    await this.store.expire(record.storeId, now - retentionSeconds * 1000);
     const counts = await this.store.counts(record.storeId, now);
     const all: QueueAttributes = {
       QueueArn: record.arn,

@@ -215,6 +215,10 @@ export class SqliteQueueStore implements QueueStore {
     })();
   }
 
+  async expire(queueId: string, before: number): Promise<number> {
+    return this.stmts.expire.run(queueId, before).changes;
+  }
+
   async counts(queueId: string, now: number): Promise<QueueCounts> {
     const row = this.stmts.counts.get(now, now, now, queueId);
     return { visible: row?.visible ?? 0, inFlight: row?.inFlight ?? 0, delayed: row?.delayed ?? 0 };

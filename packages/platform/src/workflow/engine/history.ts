@@ -59,6 +59,9 @@ const STATE_EVENT = /^(Pass|Task|Choice|Wait|Succeed|Fail|Parallel|Map)State(Ent
  * `taskScheduledEventDetails`, `PassStateEntered` -> `stateEnteredEventDetails`.
  */
 export function detailsKeyFor(type: string): `${string}EventDetails` {
+  // Hot path: two of every three events are state entries and exits.
+  if (type.endsWith("StateEntered") && STATE_EVENT.test(type)) return "stateEnteredEventDetails";
+  if (type.endsWith("StateExited") && STATE_EVENT.test(type)) return "stateExitedEventDetails";
   const state = STATE_EVENT.exec(type);
   if (state) return state[2] === "Entered" ? "stateEnteredEventDetails" : "stateExitedEventDetails";
   return `${type.charAt(0).toLowerCase()}${type.slice(1)}EventDetails`;

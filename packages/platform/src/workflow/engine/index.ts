@@ -33,7 +33,7 @@ export {
   type StateExitedEventDetails,
   type TaskScheduledEventDetails,
 } from "./history.js";
-export { resume, startExecution, taskIdForToken } from "./interpreter.js";
+export { resume, type StartOptions, startExecution, taskIdForToken } from "./interpreter.js";
 export { isJsonObject, type Json, type JsonObject } from "./json.js";
 export { parseResource, type TaskResource } from "./resource.js";
 export {

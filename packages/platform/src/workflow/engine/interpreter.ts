@@ -22,6 +22,16 @@ import {
 } from "./task-state.js";
 import { validateDefinition } from "./validate.js";
 
+export interface StartOptions {
+  /** Variables set before the first state (TestState's `variables`). */
+  variables?: JsonObject;
+  /**
+   * The definition was validated when its machine was stored and this object belongs to the
+   * execution: no second validation, no defensive copy. Runners pass freshly parsed definitions.
+   */
+  prepared?: boolean;
+}
+
 /**
  * The Amazon States Language interpreter as a pure step function. `startExecution` and `resume`
  * never perform I/O or read the clock except through `env`; given equal arguments they return
@@ -33,9 +43,11 @@ export async function startExecution(
   input: Json,
   context: ExecutionContextInput,
   env: EngineEnv,
-  options: { variables?: JsonObject } = {},
+  options: StartOptions = {},
 ): Promise<Step> {
-  const diagnostics = validateDefinition(definition).filter((d) => d.severity === "ERROR");
+  const diagnostics = options.prepared
+    ? []
+    : validateDefinition(definition).filter((d) => d.severity === "ERROR");
   if (diagnostics.length > 0 || !isJsonObject(definition)) {
     const list = diagnostics.map((d) => `'${d.code}: ${d.message}${d.location ? ` at ${d.location}` : ""}'`);
     throw workflowError.invalidDefinition(`Invalid State Machine Definition: ${list.join(", ")}`);
@@ -44,7 +56,7 @@ export async function startExecution(
   if (plainInput === undefined) throw workflowError.invalidExecutionInput("The execution input must be JSON");
   const state: ExecutionState = {
     formatVersion: 1,
-    definition: structuredClone(definition),
+    definition: options.prepared ? definition : structuredClone(definition),
     context: JSON.parse(JSON.stringify(context)) as ExecutionContextInput,
     input: plainInput,
     status: "RUNNING",

@@ -58,6 +58,14 @@ export class StepRun {
     this.maxPayloadBytes = env.limits?.maxPayloadBytes ?? MAX_PAYLOAD_BYTES;
   }
 
+  private iso: string | undefined;
+
+  /** `now` as an ISO timestamp, computed once per step. */
+  nowIso(): string {
+    this.iso ??= isoTime(this.now);
+    return this.iso;
+  }
+
   /** Whether a JSON text is over the payload quota (UTF-8 has at most 3 bytes per UTF-16 unit). */
   overLimit(text: string): boolean {
     return text.length * 3 > this.maxPayloadBytes && Buffer.byteLength(text, "utf8") > this.maxPayloadBytes;
@@ -224,7 +232,7 @@ export class StepRun {
       name,
       input,
       enteredEventId: 0,
-      enteredTime: isoTime(this.now),
+      enteredTime: this.nowIso(),
       retryAttempts: (def.Retry ?? []).map(() => 0),
       retryCount: 0,
       phase: { kind: "idle" },

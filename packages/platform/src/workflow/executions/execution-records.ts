@@ -5,7 +5,8 @@ import type { ExecutionLogging } from "./execution-logs.js";
 /**
  * What the durable runner keeps in the MetadataStore. One execution is one `sfn-execution`
  * document (the engine state travels inside it) plus rows written in the same transaction:
- * `sfn-history` (`<executionArn>/<zero-padded event id>`), `sfn-timer` and `sfn-task`
+ * `sfn-history` (`<executionArn>/<zero-padded id of the step's first event>`: the step's
+ * events, in order), `sfn-timer` and `sfn-task`
  * (`<executionArn>/<id>`) for what is pending, and `sfn-token` (by task token) for callbacks.
  */
 export const KINDS = {
@@ -92,6 +93,7 @@ export async function listAll<T>(
 
 /** The execution's history in event order. */
 export async function readHistory(store: MetadataStore, executionArn: string): Promise<HistoryEvent[]> {
-  const docs = await listAll<HistoryEvent>(store, KINDS.history, `${executionArn}/`);
-  return docs.map((d) => d.value);
+  const docs = await listAll<HistoryEvent[] | HistoryEvent>(store, KINDS.history, `${executionArn}/`);
+  // Each row holds the events of one step (older data: one event per row).
+  return docs.flatMap((d) => d.value);
 }

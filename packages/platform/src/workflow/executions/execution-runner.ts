@@ -28,6 +28,7 @@ import {
   type TokenRow,
 } from "./execution-records.js";
 import type { TaskDispatcher } from "./task-dispatch.js";
+import { WriteBatcher } from "./write-batcher.js";
 
 export interface ExecutionRunnerDeps {
   store: MetadataStore;
@@ -78,9 +79,12 @@ export class ExecutionRunner {
   private readonly waiters = new Map<string, ((record: ExecutionRecord) => void)[]>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly env: EngineEnv;
+  /** Steps of different executions stored in the same loop turn share one transaction. */
+  private readonly writes: WriteBatcher;
   private closed = false;
 
   constructor(private readonly deps: ExecutionRunnerDeps) {
+    this.writes = new WriteBatcher(deps.store);
     this.env = {
       now: () => deps.clock.now(),
       random: Math.random,
@@ -111,7 +115,8 @@ export class ExecutionRunner {
     }
     const input = JSON.parse(request.input) as Json;
     return this.serialize(request.executionArn, async () => {
-      const step = await startExecution(definition, input, context, this.env);
+      // Stored definitions were validated by CreateStateMachine; this parsed copy is the execution's own.
+      const step = await startExecution(definition, input, context, this.env, { prepared: true });
       const base: ExecutionRecord = {
         executionArn: request.executionArn,
         stateMachineArn: request.stateMachineArn,
@@ -269,6 +274,10 @@ export class ExecutionRunner {
       if (state.output !== undefined) record.output = JSON.stringify(state.output);
       if (state.error !== undefined) record.error = state.error;
       if (state.cause !== undefined) record.cause = state.cause;
+      // A finished execution never steps again: keep its context, not a second copy of its
+      // definition, input and output (the record has them as text), so the final write is small.
+      const { output: _output, ...rest } = state;
+      record.state = { ...rest, definition: {}, input: null };
     }
     return record;
   }
@@ -286,7 +295,10 @@ export class ExecutionRunner {
       ops.set(`${kind}\n${key}`, { op: "put", kind, key, value });
     const del = (kind: string, key: string) => ops.set(`${kind}\n${key}`, { op: "delete", kind, key });
     if (this.deps.durable)
-      for (const event of step.history) put(KINDS.history, historyKey(arn, event.id), event);
+      if (step.history.length > 0 && step.history[0])
+        // One row per step, keyed by its first event: a step of many Pass/Choice states (or a whole
+        // Map) costs one row, not one per event.
+        put(KINDS.history, historyKey(arn, step.history[0].id), step.history);
     const before = previous?.value.state;
     const after = step.state;
     const finished = after.status !== "RUNNING";
@@ -310,7 +322,7 @@ export class ExecutionRunner {
       }
     }
     for (const op of extra) ops.set(`${op.kind}\n${op.key}`, op);
-    await this.deps.store.write([
+    await this.writes.write([
       {
         op: "put",
         kind: KINDS.execution,

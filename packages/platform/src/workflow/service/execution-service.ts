@@ -53,8 +53,8 @@ export class ExecutionService {
       return record;
     }
     const arn = executionArn(this.deps.scope, machine.name, executionName);
-    const existing = await this.deps.standard.get(arn);
-    if (existing) return sameOrConflict(existing, inputText);
+    // No read first: the start is stored with expectRevision "absent", so a reused name comes
+    // back as a storage conflict, handled below.
     try {
       return await this.deps.standard.start({
         ...startFields(machine),

@@ -88,7 +88,10 @@ export async function testState(
     startTime: new Date(deps.clock.now()).toISOString(),
     ...(request.roleArn !== undefined && { roleArn: request.roleArn }),
   };
-  let step: Step = await startExecution(machine, input, context, env, variables ? { variables } : {});
+  let step: Step = await startExecution(machine, input, context, env, {
+    prepared: true,
+    ...(variables && { variables }),
+  });
   const history: HistoryEvent[] = [...step.history];
   let retriable = false;
   for (let guard = 0; step.state.status === "RUNNING" && guard < 10_000; guard++) {

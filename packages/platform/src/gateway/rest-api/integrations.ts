@@ -111,14 +111,11 @@ async function http(
   proxy: boolean,
 ): Promise<ResponseV1> {
   const params = integrationParameters(integration, facts);
+  // A greedy parameter's value keeps its slashes; each segment is encoded on its own.
   let url = withStageVariables(integration.uri ?? "", facts.stageVariables).replace(
     /\{([^}+]+)\+?\}/g,
-    (_m, name: string) => {
-      const value = params.path[name] ?? facts.pathParameters[name] ?? "";
-      return name.endsWith("+") || _m.endsWith("+}")
-        ? value.split("/").map(encodeURIComponent).join("/")
-        : encodeURIComponent(value);
-    },
+    (_m, name: string) =>
+      (params.path[name] ?? facts.pathParameters[name] ?? "").split("/").map(encodeURIComponent).join("/"),
   );
   const headers = new Headers();
   let body: Buffer | string | undefined;

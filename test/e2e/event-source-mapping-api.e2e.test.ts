@@ -294,6 +294,8 @@ describe("event source mapping API", () => {
         "ReportBatchItemFailures",
         "--scaling-config",
         "MaximumConcurrency=3",
+        "--filter-criteria",
+        JSON.stringify({ Filters: [{ Pattern: JSON.stringify({ body: { kind: ["order"] } }) }] }),
         "--no-enabled",
       ]),
     ) as { UUID: string; State: string; BatchSize: number; ScalingConfig: unknown; LastModified: unknown };
@@ -301,7 +303,10 @@ describe("event source mapping API", () => {
       State: "Creating",
       BatchSize: 100,
       ScalingConfig: { MaximumConcurrency: 3 },
+      FilterCriteria: { Filters: [{ Pattern: '{"body":{"kind":["order"]}}' }] },
     });
+    // The CLI read LastModified as a timestamp (epoch seconds on the wire) and prints it as a date.
+    expect(Math.abs(Date.parse(String(created.LastModified)) - Date.now())).toBeLessThan(600_000);
 
     const listed = JSON.parse(
       await aws(path, nimbus.url, ["lambda", "list-event-source-mappings", "--event-source-arn", arn]),

@@ -50,7 +50,7 @@ export interface Topics {
 
 /** How many deliveries run at once (HTTP endpoints may be slow; SQS/Lambda are quick). */
 const DELIVERY_CONCURRENCY = 32;
-const FANOUT_CONCURRENCY = 8;
+const FANOUT_CONCURRENCY = 20;
 /** A message being handled is invisible this long; after a crash it is handled again. */
 const LEASE_MS = 60_000;
 
@@ -64,6 +64,7 @@ export function createTopics(deps: TopicsDeps): Topics {
     fifo: boolean,
     handle: QueueWorkerOptions["handle"],
     concurrency: number,
+    batch = false,
   ) => {
     const w = new QueueWorker({
       store: queues,
@@ -72,6 +73,7 @@ export function createTopics(deps: TopicsDeps): Topics {
       clock,
       logger,
       handle,
+      batch,
       concurrency,
       leaseMs: LEASE_MS,
     });
@@ -91,8 +93,8 @@ export function createTopics(deps: TopicsDeps): Topics {
   const deliveries = worker(DELIVERY_QUEUE, false, delivery.handle, DELIVERY_CONCURRENCY);
   const fifoDeliveries = worker(DELIVERY_FIFO_QUEUE, true, delivery.handle, DELIVERY_CONCURRENCY);
   fanout = new Fanout(topics, subscriptions, queues, (fifo) => (fifo ? fifoDeliveries : deliveries).kick());
-  const publishes = worker(PUBLISH_QUEUE, false, fanout.handle, FANOUT_CONCURRENCY);
-  const fifoPublishes = worker(PUBLISH_FIFO_QUEUE, true, fanout.handle, FANOUT_CONCURRENCY);
+  const publishes = worker(PUBLISH_QUEUE, false, fanout.handle, FANOUT_CONCURRENCY, true);
+  const fifoPublishes = worker(PUBLISH_FIFO_QUEUE, true, fanout.handle, FANOUT_CONCURRENCY, true);
   const publisher = new Publisher(topics, queues, clock, (fifo) => (fifo ? fifoPublishes : publishes).kick());
 
   const api = createSnsApi(topics, subscriptions, publisher);

@@ -65,7 +65,11 @@ export class Delivery {
     private readonly logger: Logger,
   ) {}
 
-  readonly handle = async (stored: ReceivedQueueMessage): Promise<WorkOutcome> => {
+  /** The worker's handler (one message per call). */
+  readonly handle = async (messages: ReceivedQueueMessage[]): Promise<WorkOutcome[]> =>
+    Promise.all(messages.map((m) => this.deliver(m)));
+
+  private async deliver(stored: ReceivedQueueMessage): Promise<WorkOutcome> {
     const d = JSON.parse(stored.body) as DeliveryRecord;
     const sub = await this.subscriptions.find(d.subscriptionArn);
     // Unsubscribed (or its topic deleted) since the publish: SNS stops delivering.
@@ -81,7 +85,7 @@ export class Delivery {
     if (delay !== undefined) return { done: false, retryAt: this.clock.now() + delay * 1000 };
     await this.giveUp(d, attempt.reason);
     return { done: true };
-  };
+  }
 
   /** Aborts HTTP requests in flight (their deliveries stay queued for the next start). */
   close(): void {

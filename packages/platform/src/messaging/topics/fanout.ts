@@ -10,7 +10,7 @@ import {
 } from "./envelope.js";
 import { matchesAttributes, matchesBody } from "./filter-policy.js";
 import { messageFor } from "./publish-input.js";
-import type { PublishRecord } from "./publisher.js";
+import { type PublishRecord, sequenceNumber } from "./publisher.js";
 import type { WorkOutcome } from "./queue-worker.js";
 import { deadLetterArn } from "./subscription-attributes.js";
 import type { SubscriptionService } from "./subscription-service.js";
@@ -35,27 +35,44 @@ export class Fanout {
     private readonly onQueued: (fifo: boolean) => void,
   ) {}
 
-  readonly handle = async (stored: ReceivedQueueMessage): Promise<WorkOutcome> => {
-    const record = JSON.parse(stored.body) as PublishRecord;
-    const topic = await this.topics.find(record.topicName);
-    if (!topic || topic.arn !== record.topicArn) return { done: true };
-    const deliveries: NewQueueMessage[] = [];
-    for (const sub of await this.subscriptions.ofTopic(topic.name)) {
-      if (!sub.confirmed || !passesFilter(sub, record)) continue;
-      const delivery = notification(topic, sub, record, stored.sequence);
-      deliveries.push({
-        messageId: randomUUID(),
-        body: JSON.stringify(delivery),
-        sentAt: stored.sentAt,
-        visibleAt: stored.sentAt,
-        ...(topic.fifo && { groupId: `${sub.arn}/${record.groupId}` }),
-      });
+  /**
+   * The worker's handler for a received batch: every delivery of the batch in one transaction per
+   * delivery queue, subscriptions read once per topic.
+   */
+  readonly handle = async (batch: ReceivedQueueMessage[]): Promise<WorkOutcome[]> => {
+    const byQueue = new Map<string, NewQueueMessage[]>();
+    const subscribers = new Map<string, { topic: TopicRecord; subs: SubscriptionRecord[] } | undefined>();
+    for (const stored of batch) {
+      const record = JSON.parse(stored.body) as PublishRecord;
+      if (!subscribers.has(record.topicName)) {
+        const topic = await this.topics.find(record.topicName);
+        const subs = topic ? (await this.subscriptions.ofTopic(topic.name)).filter((s) => s.confirmed) : [];
+        subscribers.set(record.topicName, topic && { topic, subs });
+      }
+      const found = subscribers.get(record.topicName);
+      // A topic deleted (or deleted and created again) since the publish: nothing to deliver.
+      if (!found || found.topic.arn !== record.topicArn) continue;
+      const { topic, subs } = found;
+      const queueId = topic.fifo ? DELIVERY_FIFO_QUEUE : DELIVERY_QUEUE;
+      const out = byQueue.get(queueId) ?? [];
+      byQueue.set(queueId, out);
+      for (const sub of subs) {
+        if (!passesFilter(sub, record)) continue;
+        out.push({
+          messageId: randomUUID(),
+          body: JSON.stringify(notification(topic, sub, record, stored.sequence)),
+          sentAt: stored.sentAt,
+          visibleAt: stored.sentAt,
+          ...(topic.fifo && { groupId: `${sub.arn}/${record.groupId}` }),
+        });
+      }
     }
-    if (deliveries.length > 0) {
-      await this.queues.sendBatch(topic.fifo ? DELIVERY_FIFO_QUEUE : DELIVERY_QUEUE, deliveries);
-      this.onQueued(topic.fifo);
+    for (const [queueId, deliveries] of byQueue) {
+      if (deliveries.length === 0) continue;
+      await this.queues.sendBatch(queueId, deliveries);
+      this.onQueued(queueId === DELIVERY_FIFO_QUEUE);
     }
-    return { done: true };
+    return batch.map(() => ({ done: true }));
   };
 
   /** Queues the SubscriptionConfirmation of a pending HTTP/S subscription. */
@@ -107,7 +124,7 @@ function notification(
     attributes: record.attributes,
     timestamp: record.timestamp,
     ...(record.subject !== undefined && { subject: record.subject }),
-    ...(topic.fifo && { sequenceNumber: (10n ** 19n + BigInt(sequence)).toString() }),
+    ...(topic.fifo && { sequenceNumber: sequenceNumber(sequence) }),
     ...(topic.attributes.SignatureVersion !== undefined && {
       signatureVersion: topic.attributes.SignatureVersion,
     }),

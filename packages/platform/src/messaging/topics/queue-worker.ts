@@ -12,7 +12,13 @@ export interface QueueWorkerOptions {
   fifo: boolean;
   clock: Clock;
   logger: Logger;
-  handle: (message: ReceivedQueueMessage) => Promise<WorkOutcome>;
+  /** Decides for each message, in order. */
+  handle: (messages: ReceivedQueueMessage[]) => Promise<WorkOutcome[]>;
+  /**
+   * Hand each received batch to one `handle` call (fan-out: one transaction for a batch), else
+   * one call per message (deliveries: a slow endpoint holds up only its own message).
+   */
+  batch: boolean;
   /** Messages handled at the same time. */
   concurrency: number;
   /** How long a received message stays invisible while handled; a crash makes it due again. */
@@ -34,6 +40,9 @@ export class QueueWorker {
   private started = false;
   private cancelTimer: (() => void) | undefined;
   private readonly running = new Set<Promise<void>>();
+  /** Receipt handles of finished messages, deleted together (concurrent completions coalesce). */
+  private pendingDeletes: string[] = [];
+  private flushing: Promise<void> | undefined;
 
   constructor(private readonly options: QueueWorkerOptions) {}
 
@@ -75,6 +84,7 @@ export class QueueWorker {
     this.closed = true;
     this.cancelTimer?.();
     await Promise.allSettled([...this.running]);
+    while (this.flushing) await this.flushing;
   }
 
   private async pump(): Promise<void> {
@@ -87,36 +97,66 @@ export class QueueWorker {
         fifo,
       });
       if (messages.length === 0) return;
-      for (const message of messages) this.run(message);
+      if (this.options.batch) this.run(messages);
+      else for (const message of messages) this.run([message]);
     }
   }
 
-  private run(message: ReceivedQueueMessage): void {
-    this.inFlight++;
-    const task = this.settle(message).finally(() => {
-      this.inFlight--;
+  private run(messages: ReceivedQueueMessage[]): void {
+    this.inFlight += messages.length;
+    const task = this.settle(messages).finally(() => {
+      this.inFlight -= messages.length;
       this.running.delete(task);
       this.kick();
     });
     this.running.add(task);
   }
 
-  private async settle(message: ReceivedQueueMessage): Promise<void> {
+  private async settle(messages: ReceivedQueueMessage[]): Promise<void> {
     const { store, queueId, logger } = this.options;
-    let outcome: WorkOutcome;
+    let outcomes: WorkOutcome[];
     try {
-      outcome = await this.options.handle(message);
+      outcomes = await this.options.handle(messages);
     } catch (error) {
-      // A handler bug or a storage failure: try again after the lease rather than lose the message.
+      // A handler bug or a storage failure: try again after the lease rather than lose the messages.
       logger.error(
-        { err: error, queue: queueId, messageId: message.messageId },
+        { err: error, queue: queueId, messageIds: messages.map((m) => m.messageId) },
         "topic message handling failed",
       );
       return;
     }
-    if (this.closed && !outcome.done) return;
-    if (outcome.done) await store.delete(queueId, message.receiptHandle);
-    else await store.changeVisibility(queueId, message.receiptHandle, outcome.retryAt);
+    const retries: { receiptHandle: string; visibleAt: number }[] = [];
+    for (const [i, outcome] of outcomes.entries()) {
+      const handle = messages[i]?.receiptHandle;
+      if (handle === undefined) continue;
+      if (outcome.done) this.pendingDeletes.push(handle);
+      else if (!this.closed) retries.push({ receiptHandle: handle, visibleAt: outcome.retryAt });
+    }
+    this.scheduleFlush();
+    if (retries.length > 0) await store.changeVisibilityBatch(queueId, retries);
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushing || this.pendingDeletes.length === 0) return;
+    this.flushing = this.flushDeletes().finally(() => {
+      this.flushing = undefined;
+      // Deleted FIFO messages free their group: its next message may be due now.
+      this.kick();
+      this.scheduleFlush();
+    });
+  }
+
+  private async flushDeletes(): Promise<void> {
+    const { store, queueId, logger } = this.options;
+    while (this.pendingDeletes.length > 0) {
+      const batch = this.pendingDeletes.splice(0, 100);
+      // A delete that fails leaves the message to come back after its lease: at least once.
+      await store
+        .deleteBatch(queueId, batch)
+        .catch((error: unknown) =>
+          logger.error({ err: error, queue: queueId }, "topic messages could not be deleted"),
+        );
+    }
   }
 
   private async scheduleNext(): Promise<void> {

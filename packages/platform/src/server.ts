@@ -310,6 +310,8 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     concurrentExecutions: invoker.concurrency,
     throttles: invoker.throttleCount,
     async: asyncInvocation.health(),
+    // Concurrent batches of each running event source mapping, by UUID.
+    eventSourceMappings: sources.stats(),
     auth: config.auth.enabled ? "sigv4-verified" : "any-credentials",
   });
   const nimbusRoutes: NimbusRoute[] = [

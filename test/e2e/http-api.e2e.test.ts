@@ -20,6 +20,7 @@ import {
   UpdateRouteCommand,
 } from "@aws-sdk/client-apigatewayv2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { aws, requireAwsCli } from "../support/aws-cli.js";
 import { createFixtureFunction } from "../support/functions.js";
 import { clientConfig, startNimbus, type TestNimbus } from "../support/nimbus.js";
 
@@ -217,5 +218,45 @@ describe("HTTP API management (ApiGatewayV2 SDK)", () => {
     const gone = await call(apiId, "/b");
     expect(gone.status).toBe(404);
     expect(await json(gone)).toEqual({ message: "Not Found" });
+  });
+
+  it("stops serving on the execute-api endpoint when DisableExecuteApiEndpoint is set", async () => {
+    const apiId =
+      (await api.send(new CreateApiCommand({ Name: "off", ProtocolType: "HTTP", Target: ARN("http-echo") })))
+        .ApiId ?? "";
+    expect((await call(apiId, "/")).status).toBe(200);
+    await api.send(new UpdateApiCommand({ ApiId: apiId, DisableExecuteApiEndpoint: true }));
+    const refused = await call(apiId, "/");
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({ message: "Forbidden" });
+  });
+});
+
+const cli = requireAwsCli();
+
+describe.skipIf(!cli)("HTTP APIs through the AWS CLI", () => {
+  it("quick-creates with create-api --target, lists, and serves the function", async () => {
+    const created = JSON.parse(
+      await aws(cli ?? "", nimbus.url, [
+        "apigatewayv2",
+        "create-api",
+        "--name",
+        "from-cli",
+        "--protocol-type",
+        "HTTP",
+        "--target",
+        ARN("http-echo"),
+      ]),
+    ) as { ApiId: string; ApiEndpoint: string };
+    expect(created.ApiEndpoint).toBe(`http://${created.ApiId}.execute-api.localhost:${nimbus.server.port}`);
+    const routes = JSON.parse(
+      await aws(cli ?? "", nimbus.url, ["apigatewayv2", "get-routes", "--api-id", created.ApiId]),
+    ) as {
+      Items: { RouteKey: string }[];
+    };
+    expect(routes.Items.map((r) => r.RouteKey)).toEqual(["$default"]);
+    const response = await call(created.ApiId, "/from-cli");
+    expect(((await response.json()) as { rawPath: string }).rawPath).toBe("/from-cli");
+    await aws(cli ?? "", nimbus.url, ["apigatewayv2", "delete-api", "--api-id", created.ApiId]);
   });
 });

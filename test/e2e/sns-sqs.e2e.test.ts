@@ -88,6 +88,7 @@ describe("SNS fan-out to SQS queues", () => {
           color: { DataType: "String", StringValue: "red" },
           count: { DataType: "Number", StringValue: "3" },
           blob: { DataType: "Binary", BinaryValue: Buffer.from("bytes") },
+          list: { DataType: "String.Array", StringValue: '["x",2]' },
         },
       }),
     );
@@ -115,6 +116,7 @@ describe("SNS fan-out to SQS queues", () => {
         color: { Type: "String", Value: "red" },
         count: { Type: "Number", Value: "3" },
         blob: { Type: "Binary", Value: Buffer.from("bytes").toString("base64") },
+        list: { Type: "String.Array", Value: '["x",2]' },
       },
     });
     expect(envelopes.find((e) => e.Message === "second")).not.toHaveProperty("Subject");
@@ -125,6 +127,10 @@ describe("SNS fan-out to SQS queues", () => {
     expect(rawFirst?.MessageAttributes?.color).toMatchObject({ DataType: "String", StringValue: "red" });
     expect(rawFirst?.MessageAttributes?.count).toMatchObject({ DataType: "Number", StringValue: "3" });
     expect(Buffer.from(rawFirst?.MessageAttributes?.blob?.BinaryValue ?? []).toString()).toBe("bytes");
+    expect(rawFirst?.MessageAttributes?.list).toMatchObject({
+      DataType: "String.Array",
+      StringValue: '["x",2]',
+    });
   });
 
   it("applies filter policies in attribute and body scope before delivery", async () => {

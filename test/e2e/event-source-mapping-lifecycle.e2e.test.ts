@@ -11,6 +11,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import {
   CreateQueueCommand,
+  DeleteQueueCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
@@ -189,6 +190,24 @@ describe("event source mapping lifecycle", () => {
     expect((await reported(sqs, resultUrl, 2)).sort()).toEqual(["orphan 1", "orphan 2"]);
     await until(async () => (await left(sqs, queue.url)) === 0);
     await until(async () => (await lastResult(nimbus.lambda, UUID as string)) === "OK");
+  });
+
+  it("keeps a mapping whose queue was deleted and reports the problem", async () => {
+    const queue = await createQueue(sqs, "esm-gone");
+    await createFixtureFunction(nimbus.lambda, "esm-gone-fn", "node/sqs-batch", {
+      env: { RESULT_QUEUE_URL: resultUrl },
+      timeout: 2,
+    });
+    const { UUID } = await nimbus.lambda.send(
+      new CreateEventSourceMappingCommand({ EventSourceArn: queue.arn, FunctionName: "esm-gone-fn" }),
+    );
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: queue.url }));
+    await until(
+      async () => (await lastResult(nimbus.lambda, UUID as string))?.startsWith("PROBLEM: ") === true,
+    );
+    const mapping = await nimbus.lambda.send(new GetEventSourceMappingCommand({ UUID }));
+    expect(mapping).toMatchObject({ State: "Enabled", EventSourceArn: queue.arn });
+    expect(mapping.LastProcessingResult).toMatch(/queue/i);
   });
 
   it("deletes nothing while the function is throttled, and delivers once it may run", async () => {

@@ -47,6 +47,8 @@ export const DEFAULT_SCALING: PollerScaling = { initial: 2, defaultMax: 20 };
 export function createSources(deps: SourcesDeps): Sources {
   const queues = queuePortOf(deps.queues);
   const mappings = new MappingService(deps.store, deps.functions, queues, deps.scope, deps.clock);
+  // LastProcessingResult writes run beside the pollers; close waits for them before the store goes.
+  const writes = new Set<Promise<void>>();
   const pollers = new SqsPollers(
     {
       queues,
@@ -62,11 +64,13 @@ export function createSources(deps: SourcesDeps): Sources {
       functionTimeoutSec: async (functionArn) =>
         (await deps.functions.resolve(functionArn, undefined)).config.timeoutSec,
       onResult: (uuid, result) => {
-        mappings
+        const write = mappings
           .setLastProcessingResult(uuid, result)
           .catch((error: unknown) =>
             deps.logger.warn({ err: error, mapping: uuid }, "LastProcessingResult not stored"),
-          );
+          )
+          .finally(() => writes.delete(write));
+        writes.add(write);
       },
       clock: deps.clock,
       logger: deps.logger,
@@ -88,7 +92,10 @@ export function createSources(deps: SourcesDeps): Sources {
       for (const record of await mappings.all()) pollers.apply(record.uuid, record);
     },
     close: () => pollers.close(),
-    idle: () => pollers.idle(),
+    async idle() {
+      await pollers.idle();
+      while (writes.size > 0) await Promise.all([...writes]);
+    },
     stats: () => pollers.stats(),
   };
 }

@@ -24,7 +24,16 @@ export class AsyncMetrics {
       }
     | undefined;
 
-  constructor(registry: Registry | undefined, counts: () => Promise<QueueCounts>) {
+  /**
+   * @param counts the internal queue's message counts (read when scraped)
+   * @param oldestAcceptedAt when the event of the first message in send order was accepted
+   */
+  constructor(
+    registry: Registry | undefined,
+    counts: () => Promise<QueueCounts>,
+    oldestAcceptedAt: () => Promise<number | undefined>,
+    now: () => number,
+  ) {
     if (!registry) return;
     const registers = [registry];
     this.prom = {
@@ -57,6 +66,15 @@ export class AsyncMetrics {
         this.set({ state: "visible" }, c.visible);
         this.set({ state: "inFlight" }, c.inFlight);
         this.set({ state: "delayed" }, c.delayed);
+      },
+    });
+    new Gauge({
+      name: "nimbus_async_oldest_event_age_seconds",
+      help: "Age of the event of the oldest message (in send order) in the async queue; 0 when empty.",
+      registers,
+      async collect() {
+        const acceptedAt = await oldestAcceptedAt();
+        this.set(acceptedAt === undefined ? 0 : Math.max(0, (now() - acceptedAt) / 1000));
       },
     });
   }

@@ -13,7 +13,7 @@ import { AsyncMetrics } from "./async-metrics.js";
 import { AsyncDispatcher } from "./dispatcher.js";
 import { EventInvokeConfigService } from "./event-invoke-config.js";
 import { addEventInvokeConfigRoutes } from "./event-invoke-config-api.js";
-import { ASYNC_QUEUE_ID } from "./event-types.js";
+import { ASYNC_QUEUE_ID, type AsyncMessageMeta } from "./event-types.js";
 import { FailureStore } from "./failure-store.js";
 import { createFailuresApi } from "./failures-api.js";
 import { Settler } from "./settler.js";
@@ -66,7 +66,15 @@ export interface AsyncInvocation {
  */
 export function createAsync(deps: AsyncDeps): AsyncInvocation {
   const { clock, logger, functions } = deps;
-  const metrics = new AsyncMetrics(deps.registry, () => deps.queueStore.counts(ASYNC_QUEUE_ID, clock.now()));
+  const metrics = new AsyncMetrics(
+    deps.registry,
+    () => deps.queueStore.counts(ASYNC_QUEUE_ID, clock.now()),
+    async () => {
+      const [first] = await deps.queueStore.peek(ASYNC_QUEUE_ID, { limit: 1 });
+      return (first?.meta as AsyncMessageMeta | undefined)?.acceptedAt;
+    },
+    () => clock.now(),
+  );
   const configs = new EventInvokeConfigService(deps.metadata, functions, deps.targets, clock);
   const failures = new FailureStore(deps.metadata);
   const settler = new Settler({ functions, configs, targets: deps.targets, failures, logger, metrics });

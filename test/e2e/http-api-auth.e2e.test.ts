@@ -10,6 +10,7 @@ import {
   CreateRouteCommand,
   CreateStageCommand,
   GetAuthorizerCommand,
+  ResetAuthorizersCacheCommand,
 } from "@aws-sdk/client-apigatewayv2";
 import { FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -204,6 +205,12 @@ describe("Lambda REQUEST authorizer", () => {
     const second = await json(call(apiId, "/private", { "x-auth": "allow-1" }));
     // Served from the cache: the authorizer did not run again.
     expect(second.requestContext.authorizer.lambda.calls).toBe(first.requestContext.authorizer.lambda.calls);
+    // ResetAuthorizersCache: the next call runs the authorizer again.
+    await api.send(new ResetAuthorizersCacheCommand({ ApiId: apiId, StageName: "$default" }));
+    const third = await json(call(apiId, "/private", { "x-auth": "allow-1" }));
+    expect(third.requestContext.authorizer.lambda.calls).toBeGreaterThan(
+      first.requestContext.authorizer.lambda.calls,
+    );
     const other = await json(call(apiId, "/private", { "x-auth": "allow-2" }));
     expect(other.requestContext.authorizer.lambda.user).toBe("allow-2");
 

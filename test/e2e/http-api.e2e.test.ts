@@ -15,7 +15,11 @@ import {
   GetRouteCommand,
   GetRoutesCommand,
   GetStageCommand,
+  GetTagsCommand,
+  ImportApiCommand,
   NotFoundException,
+  TagResourceCommand,
+  UntagResourceCommand,
   UpdateApiCommand,
   UpdateRouteCommand,
 } from "@aws-sdk/client-apigatewayv2";
@@ -229,6 +233,30 @@ describe("HTTP API management (ApiGatewayV2 SDK)", () => {
     const refused = await call(apiId, "/");
     expect(refused.status).toBe(403);
     expect(await refused.json()).toEqual({ message: "Forbidden" });
+  });
+});
+
+describe("tags and refused operations", () => {
+  it("tags APIs and stages", async () => {
+    const apiId =
+      (await api.send(new CreateApiCommand({ Name: "tagged", ProtocolType: "HTTP", Tags: { a: "1" } })))
+        .ApiId ?? "";
+    const arn = `arn:aws:apigateway:us-east-1::/apis/${apiId}`;
+    await api.send(new TagResourceCommand({ ResourceArn: arn, Tags: { b: "2" } }));
+    expect((await api.send(new GetTagsCommand({ ResourceArn: arn }))).Tags).toEqual({ a: "1", b: "2" });
+    await api.send(new UntagResourceCommand({ ResourceArn: arn, TagKeys: ["a"] }));
+    expect((await api.send(new GetApiCommand({ ApiId: apiId }))).Tags).toEqual({ b: "2" });
+    await api.send(new CreateStageCommand({ ApiId: apiId, StageName: "dev" }));
+    await api.send(new TagResourceCommand({ ResourceArn: `${arn}/stages/dev`, Tags: { s: "x" } }));
+    expect((await api.send(new GetStageCommand({ ApiId: apiId, StageName: "dev" }))).Tags).toEqual({
+      s: "x",
+    });
+  });
+
+  it("refuses ImportApi by name", async () => {
+    const imported = api.send(new ImportApiCommand({ Body: "openapi: 3.0.1" }));
+    await expect(imported).rejects.toBeInstanceOf(BadRequestException);
+    await expect(imported).rejects.toThrow(/ImportApi/);
   });
 });
 

@@ -13,6 +13,7 @@ import { createHttpApiRoute } from "./http-api-route.js";
 import { HttpApiService } from "./http-api-service.js";
 import { JwksCache } from "./jwks.js";
 import { addStageRoutes } from "./stages-api.js";
+import { addRefusedRoutes, addTagRoutes } from "./tags-api.js";
 import { Throttles } from "./token-bucket.js";
 
 export interface HttpApisDeps {
@@ -61,6 +62,8 @@ export function createHttpApis(deps: HttpApisDeps): HttpApis {
   addApiRoutes(router, management);
   addDefinitionRoutes(router, management);
   addStageRoutes(router, management);
+  addTagRoutes(router, management);
+  addRefusedRoutes(router);
   const route = createHttpApiRoute({
     service,
     authorize,

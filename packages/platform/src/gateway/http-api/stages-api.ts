@@ -95,6 +95,12 @@ export function addStageRoutes(router: RestRouter, deps: ManagementDeps): void {
     deps.onChange(apiId);
     return jsonResult(204, undefined);
   });
+  router.add("DELETE", "/v2/apis/{ApiId}/stages/{StageName}/cache/authorizers", async (_req, p) => {
+    stageOf(await service.get(p.ApiId ?? ""), p.StageName);
+    // Cached Lambda authorizer results are kept per API: dropping them resets every stage's.
+    deps.onChange(p.ApiId ?? "");
+    return jsonResult(204, undefined);
+  });
 
   router.add("POST", "/v2/apis/{ApiId}/deployments", async (req, p) => {
     const input = new WireInput(req);

@@ -10,6 +10,7 @@ import {
   PutRestApiCommand,
   UpdateStageCommand,
 } from "@aws-sdk/client-api-gateway";
+import { FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFixtureFunction } from "../support/functions.js";
 import { clientConfig, startNimbus, type TestNimbus } from "../support/nimbus.js";
@@ -95,6 +96,60 @@ describe("canary deployments", () => {
     expect((await fetch(`${stageUrl(nimbus.url, apiId, "s")}/two`)).status).toBe(403);
     await client.send(new CreateDeploymentCommand({ restApiId: apiId, stageName: "s" }));
     expect((await fetch(`${stageUrl(nimbus.url, apiId, "s")}/two`)).status).toBe(200);
+  });
+});
+
+describe("access logs", () => {
+  it("writes one line per request in the stage's format to its log group", async () => {
+    const api = await client.send(new CreateRestApiCommand({ name: "logged" }));
+    const apiId = api.id ?? "";
+    const root = await rootId(client, apiId);
+    await proxyMethod(
+      client,
+      apiId,
+      await resourcePath(client, apiId, root, "/items/{id}"),
+      "GET",
+      "rest-proxy",
+    );
+    await client.send(new CreateDeploymentCommand({ restApiId: apiId, stageName: "prod" }));
+    const stage = await client.send(
+      new UpdateStageCommand({
+        restApiId: apiId,
+        stageName: "prod",
+        patchOperations: [
+          {
+            op: "replace",
+            path: "/accessLogSettings/destinationArn",
+            value: "arn:aws:logs:us-east-1:000000000000:log-group:/rest-api/access",
+          },
+          {
+            op: "replace",
+            path: "/accessLogSettings/format",
+            value:
+              '{"requestId":"$context.requestId","method":"$context.httpMethod","resourcePath":"$context.resourcePath","status":"$context.status","error":"$context.error.message"}',
+          },
+        ],
+      }),
+    );
+    expect(stage.accessLogSettings?.destinationArn).toContain("/rest-api/access");
+    const ok = await fetch(`${stageUrl(nimbus.url, apiId, "prod")}/items/3`);
+    expect(ok.status).toBe(200);
+    const missing = await fetch(`${stageUrl(nimbus.url, apiId, "prod")}/nothing`);
+    expect(missing.status).toBe(403);
+    let lines: string[] = [];
+    for (let attempt = 0; attempt < 50 && lines.length < 2; attempt++) {
+      const out = await nimbus.logs
+        .send(new FilterLogEventsCommand({ logGroupName: "/rest-api/access" }))
+        .catch(() => ({ events: [] }));
+      lines = (out.events ?? []).map((e) => e.message ?? "");
+      if (lines.length < 2) await new Promise((r) => setTimeout(r, 100));
+    }
+    const parsed = lines.map((l) => JSON.parse(l) as Record<string, string>);
+    expect(parsed.map(({ requestId: _r, ...rest }) => rest)).toEqual([
+      { method: "GET", resourcePath: "/items/{id}", status: "200", error: "-" },
+      { method: "GET", resourcePath: "-", status: "403", error: "Missing Authentication Token" },
+    ]);
+    expect(parsed[0]?.requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
 

@@ -263,7 +263,14 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
   });
   // REST APIs (API Gateway v1): management API under /restapis, /apikeys, /usageplans; data plane
   // by Host or path prefix (docs/rest-apis.md).
-  const restApis = createRestApis({ store: metadata, invoker, clock, scope, logger });
+  const restApis = createRestApis({
+    store: metadata,
+    invoker,
+    clock,
+    scope,
+    logger,
+    accessLog: (group, stream, timestamp, message) => logSink.append(group, stream, timestamp, message),
+  });
   // SQS queues; their QueueService (queues.service) is what other areas consume queues through.
   const queues = createQueues({ metadata, store: queueStore, clock, scope });
   targets.register("sqs", queues.targetHandler);

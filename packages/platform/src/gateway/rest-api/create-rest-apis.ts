@@ -5,6 +5,7 @@ import type { Clock } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
 import type { Invoker } from "../../invoke/index.js";
 import type { MetadataStore } from "../../storage/metadata-store.js";
+import type { AccessLogWriter } from "./access-log.js";
 import { AuthorizerRunner } from "./authorizer-runner.js";
 import { createFunctionCall } from "./integration-call.js";
 import { KeyService } from "./key-service.js";
@@ -25,6 +26,8 @@ export interface RestApisDeps {
   logger: Logger;
   /** Picks canary traffic (default Math.random). */
   random?: () => number;
+  /** Receives the access log lines of stages with access log settings. */
+  accessLog?: AccessLogWriter;
 }
 
 export interface RestApis {
@@ -56,6 +59,7 @@ export function createRestApis(deps: RestApisDeps): RestApis {
       scope: deps.scope,
       authorizers: new AuthorizerRunner(call, deps.clock, deps.logger),
       random: deps.random ?? Math.random,
+      accessLog: deps.accessLog,
     }),
   };
 }

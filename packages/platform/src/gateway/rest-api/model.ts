@@ -118,6 +118,8 @@ export interface StageDoc {
   methodSettings: Record<string, MethodSettingDoc>;
   canarySettings?: CanarySettingsDoc;
   tracingEnabled: boolean;
+  /** Access log lines of this stage: a `$context` format and a CloudWatch Logs log group ARN. */
+  accessLogSettings?: { format: string; destinationArn: string };
   tags: Record<string, string>;
   createdAt: number;
   lastUpdatedAt: number;

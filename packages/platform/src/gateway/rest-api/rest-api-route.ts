@@ -3,12 +3,13 @@ import { type AwsRequest, header } from "../../aws/http-types.js";
 import type { AccountScope } from "../../core/arn.js";
 import { buildEventV1, headerLines, queryMaps } from "../payload-v1/event-v1.js";
 import type { ResponseV1 } from "../payload-v1/response-v1.js";
+import { type AccessLogWriter, writeAccessLog } from "./access-log.js";
 import type { AuthorizerRunner } from "./authorizer-runner.js";
 import { GATEWAY_RESPONSES, toHttpResult } from "./gateway-response.js";
 import { type IntegrationDeps, runIntegration } from "./integrations.js";
 import { usageKey } from "./key-service.js";
 import type { ApiSnapshot, MethodDoc, StageDoc } from "./model.js";
-import { eventRequest, methodArn, type RequestFacts } from "./request-facts.js";
+import { eventRequest, methodArn, type RequestFacts, templateContext } from "./request-facts.js";
 import { methodFor, ResourceMatcher } from "./resource-match.js";
 import type { RestApiStore } from "./rest-api-store.js";
 import type { UsageMeter } from "./usage-meter.js";
@@ -24,6 +25,8 @@ export interface RestApiRouteDeps extends IntegrationDeps {
   scope: AccountScope;
   /** Picks canary traffic; `Math.random` in the server, fixed in tests. */
   random: () => number;
+  /** Receives access log lines of stages with access log settings. */
+  accessLog?: AccessLogWriter | undefined;
 }
 
 /** Which API and path a request addresses: by Host, or by the reserved path prefix. */
@@ -67,19 +70,43 @@ export function createRestApiRoute(deps: RestApiRouteDeps): TrafficRoute {
     const path = `/${restParts.join("/")}`;
     const stage = stageName === "" ? undefined : (await deps.store.stage(api.id, stageName))?.doc;
     if (!stage) return answer(GATEWAY_RESPONSES.forbidden());
+    const started = deps.clock.monotonic();
+    const timeEpochMs = deps.clock.now();
+    let facts: RequestFacts | undefined;
+    const logged = (response: ResponseV1) => {
+      writeAccessLog(
+        deps.accessLog,
+        stage,
+        {
+          apiId: api.id,
+          stage: stage.stageName,
+          requestId: req.requestId,
+          timeEpochMs,
+          method: req.method,
+          path: `/${stage.stageName}${path}`,
+          sourceIp: sourceIpOf(req),
+          userAgent: header(req.headers, "user-agent") ?? "",
+          protocol: "HTTP/1.1",
+          responseLatencyMs: Math.round(deps.clock.monotonic() - started),
+          ...(facts ? { context: templateContext(facts) } : {}),
+        },
+        response,
+      );
+      return answer(response);
+    };
 
     const { deploymentId, variables } = pickDeployment(stage, deps.random());
     const deployment = await deps.store.deployment(api.id, deploymentId);
-    if (!deployment) return answer(GATEWAY_RESPONSES.forbidden());
+    if (!deployment) return logged(GATEWAY_RESPONSES.forbidden());
     const snapshot = deployment.snapshot;
     const match = matcherFor(`${api.id}/${deployment.id}`, snapshot).match(path);
     const method = match && methodFor(match.resource, req.method);
-    if (!match || !method?.integration) return answer(GATEWAY_RESPONSES.missingToken());
+    if (!match || !method?.integration) return logged(GATEWAY_RESPONSES.missingToken());
 
     const lines = headerLines(req.headers);
     const headers: Record<string, string> = {};
     for (const [name, value] of lines) headers[name] = value;
-    const facts: RequestFacts = {
+    facts = {
       requestId: req.requestId,
       method: req.method,
       path,
@@ -97,13 +124,13 @@ export function createRestApiRoute(deps: RestApiRouteDeps): TrafficRoute {
       region: deps.scope.region,
       domainName: header(req.headers, "host") ?? `${api.id}.execute-api.localhost`,
       sourceIp: sourceIpOf(req),
-      timeEpochMs: deps.clock.now(),
+      timeEpochMs,
       binaryMediaTypes: snapshot.binaryMediaTypes,
     };
     const refusal = await admit(deps, snapshot, stage, method, facts);
-    if (refusal) return answer(refusal);
+    if (refusal) return logged(refusal);
     const response = await runIntegration(deps, method.integration, facts);
-    return answer(response);
+    return logged(response);
   };
 }
 

@@ -46,6 +46,7 @@ export function addStageRoutes(router: RestRouter, stages: StageService, keys: K
         cacheClusterEnabled: "stage caches",
         cacheClusterSize: "stage caches",
         documentationVersion: "documentation versions",
+        tracingEnabled: "X-Ray tracing",
       });
       const canary = read.obj(body, "canarySettings");
       if (canary) read.refuse(canary, { useStageCache: "stage caches" });

@@ -174,6 +174,12 @@ export class StageService {
     if (!found) throw notFound("Invalid Stage identifier specified");
     const stage = structuredClone(found.doc);
     for (const op of ops) applyStagePatch(stage, op);
+    if (
+      stage.accessLogSettings &&
+      (!stage.accessLogSettings.format || !stage.accessLogSettings.destinationArn)
+    ) {
+      throw badRequest("Access log settings need both format and destinationArn");
+    }
     for (const id of [stage.deploymentId, stage.canarySettings?.deploymentId]) {
       if (id !== undefined && !(await this.store.deployment(apiId, id))) {
         throw badRequest(`Deployment id does not exist: ${id}`);
@@ -250,7 +256,10 @@ function applyStagePatch(stage: StageDoc, { op, path, value }: PatchOperation): 
   } else if (head === "deploymentId" && rest.length === 0) {
     stage.deploymentId = setting(value) ?? stage.deploymentId;
   } else if (head === "tracingEnabled" && rest.length === 0) {
-    stage.tracingEnabled = setting(value) === "true";
+    if (setting(value) === "true") throw unsupported("X-Ray tracing (tracingEnabled)");
+    stage.tracingEnabled = false;
+  } else if (head === "accessLogSettings") {
+    patchAccessLog(stage, op, rest, value, path);
   } else if (head === "variables" && rest.length === 1 && rest[0]) {
     checkVariableName(rest[0]);
     const v = setting(value);
@@ -290,6 +299,37 @@ function applyStagePatch(stage: StageDoc, { op, path, value }: PatchOperation): 
   } else {
     throw unsupported(`the stage patch path ${path}`);
   }
+}
+
+function patchAccessLog(
+  stage: StageDoc,
+  op: string,
+  rest: string[],
+  value: string | undefined,
+  path: string,
+): void {
+  if (rest.length === 0 && op === "remove") {
+    delete stage.accessLogSettings;
+    return;
+  }
+  const member = rest[0];
+  if (
+    rest.length !== 1 ||
+    (member !== "format" && member !== "destinationArn") ||
+    op === "remove" ||
+    !value
+  ) {
+    throw unsupported(`the stage patch path ${path}`);
+  }
+  if (
+    member === "destinationArn" &&
+    !/^arn:aws[a-zA-Z-]*:logs:[^:]*:[^:]*:log-group:[^:]+(:\*)?$/.test(value)
+  ) {
+    throw badRequest(`Invalid CloudWatch Logs log group ARN: ${value}`);
+  }
+  const current = stage.accessLogSettings ?? { format: "", destinationArn: "" };
+  current[member] = value;
+  stage.accessLogSettings = current;
 }
 
 function decodeSettingKey(text: string): string {

@@ -175,6 +175,7 @@ export function stageOut(s: StageDoc) {
     methodSettings,
     variables: nonEmpty(s.variables),
     canarySettings: s.canarySettings,
+    accessLogSettings: s.accessLogSettings,
     tracingEnabled: s.tracingEnabled,
     tags: nonEmpty(s.tags),
     createdDate: seconds(s.createdAt),

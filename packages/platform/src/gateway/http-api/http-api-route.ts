@@ -24,6 +24,9 @@ import type { Throttles } from "./token-bucket.js";
 /** The path form: `/_nimbus/execute-api/<api-id>/<stage or path>` on the API port. */
 export const EXECUTE_API_PATH_PREFIX = "/_nimbus/execute-api/";
 
+/** HTTP APIs take request bodies up to 10 MB. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
 const HOST_FORM = /^([a-z0-9]{10})\.execute-api(?:[.:]|$)/;
 
 /** Which API a request addresses (by Host or path prefix), and the path below the API's root. */
@@ -127,6 +130,7 @@ export function createHttpApiRoute(deps: HttpApiRouteDeps): TrafficRoute {
       return toHttp(answer, view.apigwRequestId);
     };
 
+    if (req.body.length > MAX_BODY_BYTES) return finish(messageAnswer(413, "Request Entity Too Large"));
     const preflight = cors ? preflightResponse(urlCors(cors), req.method, req.headers) : undefined;
     if (preflight) return finish({ ...fromGateway(preflight), status: 204 });
 

@@ -35,6 +35,8 @@ export class HttpApiService {
   private readonly chains = new Map<string, Promise<unknown>>();
   private readonly cache = new Map<string, { doc: HttpApiDocument; revision: number }>();
   private readonly snapshots = new Map<string, Snapshot>();
+  /** Bumped by every write of an API: a read that started before one must not fill the cache. */
+  private readonly generations = new Map<string, number>();
 
   constructor(
     private readonly store: MetadataStore,
@@ -71,9 +73,12 @@ export class HttpApiService {
   async find(apiId: string): Promise<HttpApiDocument | undefined> {
     const cached = this.cache.get(apiId);
     if (cached) return cached.doc;
+    const generation = this.generations.get(apiId) ?? 0;
     const stored = await this.store.get<HttpApiDocument>(API_KIND, apiId);
     if (!stored) return undefined;
-    this.cache.set(apiId, { doc: stored.value, revision: stored.revision });
+    if ((this.generations.get(apiId) ?? 0) === generation) {
+      this.cache.set(apiId, { doc: stored.value, revision: stored.revision });
+    }
     return stored.value;
   }
 
@@ -122,6 +127,7 @@ export class HttpApiService {
       ops.push({ op: "delete", kind: DEPLOYMENT_KIND, key: `${apiId}/${id}` });
     }
     await this.store.write(ops);
+    this.bump(apiId);
     this.cache.delete(apiId);
     for (const id of Object.keys(stored.value.deployments)) this.snapshots.delete(`${apiId}/${id}`);
   }
@@ -155,10 +161,15 @@ export class HttpApiService {
         if (isPlatformError(error) && error.code === STORAGE_ERRORS.conflict && attempt < 5) continue;
         throw error;
       }
+      this.bump(apiId);
       this.cache.set(apiId, { doc, revision: stored.revision + 1 });
       for (const id of result.deleteDeployments ?? []) this.snapshots.delete(`${apiId}/${id}`);
       return result.value;
     }
+  }
+
+  private bump(apiId: string): void {
+    this.generations.set(apiId, (this.generations.get(apiId) ?? 0) + 1);
   }
 
   /** A deployment of the current definitions, served by the given AutoDeploy stages from now on. */

@@ -50,6 +50,12 @@ export class AsyncDispatcher {
   private running = 0;
   private readonly runningByFunction = new Map<string, number>();
   private closed = false;
+  /**
+   * Nothing is received before `start()` released the leases of a previous run: a lease taken
+   * earlier (an event accepted while the server was still starting) would be released too, and
+   * its event run twice.
+   */
+  private started = false;
   private pumping = false;
   private again = false;
   private cancelTimer: (() => void) | undefined;
@@ -61,6 +67,7 @@ export class AsyncDispatcher {
   async start(): Promise<void> {
     const released = await this.deps.store.releaseInFlight(ASYNC_QUEUE_ID, this.deps.clock.now());
     if (released > 0) this.deps.logger.info({ released }, "async events interrupted by a stop run again");
+    this.started = true;
     this.wake();
   }
 
@@ -71,7 +78,7 @@ export class AsyncDispatcher {
 
   /** Looks for due events now (a new event arrived, or a slot freed). */
   wake(): void {
-    if (this.closed) return;
+    if (this.closed || !this.started) return;
     if (this.pumping) {
       this.again = true;
       return;

@@ -194,6 +194,29 @@ describe("payload format 2.0", () => {
   });
 });
 
+describe("route selection", () => {
+  it("follows AWS's precedence: exact path, then parameter, then greedy, method before ANY, $default last", async () => {
+    const apiId = await apiWith({
+      "GET /pets/dog/1": {},
+      "GET /pets/dog/{id}": {},
+      "GET /pets/{proxy+}": {},
+      "ANY /pets/{proxy+}": {},
+      "ANY /{proxy+}": {},
+      $default: {},
+    });
+    const routeOf = async (method: string, path: string) => {
+      const event = await json(call(apiId, path, { method }));
+      return [event.routeKey, event.pathParameters ?? null];
+    };
+    expect(await routeOf("GET", "/pets/dog/1")).toEqual(["GET /pets/dog/1", null]);
+    expect(await routeOf("GET", "/pets/dog/2")).toEqual(["GET /pets/dog/{id}", { id: "2" }]);
+    expect(await routeOf("GET", "/pets/cat/2")).toEqual(["GET /pets/{proxy+}", { proxy: "cat/2" }]);
+    expect(await routeOf("POST", "/pets/cat/2")).toEqual(["ANY /pets/{proxy+}", { proxy: "cat/2" }]);
+    expect(await routeOf("GET", "/toys/ball")).toEqual(["ANY /{proxy+}", { proxy: "toys/ball" }]);
+    expect(await routeOf("GET", "/")).toEqual(["$default", null]);
+  });
+});
+
 describe("payload format 1.0", () => {
   it("sends the 1.0 event with multi-value maps and the route's resource", async () => {
     const apiId = await apiWith({ "GET /v1/{name}": { version: "1.0" } });

@@ -93,11 +93,11 @@ describe("JwksCache", () => {
       "https://issuer.test/.well-known/openid-configuration",
       "https://issuer.test/keys",
     ]);
-    await cache.keys(ISSUER + "/", "k1");
-    await cache.keys(ISSUER + "/", "unknown");
+    await cache.keys(`${ISSUER}/`, "k1");
+    await cache.keys(`${ISSUER}/`, "unknown");
     expect(fetched).toHaveLength(2);
     clock.advance(61_000);
-    await cache.keys(ISSUER + "/", "unknown");
+    await cache.keys(`${ISSUER}/`, "unknown");
     expect(fetched).toHaveLength(4);
   });
 });

@@ -1,3 +1,4 @@
+import { verify, X509Certificate } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
@@ -144,6 +145,14 @@ describe("SNS HTTP subscriptions", () => {
       MessageAttributes: { kind: { Type: "String", Value: "payment" } },
     });
     expect(String(json(note).UnsubscribeURL)).toContain(encodeURIComponent(sub.SubscriptionArn ?? ""));
+    // The signature verifies, as SNS validators check it, with the certificate this server serves.
+    const envelope = json(note);
+    const cert = new X509Certificate(await (await fetch(String(envelope.SigningCertURL))).text());
+    const canonical = ["Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"]
+      .map((k) => `${k}\n${String(envelope[k])}\n`)
+      .join("");
+    const signature = Buffer.from(String(envelope.Signature), "base64");
+    expect(verify("sha1", Buffer.from(canonical), cert.publicKey, signature)).toBe(true);
 
     await sns.send(
       new SetSubscriptionAttributesCommand({

@@ -83,7 +83,7 @@ describe("SNS Lambda subscriptions", () => {
           Timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
           SignatureVersion: "1",
           Signature: expect.any(String),
-          SigningCertUrl: `${nimbus.url}/_nimbus/sns/signing-certificate`,
+          SigningCertUrl: `${nimbus.url}/_nimbus/sns/SimpleNotificationService-nimbus.pem`,
           UnsubscribeUrl: expect.stringContaining("Action=Unsubscribe"),
           MessageAttributes: { kind: { Type: "String", Value: "keep" } },
         },

@@ -7,7 +7,9 @@ import type { TargetHandler, Targets } from "../../core/targets.js";
 import type { MetadataStore } from "../../storage/metadata-store.js";
 import type { QueueStore } from "../../storage/queue-store.js";
 import { Delivery } from "./delivery.js";
+import { SIGNING_CERT_PATH } from "./envelope.js";
 import { DELIVERY_FIFO_QUEUE, DELIVERY_QUEUE, Fanout } from "./fanout.js";
+import { MessageSigner } from "./message-signer.js";
 import { PUBLISH_FIFO_QUEUE, PUBLISH_QUEUE, Publisher } from "./publisher.js";
 import { QueueWorker, type QueueWorkerOptions } from "./queue-worker.js";
 import { createSnsApi } from "./sns-api.js";
@@ -38,7 +40,7 @@ export interface Topics {
    * with authentication on, as in SNS). Add it to the front door's traffic routes.
    */
   linksRoute: (req: AwsRequest) => Promise<HttpResult | undefined>;
-  /** `/_nimbus/sns/signing-certificate`, which explains why there is no certificate. */
+  /** The signing certificate (PEM) at the messages' SigningCertURL. */
   route: (req: AwsRequest) => Promise<HttpResult | undefined>;
   /** Messages not yet delivered: publishes awaiting fan-out plus deliveries awaiting success. */
   pendingDeliveries(): Promise<number>;
@@ -92,7 +94,22 @@ export function createTopics(deps: TopicsDeps): Topics {
   const delivery = new Delivery(subscriptions, targets, clock, logger);
   const deliveries = worker(DELIVERY_QUEUE, false, delivery.handle, DELIVERY_CONCURRENCY);
   const fifoDeliveries = worker(DELIVERY_FIFO_QUEUE, true, delivery.handle, DELIVERY_CONCURRENCY);
-  fanout = new Fanout(topics, subscriptions, queues, (fifo) => (fifo ? fifoDeliveries : deliveries).kick());
+  // The signing key is made (or read) once, on first use.
+  let signer: Promise<MessageSigner> | undefined;
+  const loadSigner = () => {
+    signer ??= MessageSigner.load(store, clock).catch((error: unknown) => {
+      signer = undefined;
+      throw error;
+    });
+    return signer;
+  };
+  fanout = new Fanout(
+    topics,
+    subscriptions,
+    queues,
+    (fifo) => (fifo ? fifoDeliveries : deliveries).kick(),
+    loadSigner,
+  );
   const publishes = worker(PUBLISH_QUEUE, false, fanout.handle, FANOUT_CONCURRENCY, true);
   const fifoPublishes = worker(PUBLISH_FIFO_QUEUE, true, fanout.handle, FANOUT_CONCURRENCY, true);
   const publisher = new Publisher(topics, queues, clock, (fifo) => (fifo ? fifoPublishes : publishes).kick());
@@ -103,14 +120,9 @@ export function createTopics(deps: TopicsDeps): Topics {
     linksRoute: unsignedLinksRoute(api, subscriptions),
     deliver: (arn, message) => publisher.publishTarget(arn, message, deps.endpointUrl()),
     route: async (req) => {
-      if (req.rawPath !== "/_nimbus/sns/signing-certificate") return undefined;
-      return {
-        status: 404,
-        headers: { "content-type": "text/plain; charset=utf-8" },
-        body:
-          "Nimbus has no SNS signing certificate: the Signature of its messages is an unkeyed SHA-256 digest " +
-          "of the canonical string and cannot be verified as AWS's. See docs/topics.md.\n",
-      };
+      if (req.rawPath !== SIGNING_CERT_PATH) return undefined;
+      const { certificatePem } = await loadSigner();
+      return { status: 200, headers: { "content-type": "application/x-x509-ca-cert" }, body: certificatePem };
     },
     async pendingDeliveries() {
       let total = 0;
@@ -121,6 +133,7 @@ export function createTopics(deps: TopicsDeps): Topics {
       return total;
     },
     async start() {
+      await loadSigner();
       for (const w of workers) await w.start();
     },
     async close() {

@@ -1,5 +1,7 @@
-import { createHash } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { verify, X509Certificate } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ManualClock } from "../../core/clock.js";
+import { SqliteMetadataStore } from "../../storage/sqlite/sqlite-metadata-store.js";
 import { MANAGED_RETRY_POLICY } from "./delivery.js";
 import { DEFAULT_HTTP_RETRY_POLICY, retryDelaySeconds } from "./delivery-policy.js";
 import {
@@ -9,10 +11,20 @@ import {
   notificationEnvelope,
   type PublishedMessage,
 } from "./envelope.js";
+import { MessageSigner } from "./message-signer.js";
 
 const TOPIC = "arn:aws:sns:us-east-1:000000000000:orders";
 const SUB = `${TOPIC}:6f1c1a52-4a0e-4c32-9a49-3c3f0e0f6d11`;
-const urls = { origin: "http://127.0.0.1:4566" };
+const store = new SqliteMetadataStore(":memory:");
+let signer: MessageSigner;
+const urls = {
+  origin: "http://127.0.0.1:4566",
+  sign: (canonical: string, version: string) => signer.sign(canonical, version),
+};
+beforeAll(async () => {
+  signer = await MessageSigner.load(store, new ManualClock());
+});
+afterAll(() => store.close());
 const message: PublishedMessage = {
   messageId: "95df01b4-ee98-5cb9-9903-4c221d41eb5e",
   topicArn: TOPIC,
@@ -44,7 +56,7 @@ describe("SNS envelopes", () => {
       Message: "Hello from SNS!",
       Timestamp: "2019-01-02T12:45:07.000Z",
       SignatureVersion: "1",
-      SigningCertURL: "http://127.0.0.1:4566/_nimbus/sns/signing-certificate",
+      SigningCertURL: "http://127.0.0.1:4566/_nimbus/sns/SimpleNotificationService-nimbus.pem",
       MessageAttributes: {
         Test: { Type: "String", Value: "TestString" },
         Bin: { Type: "Binary", Value: "AQID" },
@@ -60,7 +72,7 @@ describe("SNS envelopes", () => {
     expect(withSubject.MessageAttributes).toBeUndefined();
   });
 
-  it("signs with the SHA-256 digest of SNS's canonical string", () => {
+  it("signs SNS's canonical string with RSA, verifiable with the served certificate", () => {
     const env = JSON.parse(notificationEnvelope({ ...message, subject: "S" }, SUB, urls));
     const canonical =
       `Message\nHello from SNS!\nMessageId\n${message.messageId}\nSubject\nS\n` +
@@ -75,7 +87,24 @@ describe("SNS envelopes", () => {
         Message: "Hello from SNS!",
       }),
     ).toBe(canonical);
-    expect(env.Signature).toBe(createHash("sha256").update(canonical).digest("base64"));
+    const cert = new X509Certificate(signer.certificatePem);
+    expect(cert.subject).toBe("CN=sns.nimbus.local");
+    expect(cert.verify(cert.publicKey)).toBe(true);
+    const signature = Buffer.from(env.Signature, "base64");
+    expect(verify("sha1", Buffer.from(canonical), cert.publicKey, signature)).toBe(true);
+    expect(verify("sha1", Buffer.from(`${canonical}x`), cert.publicKey, signature)).toBe(false);
+    const v2 = JSON.parse(
+      notificationEnvelope({ ...message, subject: "S", signatureVersion: "2" }, SUB, urls),
+    );
+    expect(v2.SignatureVersion).toBe("2");
+    expect(
+      verify("sha256", Buffer.from(canonical), cert.publicKey, Buffer.from(v2.Signature, "base64")),
+    ).toBe(true);
+  });
+
+  it("keeps one signing key per store", async () => {
+    const again = await MessageSigner.load(store, new ManualClock());
+    expect(again.certificatePem).toBe(signer.certificatePem);
   });
 
   it("builds the Lambda event with Url casing and a null Subject", () => {
@@ -89,7 +118,7 @@ describe("SNS envelopes", () => {
       Message: "Hello from SNS!",
       MessageAttributes: { Test: { Type: "String", Value: "TestString" } },
     });
-    expect(record.Sns.SigningCertUrl).toContain("/_nimbus/sns/signing-certificate");
+    expect(record.Sns.SigningCertUrl).toContain("/_nimbus/sns/SimpleNotificationService-nimbus.pem");
     expect(record.Sns.UnsubscribeUrl).toContain("Action=Unsubscribe");
     expect(record.Sns.SigningCertURL).toBeUndefined();
   });

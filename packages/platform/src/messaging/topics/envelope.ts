@@ -1,15 +1,11 @@
-import { createHash } from "node:crypto";
 import { envelopeAttributes, type MessageAttributeValue } from "./message-attributes.js";
 
 /**
  * The documents SNS delivers: the JSON envelope for SQS and HTTP/S (`Type: Notification`), the
  * `SubscriptionConfirmation` posted to HTTP/S endpoints, and the event a Lambda function receives.
  *
- * Signatures: Nimbus holds no AWS signing certificate, so it cannot produce a signature that
- * verifies. `Signature` is the base64 SHA-256 digest of SNS's canonical string of the message
- * (`SIGNATURE_NOTE` in docs/topics.md): unkeyed, it detects corruption but proves no origin.
- * `SigningCertURL` points at this server's `/_nimbus/sns/signing-certificate`, which explains
- * this instead of serving a certificate.
+ * Signatures are real: RSA over SNS's canonical string (`MessageSigner`), verifiable with the
+ * certificate this server serves at `SigningCertURL` (its own, not Amazon's).
  */
 export interface PublishedMessage {
   messageId: string;
@@ -21,19 +17,25 @@ export interface PublishedMessage {
   /** Epoch ms of the Publish. */
   timestamp: number;
   sequenceNumber?: string;
-  /** The topic's SignatureVersion ("1" or "2"); both carry the same SHA-256 digest here. */
+  /** The topic's SignatureVersion: "1" signs with SHA1, "2" with SHA256. */
   signatureVersion?: string;
 }
 
-/** Where the server's URLs point: the origin the publishing client reached. */
-export interface EnvelopeUrls {
+/** What envelopes need from the server: where its URLs point, and its signer. */
+export interface EnvelopeContext {
+  /** The origin the publishing client reached. */
   origin: string;
+  /** Signs a canonical string (base64) for a SignatureVersion. */
+  sign: (canonical: string, signatureVersion: string) => string;
 }
+
+/** Path of the signing certificate on this server (SNS names its certificates this way). */
+export const SIGNING_CERT_PATH = "/_nimbus/sns/SimpleNotificationService-nimbus.pem";
 
 export const SIGNATURE_VERSION = "1";
 
 export function signingCertUrl(origin: string): string {
-  return `${origin}/_nimbus/sns/signing-certificate`;
+  return `${origin}${SIGNING_CERT_PATH}`;
 }
 
 export function unsubscribeUrl(origin: string, subscriptionArn: string): string {
@@ -57,10 +59,6 @@ export function canonicalString(fields: Record<string, string | undefined>): str
   return out;
 }
 
-function digest(fields: Record<string, string | undefined>): string {
-  return createHash("sha256").update(canonicalString(fields)).digest("base64");
-}
-
 export function isoTimestamp(epochMs: number): string {
   return new Date(epochMs).toISOString();
 }
@@ -69,9 +67,10 @@ export function isoTimestamp(epochMs: number): string {
 export function notificationEnvelope(
   m: PublishedMessage,
   subscriptionArn: string,
-  urls: EnvelopeUrls,
+  ctx: EnvelopeContext,
 ): string {
   const timestamp = isoTimestamp(m.timestamp);
+  const version = m.signatureVersion ?? SIGNATURE_VERSION;
   const signed = {
     Message: m.message,
     MessageId: m.messageId,
@@ -89,17 +88,18 @@ export function notificationEnvelope(
     Subject: m.subject,
     Message: m.message,
     Timestamp: timestamp,
-    SignatureVersion: m.signatureVersion ?? SIGNATURE_VERSION,
-    Signature: digest(signed),
-    SigningCertURL: signingCertUrl(urls.origin),
-    UnsubscribeURL: unsubscribeUrl(urls.origin, subscriptionArn),
+    SignatureVersion: version,
+    Signature: ctx.sign(canonicalString(signed), version),
+    SigningCertURL: signingCertUrl(ctx.origin),
+    UnsubscribeURL: unsubscribeUrl(ctx.origin, subscriptionArn),
     MessageAttributes: Object.keys(attributes).length > 0 ? attributes : undefined,
   });
 }
 
 /** The event of one SNS delivery to Lambda (events.md section 6): one record, `...Url` casing. */
-export function lambdaEvent(m: PublishedMessage, subscriptionArn: string, urls: EnvelopeUrls): string {
+export function lambdaEvent(m: PublishedMessage, subscriptionArn: string, ctx: EnvelopeContext): string {
   const timestamp = isoTimestamp(m.timestamp);
+  const version = m.signatureVersion ?? SIGNATURE_VERSION;
   const signed = {
     Message: m.message,
     MessageId: m.messageId,
@@ -121,10 +121,10 @@ export function lambdaEvent(m: PublishedMessage, subscriptionArn: string, urls: 
           Subject: m.subject ?? null,
           Message: m.message,
           Timestamp: timestamp,
-          SignatureVersion: m.signatureVersion ?? SIGNATURE_VERSION,
-          Signature: digest(signed),
-          SigningCertUrl: signingCertUrl(urls.origin),
-          UnsubscribeUrl: unsubscribeUrl(urls.origin, subscriptionArn),
+          SignatureVersion: version,
+          Signature: ctx.sign(canonicalString(signed), version),
+          SigningCertUrl: signingCertUrl(ctx.origin),
+          UnsubscribeUrl: unsubscribeUrl(ctx.origin, subscriptionArn),
           MessageAttributes: envelopeAttributes(m.attributes),
         },
       },
@@ -134,14 +134,15 @@ export function lambdaEvent(m: PublishedMessage, subscriptionArn: string, urls: 
 
 /** The `SubscriptionConfirmation` posted to a new HTTP/S subscription's endpoint. */
 export function confirmationEnvelope(
-  input: { messageId: string; topicArn: string; token: string; timestamp: number },
-  urls: EnvelopeUrls,
+  input: { messageId: string; topicArn: string; token: string; timestamp: number; signatureVersion?: string },
+  ctx: EnvelopeContext,
 ): string {
   const timestamp = isoTimestamp(input.timestamp);
+  const version = input.signatureVersion ?? SIGNATURE_VERSION;
   const message =
     `You have chosen to subscribe to the topic ${input.topicArn}.\n` +
     "To confirm the subscription, visit the SubscribeURL included in this message.";
-  const url = subscribeUrl(urls.origin, input.topicArn, input.token);
+  const url = subscribeUrl(ctx.origin, input.topicArn, input.token);
   const signed = {
     Message: message,
     MessageId: input.messageId,
@@ -159,8 +160,8 @@ export function confirmationEnvelope(
     Message: message,
     SubscribeURL: url,
     Timestamp: timestamp,
-    SignatureVersion: SIGNATURE_VERSION,
-    Signature: digest(signed),
-    SigningCertURL: signingCertUrl(urls.origin),
+    SignatureVersion: version,
+    Signature: ctx.sign(canonicalString(signed), version),
+    SigningCertURL: signingCertUrl(ctx.origin),
   });
 }

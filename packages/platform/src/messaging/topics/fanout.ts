@@ -9,6 +9,7 @@ import {
   type PublishedMessage,
 } from "./envelope.js";
 import { matchesAttributes, matchesBody } from "./filter-policy.js";
+import type { MessageSigner } from "./message-signer.js";
 import { messageFor } from "./publish-input.js";
 import { type PublishRecord, sequenceNumber } from "./publisher.js";
 import type { WorkOutcome } from "./queue-worker.js";
@@ -33,6 +34,7 @@ export class Fanout {
     private readonly subscriptions: SubscriptionService,
     private readonly queues: QueueStore,
     private readonly onQueued: (fifo: boolean) => void,
+    private readonly signer: () => Promise<MessageSigner>,
   ) {}
 
   /**
@@ -40,6 +42,7 @@ export class Fanout {
    * delivery queue, subscriptions read once per topic.
    */
   readonly handle = async (batch: ReceivedQueueMessage[]): Promise<WorkOutcome[]> => {
+    const signer = await this.signer();
     const byQueue = new Map<string, NewQueueMessage[]>();
     const subscribers = new Map<string, { topic: TopicRecord; subs: SubscriptionRecord[] } | undefined>();
     for (const stored of batch) {
@@ -60,7 +63,7 @@ export class Fanout {
         if (!passesFilter(sub, record)) continue;
         out.push({
           messageId: randomUUID(),
-          body: JSON.stringify(notification(topic, sub, record, stored.sequence)),
+          body: JSON.stringify(notification(topic, sub, record, stored.sequence, signer)),
           sentAt: stored.sentAt,
           visibleAt: stored.sentAt,
           ...(topic.fifo && { groupId: `${sub.arn}/${record.groupId}` }),
@@ -78,6 +81,7 @@ export class Fanout {
   /** Queues the SubscriptionConfirmation of a pending HTTP/S subscription. */
   async confirmation(sub: SubscriptionRecord, origin: string, now: number): Promise<void> {
     const topic = await this.topics.get(sub.topicArn);
+    const signer = await this.signer();
     const messageId = randomUUID();
     const delivery: DeliveryRecord = {
       kind: "SubscriptionConfirmation",
@@ -87,8 +91,16 @@ export class Fanout {
       endpoint: sub.endpoint,
       messageId,
       body: confirmationEnvelope(
-        { messageId, topicArn: sub.topicArn, token: sub.token ?? "", timestamp: now },
-        { origin },
+        {
+          messageId,
+          topicArn: sub.topicArn,
+          token: sub.token ?? "",
+          timestamp: now,
+          ...(topic.attributes.SignatureVersion !== undefined && {
+            signatureVersion: topic.attributes.SignatureVersion,
+          }),
+        },
+        { origin, sign: (canonical, version) => signer.sign(canonical, version) },
       ),
       raw: false,
       http: httpDeliverySettings(topic.attributes.DeliveryPolicy, sub.deliveryPolicy),
@@ -116,6 +128,7 @@ function notification(
   sub: SubscriptionRecord,
   record: PublishRecord,
   sequence: number,
+  signer: MessageSigner,
 ): DeliveryRecord {
   const published: PublishedMessage = {
     messageId: record.messageId,
@@ -129,7 +142,7 @@ function notification(
       signatureVersion: topic.attributes.SignatureVersion,
     }),
   };
-  const urls = { origin: record.origin };
+  const urls = { origin: record.origin, sign: (c: string, v: string) => signer.sign(c, v) };
   const raw = sub.rawMessageDelivery && sub.protocol !== "lambda";
   const body =
     sub.protocol === "lambda"

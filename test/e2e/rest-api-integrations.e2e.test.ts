@@ -135,6 +135,23 @@ beforeAll(async () => {
     },
     [{ statusCode: "200" }],
   );
+  // CORS the way the console and SAM set it up: an OPTIONS MOCK method answering the headers.
+  await method(
+    apiId,
+    items,
+    "OPTIONS",
+    { type: "MOCK", requestTemplates: { "application/json": '{"statusCode": 200}' } },
+    [
+      {
+        statusCode: "200",
+        responseParameters: {
+          "method.response.header.Access-Control-Allow-Origin": "'https://app.example.com'",
+          "method.response.header.Access-Control-Allow-Methods": "'GET,POST,OPTIONS'",
+          "method.response.header.Access-Control-Allow-Headers": "'Content-Type,X-Api-Key'",
+        },
+      },
+    ],
+  );
   const mock = await resourcePath(client, apiId, root, "/mock");
   await method(
     apiId,
@@ -238,6 +255,17 @@ describe("non-proxy Lambda integration (AWS) with mapping templates", () => {
 });
 
 describe("MOCK integration", () => {
+  it("answers a CORS preflight from an OPTIONS MOCK method", async () => {
+    const res = await fetch(`${base}/items/7`, {
+      method: "OPTIONS",
+      headers: { origin: "https://app.example.com", "access-control-request-method": "POST" },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
+    expect(res.headers.get("access-control-allow-methods")).toBe("GET,POST,OPTIONS");
+    expect(res.headers.get("access-control-allow-headers")).toBe("Content-Type,X-Api-Key");
+  });
+
   it("answers from the response template the statusCode selects", async () => {
     const ok = await fetch(`${base}/mock`);
     expect(ok.status).toBe(200);

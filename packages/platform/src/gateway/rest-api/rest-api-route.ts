@@ -198,7 +198,9 @@ async function admit(
     if (plan.quota && !deps.meter.consume(meterKey, plan.quota)) return GATEWAY_RESPONSES.quotaExceeded();
   }
   const setting =
-    stage.methodSettings[`${facts.resource.path}/${method.httpMethod}`] ?? stage.methodSettings["*/*"];
+    stage.methodSettings[`${facts.resource.path}/${method.httpMethod}`] ??
+    stage.methodSettings[`${facts.resource.path}/*`] ??
+    stage.methodSettings["*/*"];
   if (setting && (setting.throttlingRateLimit !== undefined || setting.throttlingBurstLimit !== undefined)) {
     const rate = setting.throttlingRateLimit ?? 10_000;
     const burst = setting.throttlingBurstLimit ?? 5_000;

@@ -320,11 +320,7 @@ export function checkAuthorizer(input: Omit<AuthorizerDoc, "id">): void {
     }
   } else if (input.identitySource !== undefined && input.identitySource !== "") {
     for (const part of input.identitySource.split(",")) {
-      if (
-        !/^(method\.request\.(header|querystring)\.[^.\s]+|stageVariables\.[^.\s]+|context\.[^\s]+)$/.test(
-          part.trim(),
-        )
-      ) {
+      if (!/^(method\.request\.(header|querystring)\.[^.\s]+|stageVariables\.[^.\s]+)$/.test(part.trim())) {
         throw badRequest(`Invalid identity source specified: ${part.trim()}`);
       }
     }

@@ -1,0 +1,132 @@
+import { createHash, randomUUID } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { Readable } from "node:stream";
+import type { ByteRange, ObjectStore, StoredObjectBytes } from "../object-store.js";
+
+/**
+ * Object bytes as files under `<root>/data/<2 hex>/<id>`. A write streams into
+ * `<root>/tmp/<id>`, fsyncs it, renames it into place and fsyncs the directory, so a completed
+ * write survives a kill -9 and a half-written one never appears under its id.
+ */
+export class FsObjectStore implements ObjectStore {
+  private readonly ready: Promise<void>;
+
+  constructor(private readonly root: string) {
+    // Leftover temp files are writes that never completed (a crash mid-upload).
+    this.ready = rm(join(root, "tmp"), { recursive: true, force: true }).then(async () => {
+      await mkdir(join(root, "tmp"), { recursive: true });
+      await mkdir(join(root, "data"), { recursive: true });
+    });
+  }
+
+  async write(source: Readable | AsyncIterable<Buffer>): Promise<StoredObjectBytes> {
+    await this.ready;
+    const id = randomUUID().replace(/-/g, "");
+    const temp = join(this.root, "tmp", id);
+    const md5 = createHash("md5");
+    const sha256 = createHash("sha256");
+    let sizeBytes = 0;
+    const out = createWriteStream(temp);
+    try {
+      for await (const chunk of source as AsyncIterable<Buffer>) {
+        md5.update(chunk);
+        sha256.update(chunk);
+        sizeBytes += chunk.length;
+        if (!out.write(chunk)) await waitDrain(out);
+      }
+      await new Promise<void>((resolve, reject) => {
+        out.once("error", reject);
+        out.end(resolve);
+      });
+      await this.commit(temp, id);
+    } catch (error) {
+      out.destroy();
+      await rm(temp, { force: true });
+      throw error;
+    }
+    return { id, sizeBytes, md5Hex: md5.digest("hex"), sha256Hex: sha256.digest("hex") };
+  }
+
+  async concat(ids: readonly string[]): Promise<StoredObjectBytes> {
+    const paths = ids.map((id) => this.path(id));
+    async function* all(): AsyncIterable<Buffer> {
+      for (const path of paths) yield* createReadStream(path, { highWaterMark: 1 << 20 });
+    }
+    return this.write(all());
+  }
+
+  async open(id: string, range?: ByteRange): Promise<Readable | undefined> {
+    if (!validId(id)) return undefined;
+    const path = this.path(id);
+    try {
+      await stat(path);
+    } catch {
+      return undefined;
+    }
+    return createReadStream(path, {
+      highWaterMark: 1 << 20,
+      ...(range ? { start: range.start, end: range.end } : {}),
+    });
+  }
+
+  async delete(id: string): Promise<void> {
+    if (!validId(id)) return;
+    await rm(this.path(id), { force: true });
+  }
+
+  async list(): Promise<string[]> {
+    await this.ready;
+    const ids: string[] = [];
+    for (const dir of await readdir(join(this.root, "data"))) {
+      ids.push(...(await readdir(join(this.root, "data", dir))));
+    }
+    return ids;
+  }
+
+  async close(): Promise<void> {
+    await this.ready;
+  }
+
+  private path(id: string): string {
+    return join(this.root, "data", id.slice(0, 2), id);
+  }
+
+  private async commit(temp: string, id: string): Promise<void> {
+    const file = await open(temp, "r+");
+    try {
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    const dir = join(this.root, "data", id.slice(0, 2));
+    await mkdir(dir, { recursive: true });
+    await rename(temp, this.path(id));
+    const handle = await open(dir, "r");
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
+function validId(id: string): boolean {
+  return /^[0-9a-f]{32}$/.test(id);
+}
+
+function waitDrain(out: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => {
+      out.off("drain", onDrain);
+      reject(error);
+    };
+    const onDrain = () => {
+      out.off("error", onError);
+      resolve();
+    };
+    out.once("drain", onDrain);
+    out.once("error", onError);
+  });
+}

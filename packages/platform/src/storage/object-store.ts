@@ -1,0 +1,39 @@
+import type { Readable } from "node:stream";
+
+/** What `ObjectStore.write` stored: an opaque id plus the digests computed while streaming. */
+export interface StoredObjectBytes {
+  /** Opaque id of the stored bytes (not the object key: a key's bytes change on overwrite). */
+  id: string;
+  sizeBytes: number;
+  md5Hex: string;
+  sha256Hex: string;
+}
+
+/** An inclusive byte range, as HTTP Range requests name it. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * The bytes of bucket objects and multipart parts, streamed to and from durable storage. Keys,
+ * sizes and metadata live in the object index (SQLite); this store holds only bytes under ids,
+ * so an overwrite writes new bytes, swaps the index row and deletes the old bytes afterwards.
+ *
+ * `write` never holds the whole object in memory and resolves only once the bytes are durable
+ * (fsynced and renamed into place): the caller acknowledges the upload after that. The contract
+ * suite is `object-store.contract.ts`; every backend must pass it.
+ */
+export interface ObjectStore {
+  /** Streams `source` to storage, hashing MD5 and SHA-256 on the way. */
+  write(source: Readable | AsyncIterable<Buffer>): Promise<StoredObjectBytes>;
+  /** Stores the concatenation of existing ids (multipart completion), streamed. */
+  concat(ids: readonly string[]): Promise<StoredObjectBytes>;
+  /** A stream of the bytes (or of an inclusive range); undefined when the id does not exist. */
+  open(id: string, range?: ByteRange): Promise<Readable | undefined>;
+  /** Deletes the bytes; deleting an absent id is not an error. */
+  delete(id: string): Promise<void>;
+  /** Ids present (crash recovery: bytes no index row refers to are garbage). */
+  list(): Promise<string[]>;
+  close(): Promise<void>;
+}

@@ -284,6 +284,33 @@ describe("SQS through @aws-sdk/client-sqs (JSON protocol)", () => {
     ).rejects.toBeInstanceOf(QueueDoesNotExist);
   });
 
+  it("accepts query-protocol requests addressed to the queue URL's path, without QueueUrl", async () => {
+    const url = await create("by-path");
+    const post = (form: Record<string, string>) =>
+      fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ Version: "2012-11-05", ...form }),
+      });
+    const sent = await post({ Action: "SendMessage", MessageBody: "via path" });
+    expect(sent.status).toBe(200);
+    const xml = await sent.text();
+    expect(xml).toContain(
+      `<MD5OfMessageBody>${createHash("md5").update("via path").digest("hex")}</MD5OfMessageBody>`,
+    );
+    const received = await (await post({ Action: "ReceiveMessage", "AttributeName.1": "All" })).text();
+    expect(received).toMatch(/<Message><MessageId>[^<]+<\/MessageId><ReceiptHandle>[^<]+<\/ReceiptHandle>/);
+    expect(received).toContain("<Body>via path</Body>");
+    expect(received).toContain("<Attribute><Name>ApproximateReceiveCount</Name><Value>1</Value></Attribute>");
+    const missing = await fetch(`${nimbus.url}/${ACCOUNT}/nope`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ Version: "2012-11-05", Action: "SendMessage", MessageBody: "x" }),
+    });
+    expect(missing.status).toBe(400);
+    expect(await missing.text()).toContain("<Code>AWS.SimpleQueueService.NonExistentQueue</Code>");
+  });
+
   it("answers bad input with SQS's named errors", async () => {
     const url = await create("errors");
     const batch = (Entries: { Id: string; MessageBody: string }[]) =>

@@ -17,8 +17,11 @@ const ALLOWED: Record<string, string[]> = {
   workflow: ["core", "storage", "aws", "invoke"],
   gateway: ["core", "storage", "aws", "functions", "invoke"],
   async: ["core", "storage", "aws", "functions", "invoke"],
-  sources: ["core", "storage", "aws", "functions", "invoke"],
+  // Event source mappings filter records with the events area's pattern language (one implementation).
+  sources: ["core", "storage", "aws", "functions", "invoke", "events"],
   messaging: ["core", "storage", "aws"],
+  // Event buses and schedules reach queues, topics, functions and workflows only through core/targets.
+  events: ["core", "storage", "aws"],
 };
 const LIBRARIES = new Set(["core", "storage", "aws"]);
 const SRC = import.meta.dirname;

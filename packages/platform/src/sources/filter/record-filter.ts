@@ -1,7 +1,7 @@
+import { compilePattern, PatternError, type PatternMatcher } from "../../events/index.js";
 import { sourcesError } from "../errors.js";
 import { SQS_MAPPING_LIMITS } from "../mapping-model.js";
 import type { SqsEventRecord } from "../sqs/sqs-event.js";
-import { compilePattern, PatternError, type PatternMatcher } from "./event-pattern.js";
 
 /** FilterCriteria of a mapping: a record passes when any pattern matches (patterns are OR-ed). */
 export interface RecordFilter {

@@ -45,8 +45,70 @@ describe("compilePattern", () => {
     expect(matches(p, { a: "y", b: 30 })).toBe(false);
   });
 
+  // Examples from the EventBridge User Guide ("Content filtering in event patterns").
+  describe("AWS documentation examples", () => {
+    const ec2 = {
+      version: "0",
+      id: "6a7e8feb-b491-4cf7-a9f1-bf3703467718",
+      "detail-type": "EC2 Instance State-change Notification",
+      source: "aws.ec2",
+      account: "111122223333",
+      time: "2017-12-22T18:43:48Z",
+      region: "us-west-1",
+      resources: ["arn:aws:ec2:us-west-1:123456789012:instance/i-1234567890abcdef0"],
+      detail: { "instance-id": "i-1234567890abcdef0", state: "terminated", "c-count": 5, "d-count": 0.5 },
+    };
+    it.each<[string, unknown, boolean]>([
+      [
+        "source and detail-type",
+        { source: ["aws.ec2"], "detail-type": ["EC2 Instance State-change Notification"] },
+        true,
+      ],
+      ["a nested exact value", { detail: { state: ["terminated"] } }, true],
+      ["a nested value that differs", { detail: { state: ["running"] } }, false],
+      ["prefix on time", { time: [{ prefix: "2017-12-22" }] }, true],
+      ["suffix ignore-case", { source: [{ suffix: { "equals-ignore-case": ".EC2" } }] }, true],
+      ["anything-but a list", { detail: { state: [{ "anything-but": ["stopped", "overloaded"] }] } }, true],
+      ["anything-but prefix", { detail: { state: [{ "anything-but": { prefix: "term" } }] } }, false],
+      ["anything-but suffix list", { source: [{ "anything-but": { suffix: [".s3", ".sqs"] } }] }, true],
+      ["anything-but wildcard", { source: [{ "anything-but": { wildcard: "aws.*" } }] }, false],
+      [
+        "numeric ranges",
+        { detail: { "c-count": [{ numeric: [">", 0, "<=", 5] }], "d-count": [{ numeric: ["<", 10] }] } },
+        true,
+      ],
+      ["numeric equality", { detail: { "c-count": [{ numeric: ["=", 5] }] } }, true],
+      ["numeric never matches a string", { detail: { state: [{ numeric: [">", 0] }] } }, false],
+      ["resources wildcard", { resources: [{ wildcard: "arn:aws:ec2:*:instance/*" }] }, true],
+      ["exists false on a missing field", { detail: { "no-such": [{ exists: false }] } }, true],
+      ["exists true on a nested object is false", { detail: [{ exists: true }] }, false],
+      [
+        "equals-ignore-case on detail-type",
+        { "detail-type": [{ "equals-ignore-case": "ec2 instance state-change notification" }] },
+        true,
+      ],
+      [
+        "$or of two nested patterns",
+        { $or: [{ detail: { state: ["running"] } }, { detail: { "c-count": [5] } }] },
+        true,
+      ],
+      ["$or where none matches", { $or: [{ source: ["aws.s3"] }, { detail: { "c-count": [6] } }] }, false],
+    ])("%s", (_name, pattern, want) => {
+      expect(matches(pattern, ec2)).toBe(want);
+    });
+  });
+
+  it("matches null and empty strings exactly", () => {
+    expect(matches({ a: [null] }, { a: null })).toBe(true);
+    expect(matches({ a: [null] }, {})).toBe(false);
+    expect(matches({ a: [""] }, { a: "" })).toBe(true);
+  });
+
   it.each([
     ["not JSON", "{"],
+    ["an empty list", '{"a":[]}'],
+    ["a numeric range upside down", '{"a":[{"numeric":["<",5,">",1]}]}'],
+    ["a numeric range with bottom above top", '{"a":[{"numeric":[">",5,"<",1]}]}'],
     ["not an object", "[1]"],
     ["a leaf that is not a list", '{"a":"x"}'],
     ["an unknown matcher", '{"a":[{"like":"x"}]}'],

@@ -1,8 +1,9 @@
 import { BlockList, isIP } from "node:net";
 
 /**
- * EventBridge event patterns (events.md section 10), the language of Lambda's FilterCriteria:
- * `compilePattern` checks a pattern once and returns a matcher for parsed JSON values.
+ * EventBridge event patterns (events.md section 10): the one implementation behind rules,
+ * TestEventPattern and Lambda's FilterCriteria (sources/). `compilePattern` checks a pattern once
+ * and returns a matcher for parsed JSON values.
  */
 export type PatternMatcher = (event: unknown) => boolean;
 
@@ -56,6 +57,7 @@ function compileObject(pattern: Record<string, unknown>, path: string): Compiled
 }
 
 function compileLeaf(list: unknown[], at: string): LeafRule {
+  if (list.length === 0) throw new PatternError(`${at}: Empty arrays are not allowed`);
   const rule: LeafRule = { matchers: [], exists: [] };
   for (const item of list) {
     if (item === null || typeof item === "string" || typeof item === "number" || typeof item === "boolean") {
@@ -135,20 +137,36 @@ function anythingBut(arg: unknown, at: string): Leaf {
   throw new PatternError(`${at}: anything-but takes a string, a number, a list or a matcher`);
 }
 
+/**
+ * `=` alone, or a lower bound (`>`/`>=`), an upper bound (`<`/`<=`), or both in that order with
+ * lower < upper, as Ruler requires.
+ */
 function numeric(arg: unknown, at: string): Leaf {
   if (!Array.isArray(arg) || (arg.length !== 2 && arg.length !== 4))
     throw new PatternError(`${at}: numeric takes one or two comparisons`);
   const checks: ((n: number) => boolean)[] = [];
+  const ops: string[] = [];
+  const bounds: number[] = [];
   for (let i = 0; i < arg.length; i += 2) {
     const op = arg[i];
     const bound = arg[i + 1];
-    if (typeof bound !== "number") throw new PatternError(`${at}: numeric bounds must be numbers`);
+    if (typeof bound !== "number" || !Number.isFinite(bound))
+      throw new PatternError(`${at}: Value of numeric must be a number`);
+    ops.push(String(op));
+    bounds.push(bound);
     if (op === "=") checks.push((n) => n === bound);
     else if (op === "<") checks.push((n) => n < bound);
     else if (op === "<=") checks.push((n) => n <= bound);
     else if (op === ">") checks.push((n) => n > bound);
     else if (op === ">=") checks.push((n) => n >= bound);
-    else throw new PatternError(`${at}: unknown numeric operator ${String(op)}`);
+    else throw new PatternError(`${at}: Unrecognized numeric range operator: ${String(op)}`);
+  }
+  if (ops.length === 2) {
+    const [lower, upper] = ops as [string, string];
+    if (lower === "=" || upper === "=" || lower.startsWith("<") || upper.startsWith(">"))
+      throw new PatternError(`${at}: Bad numeric range operator: ${upper}`);
+    if ((bounds[0] as number) >= (bounds[1] as number))
+      throw new PatternError(`${at}: Bottom must be less than top`);
   }
   return (v) => typeof v === "number" && checks.every((c) => c(v));
 }

@@ -1,0 +1,1 @@
+export { compilePattern, PatternError, type PatternMatcher } from "./patterns/event-pattern.js";

@@ -330,3 +330,25 @@ describe("OpenAPI import", () => {
     ).rejects.toThrow(/AWS service integrations other than Lambda/);
   });
 });
+
+describe("restart", () => {
+  it("serves the same APIs, deployments and stages after a restart", async () => {
+    const api = await client.send(new CreateRestApiCommand({ name: "durable" }));
+    const apiId = api.id ?? "";
+    const root = await rootId(client, apiId);
+    await proxyMethod(client, apiId, await resourcePath(client, apiId, root, "/kept"), "GET", "rest-proxy");
+    await client.send(
+      new CreateDeploymentCommand({ restApiId: apiId, stageName: "prod", variables: { color: "teal" } }),
+    );
+    client.destroy();
+    await nimbus.stop(false);
+    nimbus = await startNimbus({ dataDir: nimbus.dataDir });
+    client = new APIGatewayClient(clientConfig(nimbus.url));
+    const res = await fetch(`${stageUrl(nimbus.url, apiId, "prod")}/kept`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-stage-variable")).toBe("teal");
+    expect(
+      (await client.send(new GetStageCommand({ restApiId: apiId, stageName: "prod" }))).variables,
+    ).toEqual({ color: "teal" });
+  }, 60_000);
+});

@@ -175,6 +175,14 @@ beforeAll(async () => {
       },
     ],
   );
+  const broken = await resourcePath(client, apiId, root, "/broken");
+  await method(
+    apiId,
+    broken,
+    "GET",
+    { type: "MOCK", requestTemplates: { "application/json": "$util.parseJson('not json')" } },
+    [{ statusCode: "200" }],
+  );
   const http = await resourcePath(client, apiId, root, "/http/{name}");
   await method(
     apiId,
@@ -273,6 +281,12 @@ describe("MOCK integration", () => {
     const failed = await fetch(`${base}/mock?fail=yes`);
     expect(failed.status).toBe(500);
     expect(await failed.json()).toEqual({ mocked: "failure" });
+  });
+
+  it("answers 500 Internal server error when a template fails to render", async () => {
+    const res = await fetch(`${base}/broken`);
+    expect(res.status).toBe(500);
+    expect(await res.json()).toEqual({ message: "Internal server error" });
   });
 });
 

@@ -1,6 +1,7 @@
 import type { TrafficRoute } from "../../aws/front-door.js";
 import { type AwsRequest, header } from "../../aws/http-types.js";
 import type { AccountScope } from "../../core/arn.js";
+import { isPlatformError } from "../../core/errors.js";
 import { buildEventV1, headerLines, queryMaps } from "../payload-v1/event-v1.js";
 import type { ResponseV1 } from "../payload-v1/response-v1.js";
 import { type AccessLogWriter, writeAccessLog } from "./access-log.js";
@@ -129,7 +130,19 @@ export function createRestApiRoute(deps: RestApiRouteDeps): TrafficRoute {
     };
     const refusal = await admit(deps, snapshot, stage, method, facts);
     if (refusal) return logged(refusal);
-    const response = await runIntegration(deps, method.integration, facts);
+    let response: ResponseV1;
+    try {
+      response = await runIntegration(deps, method.integration, facts);
+    } catch (error) {
+      // A template that fails to render, or a stage variable that makes a bad function ARN: the
+      // client gets API Gateway's 500, the reason goes to the server log.
+      if (!isPlatformError(error) || error.kind === "system") throw error;
+      deps.logger.info(
+        { err: error, apiId: api.id, requestId: req.requestId },
+        "REST API integration failed",
+      );
+      response = GATEWAY_RESPONSES.internalError();
+    }
     return logged(response);
   };
 }

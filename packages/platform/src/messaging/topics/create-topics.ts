@@ -133,7 +133,6 @@ export function createTopics(deps: TopicsDeps): Topics {
       return total;
     },
     async start() {
-      await loadSigner();
       for (const w of workers) await w.start();
     },
     async close() {

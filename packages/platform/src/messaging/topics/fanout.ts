@@ -42,7 +42,8 @@ export class Fanout {
    * delivery queue, subscriptions read once per topic.
    */
   readonly handle = async (batch: ReceivedQueueMessage[]): Promise<WorkOutcome[]> => {
-    const signer = await this.signer();
+    // Made on first use: a server whose topics have no subscribers never needs a key.
+    let signer: MessageSigner | undefined;
     const byQueue = new Map<string, NewQueueMessage[]>();
     const subscribers = new Map<string, { topic: TopicRecord; subs: SubscriptionRecord[] } | undefined>();
     for (const stored of batch) {
@@ -61,6 +62,7 @@ export class Fanout {
       byQueue.set(queueId, out);
       for (const sub of subs) {
         if (!passesFilter(sub, record)) continue;
+        signer ??= await this.signer();
         out.push({
           messageId: randomUUID(),
           body: JSON.stringify(notification(topic, sub, record, stored.sequence, signer)),

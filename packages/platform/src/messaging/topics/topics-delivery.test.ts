@@ -15,6 +15,8 @@ import { createTopics } from "./create-topics.js";
 const QUEUE = "arn:aws:sqs:us-east-1:000000000000:copies";
 const DLQ = "arn:aws:sqs:us-east-1:000000000000:dead";
 const req = { origin: "http://nimbus.test" } as AwsRequest;
+/** Waits for the workers (real promises, no clock time): the first delivery also makes the signing key. */
+const until = (check: () => unknown) => vi.waitFor(check, { timeout: 20_000, interval: 10 });
 
 /** Topics on the embedded stores with a manual clock; SQS deliveries land in `delivered`. */
 function setup(sqs: (arn: string, message: TargetMessage) => Promise<void>, dir?: string) {
@@ -73,10 +75,10 @@ describe("topic deliveries (embedded stores, manual clock)", () => {
     const TopicArn = await topicWithQueue(s);
     await s.call("Publish", { TopicArn, Message: "hello" });
     // Attempt 1 and the 3 immediate retries fail; the next retry waits 1 s of the clock.
-    await vi.waitFor(() => expect(failures).toBe(0));
+    await until(() => expect(failures).toBe(0));
     expect(bodies).toEqual([]);
     s.clock.advance(1000);
-    await vi.waitFor(() => expect(bodies).toHaveLength(1));
+    await until(() => expect(bodies).toHaveLength(1));
     expect(JSON.parse(bodies[0] ?? "{}")).toMatchObject({ Type: "Notification", Message: "hello", TopicArn });
   });
 
@@ -102,7 +104,7 @@ describe("topic deliveries (embedded stores, manual clock)", () => {
       "MessageAttributes.entry.1.Value.DataType": "String",
       "MessageAttributes.entry.1.Value.StringValue": "v",
     });
-    await vi.waitFor(() => expect(dead).toHaveLength(1));
+    await until(() => expect(dead).toHaveLength(1));
     expect(dead[0]).toMatchObject({
       body: "to the dlq",
       attributes: { k: { dataType: "String", stringValue: "v" } },
@@ -126,7 +128,7 @@ describe("topic deliveries (embedded stores, manual clock)", () => {
     fail = false;
     s.clock.advance(60_000);
     // Let the worker run its due messages; nothing may arrive.
-    await vi.waitFor(async () => expect(await s.topics.pendingDeliveries()).toBe(0));
+    await until(async () => expect(await s.topics.pendingDeliveries()).toBe(0));
     expect(bodies).toEqual([]);
   });
 
@@ -152,7 +154,7 @@ describe("topic deliveries (embedded stores, manual clock)", () => {
       close = after.close;
       expect(await after.topics.pendingDeliveries()).toBe(2);
       await after.topics.start();
-      await vi.waitFor(() => expect(bodies.sort()).toEqual(["one", "two"]));
+      await until(() => expect(bodies.sort()).toEqual(["one", "two"]));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -161,6 +161,17 @@ describe("QueueService", () => {
     expect(await queues.receive(q, { max: 1, waitMs: 0, attemptId: "try-2" })).toEqual([]);
   });
 
+  it("FIFO: a long poll blocked by a group in flight returns when that message is deleted", async () => {
+    const q = await create("q.fifo", { FifoQueue: "true", ContentBasedDeduplication: "true" });
+    await queues.send(q, { body: "a1", groupId: "a" });
+    await queues.send(q, { body: "a2", groupId: "a" });
+    const [first] = await queues.receive(q, { max: 1, waitMs: 0 });
+    const polling = queues.receive(q, { max: 1, waitMs: 20_000 });
+    await settle();
+    await queues.delete(q, first?.receiptHandle ?? "");
+    expect((await polling).map((m) => m.body)).toEqual(["a2"]);
+  });
+
   it("expires messages past the retention period", async () => {
     const q = await create("q", { MessageRetentionPeriod: "60" });
     await queues.send(q, { body: "old" });

@@ -196,6 +196,7 @@ export class QueueService {
       const next = await this.store.nextVisibleAt(record.storeId, now);
       const until = next === undefined ? deadline : Math.min(deadline, next);
       await this.waiters.wait(record.storeId, until - now, request.signal);
+      if (this.waiters.isClosed) return [];
       const again = await this.registry.findByArn(arn);
       if (!again || again.storeId !== record.storeId) return [];
       record = again;
@@ -206,7 +207,7 @@ export class QueueService {
   async delete(arn: string, receiptHandle: string): Promise<void> {
     const record = await this.queueByArn(arn);
     // A stale handle (the message was received again or already deleted) succeeds, as in SQS.
-    await this.store.delete(record.storeId, decodeHandle(record, receiptHandle));
+    if (await this.store.delete(record.storeId, decodeHandle(record, receiptHandle))) this.deleted(record);
   }
 
   async deleteBatch(arn: string, entries: BatchEntry<string>[]): Promise<BatchResult<object>> {
@@ -221,12 +222,18 @@ export class QueueService {
         result.failed.push(failure(entry.id, error));
       }
     }
-    await this.store.deleteBatch(
+    const done = await this.store.deleteBatch(
       record.storeId,
       valid.map((v) => v.handle),
     );
+    if (done.some(Boolean)) this.deleted(record);
     for (const v of valid) result.successful.push({ id: v.id });
     return result;
+  }
+
+  /** A delete in a FIFO queue may unblock its group: long polls waiting on it look again. */
+  private deleted(record: QueueRecord): void {
+    if (record.fifo) this.waiters.notify(record.storeId);
   }
 
   /** ChangeMessageVisibility: the message must be in flight under this (latest) handle. */

@@ -109,6 +109,7 @@ beforeAll(async () => {
     createFixtureFunction(nimbus.lambda, "http-echo", "node/http-echo"),
     createFixtureFunction(nimbus.lambda, "auth-simple", "node/http-authorizer", { env: { MODE: "simple" } }),
     createFixtureFunction(nimbus.lambda, "auth-policy", "node/http-authorizer"),
+    createFixtureFunction(nimbus.lambda, "auth-throws", "node/throws"),
   ]);
 });
 
@@ -239,6 +240,25 @@ describe("Lambda REQUEST authorizer", () => {
     expect(b.calls).toBeGreaterThan(a.calls);
     expect((await call(apiId, "/orders/7?token=deny")).status).toBe(403);
     expect((await call(apiId, "/orders/7")).status).toBe(401);
+  });
+});
+
+describe("a failing Lambda authorizer", () => {
+  it("answers 500 Internal Server Error without calling the integration", async () => {
+    const { apiId } = await apiWithAuthorizer(
+      {
+        Name: "broken",
+        AuthorizerType: "REQUEST",
+        AuthorizerUri: INVOCATION_ARN("auth-throws"),
+        AuthorizerPayloadFormatVersion: "2.0",
+        EnableSimpleResponses: true,
+        IdentitySource: ["$request.header.x-auth"],
+      },
+      [{ key: "GET /guarded", type: "CUSTOM" }],
+    );
+    const response = await call(apiId, "/guarded", { "x-auth": "allow" });
+    expect(response.status).toBe(500);
+    expect(await json(response)).toEqual({ message: "Internal Server Error" });
   });
 });
 

@@ -82,6 +82,11 @@ beforeAll(async () => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
+      if (req.url === "/slow") {
+        // Answers long after the integration timeout of the test that calls it.
+        setTimeout(() => res.end("late"), 3000).unref();
+        return;
+      }
       upstreamSeen.push({
         method: req.method ?? "",
         url: req.url ?? "",
@@ -106,6 +111,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   api.destroy();
+  upstream.closeAllConnections();
   await new Promise<void>((r) => upstream.close(() => r()));
   await nimbus.stop();
 });
@@ -407,5 +413,40 @@ describe("HTTP_PROXY", () => {
     expect(upstreamSeen[0]?.headers["x-forwarded-for"]).toBe("127.0.0.1");
     const fallback = await call(apiId, "/some/where");
     expect(await fallback.text()).toBe("upstream saw GET /some/where");
+  });
+
+  it("answers 504 when the backend outlives the integration timeout, and 500 when it is unreachable", async () => {
+    const base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+    const apiId =
+      (await api.send(new CreateApiCommand({ Name: "proxy-errors", ProtocolType: "HTTP" }))).ApiId ?? "";
+    for (const [routeKey, uri, timeout] of [
+      ["GET /slow", `${base}/slow`, 200],
+      ["GET /down", "http://127.0.0.1:9/nothing", 5000],
+    ] as const) {
+      const integration = await api.send(
+        new CreateIntegrationCommand({
+          ApiId: apiId,
+          IntegrationType: "HTTP_PROXY",
+          IntegrationUri: uri,
+          IntegrationMethod: "GET",
+          PayloadFormatVersion: "1.0",
+          TimeoutInMillis: timeout,
+        }),
+      );
+      await api.send(
+        new CreateRouteCommand({
+          ApiId: apiId,
+          RouteKey: routeKey,
+          Target: `integrations/${integration.IntegrationId}`,
+        }),
+      );
+    }
+    await api.send(new CreateStageCommand({ ApiId: apiId, StageName: "$default", AutoDeploy: true }));
+    const slow = await call(apiId, "/slow");
+    expect(slow.status).toBe(504);
+    expect(await json(slow)).toEqual({ message: "Service Unavailable" });
+    const down = await call(apiId, "/down");
+    expect(down.status).toBe(500);
+    expect(await json(down)).toEqual({ message: "Internal Server Error" });
   });
 });

@@ -8,6 +8,7 @@ import {
   CreateUsagePlanKeyCommand,
   GetUsageCommand,
   UpdateStageCommand,
+  UpdateUsagePlanCommand,
 } from "@aws-sdk/client-api-gateway";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFixtureFunction } from "../support/functions.js";
@@ -142,6 +143,16 @@ describe("API keys and usage plans", () => {
       new GetUsageCommand({ usagePlanId: quotaPlanId, keyId: quotaKey.id, startDate: today, endDate: today }),
     );
     expect(usage.items?.[quotaKey.id]).toEqual([[3, 0]]);
+    // Raising the quota lets the key through again.
+    const raised = await client.send(
+      new UpdateUsagePlanCommand({
+        usagePlanId: quotaPlanId,
+        patchOperations: [{ op: "replace", path: "/quota/limit", value: "4" }],
+      }),
+    );
+    expect(raised.quota).toEqual({ limit: 4, offset: 0, period: "DAY" });
+    expect((await fetch(`${base}/keyed`, { headers: { "x-api-key": quotaKey.value } })).status).toBe(200);
+    expect((await fetch(`${base}/keyed`, { headers: { "x-api-key": quotaKey.value } })).status).toBe(429);
   });
 
   it("answers 429 Too Many Requests past the plan's burst", async () => {

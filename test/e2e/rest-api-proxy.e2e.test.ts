@@ -5,12 +5,14 @@ import {
   CreateDeploymentCommand,
   CreateRestApiCommand,
   DeleteRestApiCommand,
+  GetIntegrationCommand,
   GetMethodCommand,
   GetResourcesCommand,
   GetRestApisCommand,
   GetStageCommand,
   NotFoundException,
   PutIntegrationCommand,
+  UpdateIntegrationCommand,
   UpdateStageCommand,
 } from "@aws-sdk/client-api-gateway";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -66,6 +68,33 @@ describe("REST API management", () => {
     expect(method.methodIntegration?.uri).toBe(lambdaUri("rest-proxy"));
     const stage = await client.send(new GetStageCommand({ restApiId: apiId, stageName: "prod" }));
     expect(stage.variables).toEqual({ color: "blue" });
+  });
+
+  it("updates an integration with patch operations and refuses paths it does not apply", async () => {
+    const resources = await client.send(new GetResourcesCommand({ restApiId: apiId }));
+    const special = resources.items?.find((r) => r.path === "/items/special")?.id ?? "";
+    const ref = { restApiId: apiId, resourceId: special, httpMethod: "GET" };
+    await client.send(
+      new UpdateIntegrationCommand({
+        ...ref,
+        patchOperations: [{ op: "replace", path: "/timeoutInMillis", value: "5000" }],
+      }),
+    );
+    expect((await client.send(new GetIntegrationCommand(ref))).timeoutInMillis).toBe(5000);
+    const refused = client.send(
+      new UpdateIntegrationCommand({
+        ...ref,
+        patchOperations: [{ op: "replace", path: "/contentHandling", value: "CONVERT_TO_TEXT" }],
+      }),
+    );
+    await expect(refused).rejects.toThrow(/contentHandling/);
+    const tooLong = client.send(
+      new UpdateIntegrationCommand({
+        ...ref,
+        patchOperations: [{ op: "replace", path: "/timeoutInMillis", value: "30000" }],
+      }),
+    );
+    await expect(tooLong).rejects.toBeInstanceOf(BadRequestException);
   });
 
   it("answers NotFoundException and BadRequestException with AWS's names", async () => {

@@ -10,6 +10,7 @@ import { AuthorizerRunner } from "./authorizer-runner.js";
 import { createFunctionCall } from "./integration-call.js";
 import { KeyService } from "./key-service.js";
 import { OpenApiImporter } from "./openapi-import.js";
+import { addPatchRoutes } from "./patch-api.js";
 import { addRestApiRoutes } from "./rest-api-api.js";
 import { createRestApiRoute } from "./rest-api-route.js";
 import { RestApiService } from "./rest-api-service.js";
@@ -45,8 +46,11 @@ export function createRestApis(deps: RestApisDeps): RestApis {
   const meter = new UsageMeter(deps.clock);
   const call = createFunctionCall(deps.invoker, deps.clock);
   const router = new RestRouter();
-  addRestApiRoutes(router, new RestApiService(store, deps.clock), new OpenApiImporter(store, deps.clock));
-  addStageRoutes(router, new StageService(store, deps.clock), new KeyService(store, meter, deps.clock));
+  const apis = new RestApiService(store, deps.clock);
+  const keys = new KeyService(store, meter, deps.clock);
+  addRestApiRoutes(router, apis, new OpenApiImporter(store, deps.clock));
+  addStageRoutes(router, new StageService(store, deps.clock), keys);
+  addPatchRoutes(router, apis, keys);
   return {
     router,
     pathPrefixes: ["restapis", "apikeys", "usageplans"],

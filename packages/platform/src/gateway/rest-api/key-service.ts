@@ -132,6 +132,48 @@ export class KeyService {
     return this.store.usagePlans();
   }
 
+  /**
+   * UpdateUsagePlan: `/name`, `/description`, `/apiStages` (add/remove `<api-id>:<stage>`),
+   * `/throttle/burstLimit|rateLimit`, `/quota/limit|period` and remove `/throttle` or `/quota`.
+   */
+  async updateUsagePlan(
+    id: string,
+    ops: { op: string; path: string; value?: string | undefined }[],
+  ): Promise<UsagePlanDoc> {
+    const found = await this.store.usagePlan(id);
+    if (!found) throw notFound("Invalid Usage Plan ID specified");
+    const plan = structuredClone(found.doc);
+    for (const { op, path, value } of ops) {
+      const number = Number(value);
+      if (op === "replace" && path === "/name" && value) plan.name = value;
+      else if (op === "replace" && path === "/description") plan.description = value ?? "";
+      else if ((op === "add" || op === "remove") && path === "/apiStages" && value) {
+        const [apiId = "", stage = ""] = value.split(":");
+        plan.apiStages = plan.apiStages.filter((s) => s.apiId !== apiId || s.stage !== stage);
+        if (op === "add") {
+          if (!(await this.store.stage(apiId, stage)))
+            throw badRequest(`Invalid stage identifier specified: ${value}`);
+          plan.apiStages.push({ apiId, stage });
+        }
+      } else if (op === "remove" && (path === "/throttle" || path === "/quota")) {
+        delete plan[path === "/throttle" ? "throttle" : "quota"];
+      } else if (op === "replace" && (path === "/throttle/burstLimit" || path === "/throttle/rateLimit")) {
+        if (!Number.isFinite(number) || number < 0)
+          throw badRequest(`Invalid value for ${path}: ${String(value)}`);
+        plan.throttle = {
+          ...plan.throttle,
+          [path.endsWith("burstLimit") ? "burstLimit" : "rateLimit"]: number,
+        };
+      } else if (op === "replace" && path === "/quota/limit") {
+        plan.quota = checkQuota({ period: "DAY", ...plan.quota, limit: number });
+      } else if (op === "replace" && path === "/quota/period") {
+        plan.quota = checkQuota({ limit: 0, ...plan.quota, period: value ?? "" });
+      } else throw unsupported(`the usage plan patch operation ${op} ${path}`);
+    }
+    await this.store.putUsagePlan(plan, found.revision);
+    return plan;
+  }
+
   async deleteUsagePlan(id: string): Promise<void> {
     await this.usagePlan(id);
     await this.store.deleteUsagePlan(id);

@@ -3,6 +3,7 @@ import { ManualClock } from "../core/clock.js";
 import type { SettleMeta } from "./event-types.js";
 import {
   deadLetterMessage,
+  destinationMessage,
   invocationRecord,
   recordBody,
   SNS_RECORD_LIMIT_BYTES,
@@ -129,5 +130,44 @@ describe("dead-letter messages", () => {
     const text = message.attributes?.ErrorMessage?.stringValue ?? "";
     expect(Buffer.byteLength(text)).toBeLessThanOrEqual(1024);
     expect(text).toBe("a".repeat(1023));
+  });
+});
+
+describe("destination messages", () => {
+  const record = invocationRecord(settled({}), ARN, '{"key":"value"}');
+
+  it("is the record itself for queues and functions, without payloads over the limit for topics", () => {
+    expect(JSON.parse(destinationMessage(record, "arn:aws:sqs:us-east-1:000000000000:q").body)).toEqual(
+      record,
+    );
+    expect(
+      JSON.parse(destinationMessage(record, "arn:aws:lambda:us-east-1:000000000000:function:f").body),
+    ).toEqual(record);
+    const big = invocationRecord(
+      settled({}),
+      ARN,
+      JSON.stringify({ pad: "x".repeat(SNS_RECORD_LIMIT_BYTES) }),
+    );
+    const forTopic = JSON.parse(destinationMessage(big, "arn:aws:sns:us-east-1:000000000000:t").body);
+    expect(forTopic).not.toHaveProperty("requestPayload");
+  });
+
+  it("is a PutEvents entry for an event bus", () => {
+    const bus = "arn:aws:events:us-east-1:000000000000:event-bus/default";
+    const entry = JSON.parse(destinationMessage(record, bus).body);
+    expect(entry).toEqual({
+      Source: "lambda",
+      DetailType: "Lambda Function Invocation Result - Failure",
+      Resources: [ARN, bus],
+      Detail: JSON.stringify(record),
+    });
+    const success = invocationRecord(
+      settled({ condition: "Success", error: undefined, executedVersion: "$LATEST", responsePayload: "1" }),
+      ARN,
+      "{}",
+    );
+    expect(JSON.parse(destinationMessage(success, bus).body).DetailType).toBe(
+      "Lambda Function Invocation Result - Success",
+    );
   });
 });

@@ -1,4 +1,4 @@
-import type { TargetMessage } from "../core/targets.js";
+import { arnService, type TargetMessage } from "../core/targets.js";
 import type { SettleMeta } from "./event-types.js";
 
 /** SNS's message limit: a record over it loses its payloads (invocation-semantics.md 2.2). */
@@ -79,6 +79,28 @@ export function deadLetterMessage(settled: SettleMeta, payload: string): TargetM
       ErrorMessage: { dataType: "String", stringValue: firstBytes(message, DLQ_ERROR_MESSAGE_BYTES) },
     },
   };
+}
+
+/**
+ * The message a destination receives: the record as the body (SQS body, SNS Message, Lambda
+ * event; over 256 KB to SNS without its payloads). An event bus ("events" target) receives a
+ * PutEvents entry as AWS sends it: Source `lambda`, the result DetailType, Resources
+ * [function ARN, bus ARN] and the record as Detail (invocation-semantics.md section 2.2).
+ */
+export function destinationMessage(record: InvocationRecord, arn: string): TargetMessage {
+  const service = arnService(arn);
+  if (service === "events") {
+    const outcome = record.requestContext.condition === "Success" ? "Success" : "Failure";
+    return {
+      body: JSON.stringify({
+        Source: "lambda",
+        DetailType: `Lambda Function Invocation Result - ${outcome}`,
+        Resources: [record.requestContext.functionArn, arn],
+        Detail: recordBody(record),
+      }),
+    };
+  }
+  return { body: recordBody(record, service === "sns" ? SNS_RECORD_LIMIT_BYTES : undefined) };
 }
 
 /** JSON text as a JSON value; anything else as the string it is. */

@@ -1,17 +1,12 @@
 import { isPlatformError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import { arnService, type TargetMessage, type Targets } from "../core/targets.js";
+import type { TargetMessage, Targets } from "../core/targets.js";
 import type { FunctionService } from "../functions/index.js";
 import type { AsyncMetrics } from "./async-metrics.js";
 import type { EventInvokeConfigService } from "./event-invoke-config.js";
 import type { SettleMeta } from "./event-types.js";
 import { type DeliveryOutcome, FailureStore } from "./failure-store.js";
-import {
-  deadLetterMessage,
-  invocationRecord,
-  recordBody,
-  SNS_RECORD_LIMIT_BYTES,
-} from "./invocation-record.js";
+import { deadLetterMessage, destinationMessage, invocationRecord } from "./invocation-record.js";
 
 export interface SettlerDeps {
   functions: FunctionService;
@@ -46,11 +41,11 @@ export class Settler {
         );
       if (settings.onFailure !== undefined)
         deliveries.push(
-          await this.deliver("OnFailure", settings.onFailure, recordMessage(record, settings.onFailure)),
+          await this.deliver("OnFailure", settings.onFailure, destinationMessage(record, settings.onFailure)),
         );
     } else if (settings.onSuccess !== undefined) {
       deliveries.push(
-        await this.deliver("OnSuccess", settings.onSuccess, recordMessage(record, settings.onSuccess)),
+        await this.deliver("OnSuccess", settings.onSuccess, destinationMessage(record, settings.onSuccess)),
       );
     }
     const deliveryFailed = deliveries.some((d) => !d.ok);
@@ -100,9 +95,4 @@ export class Settler {
       return { role, arn, ok: false, error: reason };
     }
   }
-}
-
-function recordMessage(record: ReturnType<typeof invocationRecord>, arn: string): TargetMessage {
-  const limit = arnService(arn) === "sns" ? SNS_RECORD_LIMIT_BYTES : undefined;
-  return { body: recordBody(record, limit) };
 }

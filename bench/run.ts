@@ -5,6 +5,8 @@ import { environmentTable } from "./lib/report.js";
 import { coldStarts, warmInvoke } from "./scenarios/invoke.js";
 import { messaging } from "./scenarios/messaging.js";
 import { aliasOverhead, burst } from "./scenarios/scaling.js";
+import { engineVsPeer } from "./scenarios/workflow-engine.js";
+import { expressSync, standardDurable } from "./scenarios/workflow-service.js";
 
 /**
  * `npm run bench`: runs every scenario group against the real server and rewrites its part of
@@ -62,6 +64,24 @@ const groups: Group[] = [
           "  the sandbox and runtime start happen before the request (see docs/prestarted-pool.md).",
         ].join("\n"),
       );
+      return sections;
+    },
+  },
+  {
+    name: "workflows",
+    title: "Workflows: engine vs aws-local-stepfunctions, Express and Standard throughput (issue 6)",
+    run: async () => {
+      process.stderr.write("engine vs peer...\n");
+      const sections = [await engineVsPeer(Math.max(2, Math.round(seconds / 2)))];
+      const nimbus = await startNimbusProcess();
+      try {
+        process.stderr.write("express StartSyncExecution...\n");
+        sections.push(await expressSync(nimbus, seconds));
+        process.stderr.write("standard durable...\n");
+        sections.push(await standardDurable(nimbus, seconds));
+      } finally {
+        await nimbus.stop();
+      }
       return sections;
     },
   },

@@ -239,7 +239,7 @@ export function createSfnApi(
         return {
           stateMachineArn: e.stateMachineArn,
           name: e.state.context.stateMachineName,
-          definition: e.definition,
+          definition: await executions.definitionOf(e),
           roleArn: e.state.context.roleArn ?? current?.roleArn ?? "",
           updateDate: seconds(e.startedAt),
           loggingConfiguration: current?.loggingConfiguration ?? {

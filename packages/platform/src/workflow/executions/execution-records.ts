@@ -15,6 +15,7 @@ export const KINDS = {
   timer: "sfn-timer",
   task: "sfn-task",
   token: "sfn-token",
+  definition: "sfn-definition",
 } as const;
 
 export type ExecutionType = "STANDARD" | "EXPRESS";
@@ -38,8 +39,13 @@ export interface ExecutionRecord {
   /** Set when started through a version or an alias ARN. */
   versionArn?: string;
   aliasArn?: string;
-  /** The definition text this execution runs (UpdateStateMachine does not affect it). */
-  definition: string;
+  /**
+   * The definition this execution runs (UpdateStateMachine does not affect it): the SHA-256 of
+   * its text, stored once as an `sfn-definition` document. Records written before that carry
+   * the text itself in `definition`.
+   */
+  definitionId?: string;
+  definition?: string;
   state: ExecutionState;
 }
 

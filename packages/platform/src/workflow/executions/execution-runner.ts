@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { Clock } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
 import type { MetadataStore, StoredDocument, WriteOp } from "../../storage/metadata-store.js";
@@ -79,6 +79,8 @@ export class ExecutionRunner {
   private readonly waiters = new Map<string, ((record: ExecutionRecord) => void)[]>();
   private readonly inFlight = new Set<Promise<void>>();
   private readonly env: EngineEnv;
+  /** Definition ids already stored (by this runner or found stored), so each is written once. */
+  private readonly definitions = new Set<string>();
   /** Steps of different executions stored in the same loop turn share one transaction. */
   private readonly writes: WriteBatcher;
   private closed = false;
@@ -125,17 +127,35 @@ export class ExecutionRunner {
         status: "RUNNING",
         startedAt,
         input: request.input,
-        definition: request.definition,
+        definitionId: definitionId(request.definition),
         state: step.state,
         ...(request.versionArn !== undefined && { versionArn: request.versionArn }),
         ...(request.aliasArn !== undefined && { aliasArn: request.aliasArn }),
         ...(request.logging && { logging: request.logging }),
       };
       const record = this.recordAfter(base, step);
-      await this.commit(undefined, record, step, []);
+      const id = base.definitionId ?? "";
+      // Executions of one definition share one copy of its text.
+      const known = this.definitions.has(id);
+      const extra: WriteOp[] = known
+        ? []
+        : [{ op: "put", kind: KINDS.definition, key: id, value: { text: request.definition } }];
+      await this.commit(undefined, record, step, extra);
+      if (!known) this.definitions.add(id);
       this.act(record, step);
       return record;
     });
+  }
+
+  /** The definition text an execution runs (UpdateStateMachine does not change it). */
+  async definitionOf(record: ExecutionRecord): Promise<string> {
+    if (record.definition !== undefined) return record.definition;
+    const doc = await this.deps.store.get<{ text: string }>(KINDS.definition, record.definitionId ?? "");
+    if (!doc)
+      throw workflowError.corruptExecutionState(
+        `No definition ${record.definitionId} for ${record.executionArn}`,
+      );
+    return doc.value.text;
   }
 
   async get(executionArn: string): Promise<ExecutionRecord | undefined> {
@@ -422,4 +442,9 @@ export class ExecutionRunner {
     });
     return run;
   }
+}
+
+/** The id of a definition text: its SHA-256, so equal texts share one stored copy. */
+function definitionId(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
 }

@@ -137,6 +137,11 @@ export class ExecutionService {
     return { record, done: this.deps.standard.waitForCompletion(arn) };
   }
 
+  /** The definition text a Standard execution runs. */
+  definitionOf(record: ExecutionRecord): Promise<string> {
+    return this.deps.standard.definitionOf(record);
+  }
+
   /** A Standard execution's record; express ARNs are refused as on AWS. */
   async describe(arn: string): Promise<ExecutionRecord> {
     const parsed = parseArn(arn, ["execution", "express"]);

@@ -14,6 +14,7 @@ import {
 } from "@aws-sdk/client-apigatewayv2";
 import { FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { aws, awsCliPath } from "../support/aws-cli.js";
 import { createFixtureFunction } from "../support/functions.js";
 import { clientConfig, startNimbus, type TestNimbus } from "../support/nimbus.js";
 
@@ -294,5 +295,11 @@ describe("access logs", () => {
     expect(lines.map((l) => JSON.parse(l))).toEqual([
       { requestId, routeKey: "$default", status: "200", stage: "prod" },
     ]);
+    const cli = awsCliPath();
+    if (cli) {
+      const tail = await aws(cli, nimbus.url, ["logs", "tail", "/http-api/access", "--since", "1h"]);
+      expect(tail).toContain(`"requestId":"${requestId}"`);
+      expect(tail).toContain(`${apiId}_prod`);
+    }
   });
 });

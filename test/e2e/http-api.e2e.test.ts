@@ -119,6 +119,23 @@ describe("HTTP API management (ApiGatewayV2 SDK)", () => {
     expect(JSON.parse(byHost.body).requestContext.domainName).toBe(`${apiId}.execute-api.localhost`);
   });
 
+  it("quick-creates with a RouteKey: only that route is served", async () => {
+    const created = await api.send(
+      new CreateApiCommand({
+        Name: "quick-key",
+        ProtocolType: "HTTP",
+        Target: ARN("http-echo"),
+        RouteKey: "GET /hi/{name}",
+      }),
+    );
+    const apiId = created.ApiId ?? "";
+    const routes = await api.send(new GetRoutesCommand({ ApiId: apiId }));
+    expect(routes.Items?.map((r) => r.RouteKey)).toEqual(["GET /hi/{name}"]);
+    const hi = await call(apiId, "/hi/ann");
+    expect(((await hi.json()) as { pathParameters: unknown }).pathParameters).toEqual({ name: "ann" });
+    expect((await call(apiId, "/other")).status).toBe(404);
+  });
+
   it("reads, lists, updates and deletes APIs", async () => {
     const created = await api.send(
       new CreateApiCommand({ Name: "crud", ProtocolType: "HTTP", Description: "d1", Tags: { team: "x" } }),

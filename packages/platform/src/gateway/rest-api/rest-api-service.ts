@@ -1,4 +1,6 @@
 import type { Clock } from "../../core/clock.js";
+import { isPlatformError } from "../../core/errors.js";
+import { STORAGE_ERRORS } from "../../storage/errors.js";
 import { badRequest, conflict, notFound, unsupported } from "./errors.js";
 import { lambdaFunctionOf } from "./lambda-uri.js";
 import type {
@@ -33,6 +35,9 @@ export interface CreateRestApiInput {
  * revision it read, so concurrent edits conflict instead of losing one another.
  */
 export class RestApiService {
+  /** The tail of each API's chain of pending changes. */
+  private readonly queues = new Map<string, Promise<void>>();
+
   constructor(
     private readonly store: RestApiStore,
     private readonly clock: Clock,
@@ -77,12 +82,40 @@ export class RestApiService {
     await this.store.deleteApi(id);
   }
 
-  /** Applies `edit` to the stored API and writes it back; returns what `edit` returned. */
-  async update<T>(id: string, edit: (api: RestApiDoc) => T): Promise<T> {
-    const { doc, revision } = await this.store.api(id);
-    const result = edit(doc);
-    await this.store.putApi(doc, revision);
-    return result;
+  /**
+   * Applies `edit` to the stored API and writes it back; returns what `edit` returned. Changes
+   * to one API are applied one after another in this process (tools such as CloudFormation put
+   * methods in parallel); a change by another process makes it re-read and apply `edit` again,
+   * a few times, before the conflict reaches the caller.
+   */
+  update<T>(id: string, edit: (api: RestApiDoc) => T): Promise<T> {
+    const previous = this.queues.get(id) ?? Promise.resolve();
+    const next = previous.then(
+      () => this.applyUpdate(id, edit),
+      () => this.applyUpdate(id, edit),
+    );
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(id, settled);
+    void settled.then(() => {
+      if (this.queues.get(id) === settled) this.queues.delete(id);
+    });
+    return next;
+  }
+
+  private async applyUpdate<T>(id: string, edit: (api: RestApiDoc) => T): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const { doc, revision } = await this.store.api(id);
+      const result = edit(doc);
+      try {
+        await this.store.putApi(doc, revision);
+        return result;
+      } catch (error) {
+        if (!isPlatformError(error) || error.code !== STORAGE_ERRORS.conflict || attempt >= 5) throw error;
+      }
+    }
   }
 
   async createResource(apiId: string, parentId: string, pathPart: string): Promise<ResourceDoc> {

@@ -124,7 +124,24 @@ describe("SQS through @aws-sdk/client-sqs (JSON protocol)", () => {
     expect(message?.MessageAttributes?.city?.StringValue).toBe("Zürich");
     expect(message?.Attributes?.ApproximateReceiveCount).toBe("1");
     expect(Number(message?.Attributes?.SentTimestamp)).toBeGreaterThan(0);
-    await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: message?.ReceiptHandle }));
+    await sqs.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: url,
+        ReceiptHandle: message?.ReceiptHandle,
+        VisibilityTimeout: 0,
+      }),
+    );
+    const again = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: url, MessageSystemAttributeNames: ["ApproximateReceiveCount"] }),
+    );
+    expect(again.Messages?.[0]?.Attributes).toEqual({ ApproximateReceiveCount: "2" });
+    expect(again.Messages?.[0]?.MessageAttributes).toBeUndefined();
+    await sqs.send(
+      new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: again.Messages?.[0]?.ReceiptHandle }),
+    );
+    expect(
+      (await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, VisibilityTimeout: 0 }))).Messages,
+    ).toBeUndefined();
   });
 
   it("long polling returns a message sent while it waits", async () => {

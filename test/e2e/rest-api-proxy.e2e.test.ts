@@ -171,6 +171,8 @@ describe("Lambda proxy integration (payload 1.0)", () => {
     expect(typeof ctx.extendedRequestId).toBe("string");
     expect(ctx.requestTime).toMatch(/^\d\d\/[A-Z][a-z]{2}\/\d{4}:\d\d:\d\d:\d\d \+0000$/);
     expect(typeof ctx.requestTimeEpoch).toBe("number");
+    expect(ctx.domainName).toBe(`${apiId}.execute-api.localhost:${new URL(nimbus.url).port}`);
+    expect(ctx.domainPrefix).toBe(apiId);
     expect(ctx.identity).toMatchObject({
       sourceIp: "127.0.0.1",
       userAgent: "rest-test/1.0",

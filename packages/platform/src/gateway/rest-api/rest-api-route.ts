@@ -34,13 +34,15 @@ export interface RestApiRouteDeps extends IntegrationDeps {
 export function matchExecuteApi(
   host: string | undefined,
   rawPath: string,
-): { apiId: string; rest: string } | undefined {
+): { apiId: string; rest: string; byHost: boolean } | undefined {
   const hostMatch = HOST_FORM.exec((host ?? "").toLowerCase());
-  if (hostMatch?.[1]) return { apiId: hostMatch[1], rest: rawPath };
+  if (hostMatch?.[1]) return { apiId: hostMatch[1], rest: rawPath, byHost: true };
   if (!rawPath.startsWith(EXECUTE_API_PREFIX)) return undefined;
   const rest = rawPath.slice(EXECUTE_API_PREFIX.length);
   const slash = rest.indexOf("/");
-  return slash === -1 ? { apiId: rest, rest: "/" } : { apiId: rest.slice(0, slash), rest: rest.slice(slash) };
+  return slash === -1
+    ? { apiId: rest, rest: "/", byHost: false }
+    : { apiId: rest.slice(0, slash), rest: rest.slice(slash), byHost: false };
 }
 
 /**
@@ -123,7 +125,10 @@ export function createRestApiRoute(deps: RestApiRouteDeps): TrafficRoute {
       resource: match.resource,
       accountId: deps.scope.accountId,
       region: deps.scope.region,
-      domainName: header(req.headers, "host") ?? `${api.id}.execute-api.localhost`,
+      // The Host of the host form; for the path form, the host form's name on the same port.
+      domainName: target.byHost
+        ? (header(req.headers, "host") ?? "")
+        : `${api.id}.execute-api.localhost${/:\d+$/.exec(header(req.headers, "host") ?? "")?.[0] ?? ""}`,
       sourceIp: sourceIpOf(req),
       timeEpochMs,
       binaryMediaTypes: snapshot.binaryMediaTypes,

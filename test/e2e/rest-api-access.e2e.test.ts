@@ -166,6 +166,49 @@ describe("API keys and usage plans", () => {
   });
 });
 
+describe("API keys from an authorizer (apiKeySource AUTHORIZER)", () => {
+  it("takes the key from usageIdentifierKey, and answers 403 when the authorizer names none", async () => {
+    const api = await client.send(
+      new CreateRestApiCommand({ name: "key-from-authorizer", apiKeySource: "AUTHORIZER" }),
+    );
+    const id = api.id ?? "";
+    const authorizer = await client.send(
+      new CreateAuthorizerCommand({
+        restApiId: id,
+        name: "keys",
+        type: "REQUEST",
+        authorizerUri: lambdaUri("rest-authorizer"),
+        identitySource: "method.request.querystring.token",
+        authorizerResultTtlInSeconds: 0,
+      }),
+    );
+    const resource = await resourcePath(client, id, await rootId(client, id), "/r");
+    await proxyMethod(client, id, resource, "GET", "rest-proxy", {
+      apiKeyRequired: true,
+      authorizerId: authorizer.id ?? "",
+    });
+    await client.send(new CreateDeploymentCommand({ restApiId: id, stageName: "v1" }));
+    const key = await apiKey("authorizer-key");
+    const plan = await client.send(
+      new CreateUsagePlanCommand({ name: "authorizer-plan", apiStages: [{ apiId: id, stage: "v1" }] }),
+    );
+    await client.send(
+      new CreateUsagePlanKeyCommand({ usagePlanId: plan.id ?? "", keyId: key.id, keyType: "API_KEY" }),
+    );
+    const url = `${stageUrl(nimbus.url, id, "v1")}/r`;
+    const ok = await fetch(`${url}?token=allow&key=${encodeURIComponent(key.value)}`);
+    expect(ok.status).toBe(200);
+    const { event } = (await ok.json()) as {
+      event: { requestContext: { identity: Record<string, string> } };
+    };
+    expect(event.requestContext.identity.apiKeyId).toBe(key.id);
+    // The header does not count when the authorizer is the key source.
+    const none = await fetch(`${url}?token=allow`, { headers: { "x-api-key": key.value } });
+    expect(none.status).toBe(403);
+    expect(await none.json()).toEqual({ message: "Forbidden" });
+  });
+});
+
 describe("method throttling", () => {
   it("throttles a method past its burst after UpdateStage sets it", async () => {
     await client.send(

@@ -182,6 +182,21 @@ describe("nested executions (states:startExecution)", () => {
       status: "FAILED",
       error: "StepFunctions.StateMachineDoesNotExistException",
     });
+
+    // A Name already used by a finished execution that another task started: as on AWS.
+    const named = await machine(
+      "parent-named-child",
+      parent("arn:aws:states:::states:startExecution.sync", {
+        StateMachineArn: doubler,
+        Name: "the-only-child",
+        Input: { n: 1 },
+      }),
+    );
+    expect((await run(named)).status).toBe("SUCCEEDED");
+    expect(await run(named)).toMatchObject({
+      status: "FAILED",
+      error: "StepFunctions.ExecutionAlreadyExistsException",
+    });
   });
 
   it("waits for a task token a child reports with .waitForTaskToken", async () => {

@@ -36,6 +36,8 @@ export interface ExecutionRecord {
   cause?: string;
   /** The machine's log destination when its loggingConfiguration is not OFF. */
   logging?: ExecutionLogging;
+  /** `<parent execution ARN>/<task id>` of the `states:startExecution` task that started it. */
+  parentTask?: string;
   /** Set when started through a version or an alias ARN. */
   versionArn?: string;
   aliasArn?: string;

@@ -61,6 +61,7 @@ export interface StartRequest {
   versionArn?: string;
   aliasArn?: string;
   logging?: ExecutionLogging;
+  parentTask?: string;
 }
 
 /** Express executions end after 5 minutes, as on AWS. */
@@ -132,6 +133,7 @@ export class ExecutionRunner {
         ...(request.versionArn !== undefined && { versionArn: request.versionArn }),
         ...(request.aliasArn !== undefined && { aliasArn: request.aliasArn }),
         ...(request.logging && { logging: request.logging }),
+        ...(request.parentTask !== undefined && { parentTask: request.parentTask }),
       };
       const record = this.recordAfter(base, step);
       const id = base.definitionId ?? "";

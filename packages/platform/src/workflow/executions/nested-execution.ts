@@ -23,6 +23,7 @@ export interface NestedExecutions {
     machineArn: string,
     name: string,
     input: string,
+    parentTask: string,
   ): Promise<{ record: ExecutionRecord; done: Promise<ExecutionRecord> }>;
 }
 
@@ -58,7 +59,12 @@ export async function runNestedTask(
   const parsedOutput = command.resource.endsWith(".sync:2");
   const callback = command.resource.endsWith(".waitForTaskToken");
   try {
-    const { record: started, done: ended } = await nested.startNested(machineArn, name, input);
+    const { record: started, done: ended } = await nested.startNested(
+      machineArn,
+      name,
+      input,
+      `${parentArn}/${id}`,
+    );
     const startOutput: Json = { ExecutionArn: started.executionArn, StartDate: started.startedAt };
     if (callback) return { kind: "taskSubmitted", id, output: startOutput };
     if (!sync) return { kind: "taskSucceeded", id, output: startOutput };

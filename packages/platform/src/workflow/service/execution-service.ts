@@ -91,15 +91,17 @@ export class ExecutionService {
   }
 
   /**
-   * A nested execution (`states:startExecution` tasks). Reusing a name with the same input
-   * answers the existing execution whatever its status, so a task run again after a restart
-   * finds its child; other input is ExecutionAlreadyExists. `done` resolves when it has ended
-   * (an Express child is dropped from memory then).
+   * A nested execution (`states:startExecution` tasks). An execution of that name started by
+   * the same parent task (a task run again after a restart) is answered whatever its status; a
+   * RUNNING one with the same input too (StartExecution's idempotency); anything else is
+   * ExecutionAlreadyExists. `done` resolves when it has ended (an Express child is dropped from
+   * memory then).
    */
   async startNested(
     machineArn: string,
     name: string,
     input: string,
+    parentTask: string,
   ): Promise<{ record: ExecutionRecord; done: Promise<ExecutionRecord> }> {
     const machine = await this.deps.targets.resolve(machineArn);
     assertName(name);
@@ -126,6 +128,7 @@ export class ExecutionService {
           name,
           type: "STANDARD",
           input: inputText,
+          parentTask,
         });
       } catch (error) {
         if (!isPlatformError(error) || error.code !== "ERR_STORAGE_CONFLICT") throw error;
@@ -133,7 +136,9 @@ export class ExecutionService {
         if (!record) throw error;
       }
     }
-    if (record.input !== inputText) throw workflowError.executionExists(arn);
+    const ours = record.parentTask === parentTask;
+    if (!ours && (record.status !== "RUNNING" || record.input !== inputText))
+      throw workflowError.executionExists(arn);
     return { record, done: this.deps.standard.waitForCompletion(arn) };
   }
 

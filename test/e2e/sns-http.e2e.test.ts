@@ -174,6 +174,24 @@ describe("SNS HTTP subscriptions", () => {
     expect(unsubscribe.status).toBe(200);
     const after = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn }));
     expect(after.Subscriptions).toEqual([]);
+
+    // SNS tells the endpoint, and the UnsubscribeConfirmation's SubscribeURL restores it.
+    const goodbye = await endpoint.next(
+      (r) => r.path === "/a" && r.headers["x-amz-sns-message-type"] === "UnsubscribeConfirmation",
+      "UnsubscribeConfirmation",
+    );
+    expect(json(goodbye)).toMatchObject({ Type: "UnsubscribeConfirmation", TopicArn });
+    expect(String(json(goodbye).Message)).toContain(
+      `You have chosen to deactivate subscription ${sub.SubscriptionArn}`,
+    );
+    expect((await fetch(String(json(goodbye).SubscribeURL))).status).toBe(200);
+    const restored = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn }));
+    expect(restored.Subscriptions?.map((s) => s.SubscriptionArn)).toEqual([sub.SubscriptionArn]);
+    const back = await sns.send(new PublishCommand({ TopicArn, Message: "welcome back" }));
+    await endpoint.next(
+      (r) => r.headers["x-amz-sns-message-id"] === back.MessageId,
+      "delivery after restore",
+    );
   });
 
   it("confirms with ConfirmSubscription and retries failed deliveries by the delivery policy", async () => {

@@ -89,7 +89,8 @@ export function createTopics(deps: TopicsDeps): Topics {
     scope,
     clock,
     canDeliver: (arn) => targets.supports(arn),
-    sendConfirmation: (sub, origin) => (fanout as Fanout).confirmation(sub, origin, clock.now()),
+    sendConfirmation: (sub, origin, restoreToken) =>
+      (fanout as Fanout).confirmation(sub, origin, clock.now(), restoreToken),
   });
   const delivery = new Delivery(subscriptions, targets, clock, logger);
   const deliveries = worker(DELIVERY_QUEUE, false, delivery.handle, DELIVERY_CONCURRENCY);

@@ -12,7 +12,7 @@ import type { SubscriptionProtocol } from "./topic-model.js";
 
 /** One message to one subscriber, complete: what to send, where, and how to retry. */
 export interface DeliveryRecord {
-  kind: "Notification" | "SubscriptionConfirmation";
+  kind: "Notification" | "SubscriptionConfirmation" | "UnsubscribeConfirmation";
   subscriptionArn: string;
   topicArn: string;
   protocol: SubscriptionProtocol;
@@ -71,9 +71,11 @@ export class Delivery {
 
   private async deliver(stored: ReceivedQueueMessage): Promise<WorkOutcome> {
     const d = JSON.parse(stored.body) as DeliveryRecord;
-    const sub = await this.subscriptions.find(d.subscriptionArn);
-    // Unsubscribed (or its topic deleted) since the publish: SNS stops delivering.
-    if (!sub || (d.kind === "Notification" && !sub.confirmed)) return { done: true };
+    if (d.kind !== "UnsubscribeConfirmation") {
+      const sub = await this.subscriptions.find(d.subscriptionArn);
+      // Unsubscribed (or its topic deleted) since the publish: SNS stops delivering.
+      if (!sub || (d.kind === "Notification" && !sub.confirmed)) return { done: true };
+    }
     const attempt = await this.attempt(d);
     if (attempt.ok) return { done: true };
     if (this.closing.signal.aborted) return { done: false, retryAt: this.clock.now() };

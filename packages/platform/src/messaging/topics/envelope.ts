@@ -132,16 +132,31 @@ export function lambdaEvent(m: PublishedMessage, subscriptionArn: string, ctx: E
   });
 }
 
-/** The `SubscriptionConfirmation` posted to a new HTTP/S subscription's endpoint. */
+/**
+ * The `SubscriptionConfirmation` posted to a new HTTP/S subscription's endpoint, or the
+ * `UnsubscribeConfirmation` posted after an Unsubscribe (`unsubscribedArn`), whose SubscribeURL
+ * restores the subscription.
+ */
 export function confirmationEnvelope(
-  input: { messageId: string; topicArn: string; token: string; timestamp: number; signatureVersion?: string },
+  input: {
+    messageId: string;
+    topicArn: string;
+    token: string;
+    timestamp: number;
+    signatureVersion?: string;
+    unsubscribedArn?: string;
+  },
   ctx: EnvelopeContext,
 ): string {
   const timestamp = isoTimestamp(input.timestamp);
   const version = input.signatureVersion ?? SIGNATURE_VERSION;
+  const type = input.unsubscribedArn === undefined ? "SubscriptionConfirmation" : "UnsubscribeConfirmation";
   const message =
-    `You have chosen to subscribe to the topic ${input.topicArn}.\n` +
-    "To confirm the subscription, visit the SubscribeURL included in this message.";
+    input.unsubscribedArn === undefined
+      ? `You have chosen to subscribe to the topic ${input.topicArn}.\n` +
+        "To confirm the subscription, visit the SubscribeURL included in this message."
+      : `You have chosen to deactivate subscription ${input.unsubscribedArn}.\n` +
+        "To cancel this operation and restore the subscription, visit the SubscribeURL included in this message.";
   const url = subscribeUrl(ctx.origin, input.topicArn, input.token);
   const signed = {
     Message: message,
@@ -150,10 +165,10 @@ export function confirmationEnvelope(
     Timestamp: timestamp,
     Token: input.token,
     TopicArn: input.topicArn,
-    Type: "SubscriptionConfirmation",
+    Type: type,
   };
   return JSON.stringify({
-    Type: "SubscriptionConfirmation",
+    Type: type,
     MessageId: input.messageId,
     Token: input.token,
     TopicArn: input.topicArn,

@@ -80,13 +80,22 @@ export class Fanout {
     return batch.map(() => ({ done: true }));
   };
 
-  /** Queues the SubscriptionConfirmation of a pending HTTP/S subscription. */
-  async confirmation(sub: SubscriptionRecord, origin: string, now: number): Promise<void> {
-    const topic = await this.topics.get(sub.topicArn);
+  /**
+   * Queues the SubscriptionConfirmation of a pending HTTP/S subscription, or (with `restoreToken`)
+   * the UnsubscribeConfirmation of one just unsubscribed.
+   */
+  async confirmation(
+    sub: SubscriptionRecord,
+    origin: string,
+    now: number,
+    restoreToken?: string,
+  ): Promise<void> {
+    const topic = await this.topics.find(sub.topicArn.split(":")[5] ?? "");
+    if (!topic) return;
     const signer = await this.signer();
     const messageId = randomUUID();
     const delivery: DeliveryRecord = {
-      kind: "SubscriptionConfirmation",
+      kind: restoreToken === undefined ? "SubscriptionConfirmation" : "UnsubscribeConfirmation",
       subscriptionArn: sub.arn,
       topicArn: sub.topicArn,
       protocol: sub.protocol,
@@ -96,8 +105,9 @@ export class Fanout {
         {
           messageId,
           topicArn: sub.topicArn,
-          token: sub.token ?? "",
+          token: restoreToken ?? sub.token ?? "",
           timestamp: now,
+          ...(restoreToken !== undefined && { unsubscribedArn: sub.arn }),
           ...(topic.attributes.SignatureVersion !== undefined && {
             signatureVersion: topic.attributes.SignatureVersion,
           }),

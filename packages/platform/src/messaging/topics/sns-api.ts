@@ -52,8 +52,8 @@ export function createSnsApi(
       );
       return { SubscriptionArn: sub.arn };
     },
-    Unsubscribe: async (p) => {
-      await subscriptions.unsubscribe(p.get("SubscriptionArn"));
+    Unsubscribe: async (p, req) => {
+      await subscriptions.unsubscribe(p.get("SubscriptionArn"), req.origin);
       return undefined;
     },
     ListSubscriptions: async (p) => subscriptionPage(await subscriptions.list(p.get("NextToken"))),

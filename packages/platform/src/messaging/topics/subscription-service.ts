@@ -3,7 +3,7 @@ import type { AccountScope } from "../../core/arn.js";
 import type { Clock } from "../../core/clock.js";
 import { isPlatformError } from "../../core/errors.js";
 import { randomHex } from "../../core/ids.js";
-import type { MetadataStore } from "../../storage/metadata-store.js";
+import type { MetadataStore, WriteOp } from "../../storage/metadata-store.js";
 import { topicError } from "./errors.js";
 import { applySubscriptionAttribute, subscriptionAttributes } from "./subscription-attributes.js";
 import {
@@ -15,6 +15,15 @@ import {
   type TopicRecord,
 } from "./topic-model.js";
 import { afterToken, encodeToken, PAGE_SIZE, type TopicService } from "./topic-service.js";
+
+/** Unsubscribed HTTP/S subscriptions, restorable by their UnsubscribeConfirmation token. */
+const RESTORE_KIND = "sns-unsubscribed";
+
+interface RestoreRecord {
+  sub: SubscriptionRecord;
+  key: string;
+  expiresAt: number;
+}
 
 /** Confirmation tokens of HTTP/S subscriptions are valid for 3 days, as in SNS. */
 export const TOKEN_TTL_MS = 3 * 24 * 3600 * 1000;
@@ -39,8 +48,11 @@ export interface SubscriptionServiceDeps {
   clock: Clock;
   /** True when Nimbus can deliver to this ARN (a queue or function service is registered). */
   canDeliver: (arn: string) => boolean;
-  /** Queues the SubscriptionConfirmation of a pending HTTP/S subscription (durably). */
-  sendConfirmation: (sub: SubscriptionRecord, origin: string) => Promise<void>;
+  /**
+   * Queues (durably) the SubscriptionConfirmation of a pending HTTP/S subscription, or with
+   * `restoreToken` the UnsubscribeConfirmation of one just unsubscribed.
+   */
+  sendConfirmation: (sub: SubscriptionRecord, origin: string, restoreToken?: string) => Promise<void>;
 }
 
 /** Subscriptions as `sns-subscription` documents keyed `<topic name>/<id>`. */
@@ -113,7 +125,8 @@ export class SubscriptionService {
     const topic = await this.deps.topics.get(topicArn);
     if (!token) throw topicError.invalidParameter("Token");
     const sub = (await this.ofTopic(topic.name)).find((s) => s.token === token);
-    if (!sub || (sub.tokenExpiresAt ?? 0) < this.deps.clock.now()) throw topicError.invalidParameter("Token");
+    if (!sub) return this.restore(topic.name, token);
+    if ((sub.tokenExpiresAt ?? 0) < this.deps.clock.now()) throw topicError.invalidParameter("Token");
     if (sub.confirmed) return sub;
     return this.update(sub.arn, (s) => {
       s.confirmed = true;
@@ -121,11 +134,42 @@ export class SubscriptionService {
     });
   }
 
-  async unsubscribe(arn: string | undefined): Promise<void> {
+  /**
+   * Deletes the subscription. A confirmed HTTP/S one is told with an UnsubscribeConfirmation whose
+   * token (kept 3 days) restores it through ConfirmSubscription, as in SNS.
+   */
+  async unsubscribe(arn: string | undefined, origin: string): Promise<void> {
     const doc = await this.document(arn);
-    await this.deps.store.write([
+    const sub = doc.value;
+    const ops: WriteOp[] = [
       { op: "delete", kind: SUBSCRIPTION_KIND, key: doc.key, expectRevision: doc.revision },
-    ]);
+    ];
+    const notify = sub.confirmed && (sub.protocol === "http" || sub.protocol === "https");
+    const token = randomHex(64);
+    if (notify) {
+      const topicName = doc.key.slice(0, doc.key.indexOf("/"));
+      const restore: RestoreRecord = { sub, key: doc.key, expiresAt: this.deps.clock.now() + TOKEN_TTL_MS };
+      ops.push({ op: "put", kind: RESTORE_KIND, key: `${topicName}/${token}`, value: restore });
+    }
+    await this.deps.store.write(ops);
+    if (notify) await this.deps.sendConfirmation(sub, origin, token);
+  }
+
+  /** ConfirmSubscription with an UnsubscribeConfirmation's token: the subscription comes back. */
+  private async restore(topicName: string, token: string): Promise<SubscriptionRecord> {
+    const doc = await this.deps.store.get<RestoreRecord>(RESTORE_KIND, `${topicName}/${token}`);
+    if (!doc || doc.value.expiresAt < this.deps.clock.now()) throw topicError.invalidParameter("Token");
+    const { sub, key } = doc.value;
+    try {
+      await this.deps.store.write([
+        { op: "delete", kind: RESTORE_KIND, key: doc.key, expectRevision: doc.revision },
+        { op: "put", kind: SUBSCRIPTION_KIND, key, value: sub, expectRevision: "absent" },
+      ]);
+    } catch (error) {
+      if (!isPlatformError(error) || error.code !== "ERR_STORAGE_CONFLICT") throw error;
+      throw topicError.invalidParameter("Token");
+    }
+    return sub;
   }
 
   async get(arn: string | undefined): Promise<SubscriptionRecord> {

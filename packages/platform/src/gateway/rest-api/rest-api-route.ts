@@ -51,28 +51,34 @@ export function matchExecuteApi(
  * run the integration. Requests for ids that are not REST APIs are left to other routes.
  */
 export function createRestApiRoute(deps: RestApiRouteDeps): TrafficRoute {
-  const matchers = new Map<string, ResourceMatcher>();
-  const matcherFor = (key: string, snapshot: ApiSnapshot) => {
-    let matcher = matchers.get(key);
-    if (!matcher) {
-      // Deployments never change, so their matchers are kept (a bounded number of them).
-      if (matchers.size > 200) matchers.clear();
-      matcher = new ResourceMatcher(snapshot.resources);
-      matchers.set(key, matcher);
+  // Deployments never change, so each is read once and kept with its matcher (a bounded number).
+  const deployments = new Map<string, { id: string; snapshot: ApiSnapshot; matcher: ResourceMatcher }>();
+  const deploymentFor = async (apiId: string, deploymentId: string) => {
+    const key = `${apiId}/${deploymentId}`;
+    let entry = deployments.get(key);
+    if (!entry) {
+      const doc = await deps.store.deployment(apiId, deploymentId);
+      if (!doc) return undefined;
+      if (deployments.size > 200) deployments.clear();
+      entry = { id: doc.id, snapshot: doc.snapshot, matcher: new ResourceMatcher(doc.snapshot.resources) };
+      deployments.set(key, entry);
     }
-    return matcher;
+    return entry;
   };
 
   return async (req) => {
     const target = matchExecuteApi(header(req.headers, "host"), req.rawPath);
     if (!target) return undefined;
-    const api = await deps.store.findApi(target.apiId);
-    if (!api) return undefined;
+    const api = { id: target.apiId };
     const answer = (response: ResponseV1) => toHttpResult(response, req.requestId);
     const [, stageName = "", ...restParts] = target.rest.split("/");
     const path = `/${restParts.join("/")}`;
+    // A stage exists only in a REST API; without one, the id decides whose request this is.
     const stage = stageName === "" ? undefined : (await deps.store.stage(api.id, stageName))?.doc;
-    if (!stage) return answer(GATEWAY_RESPONSES.forbidden());
+    if (!stage) {
+      if (!(await deps.store.findApi(api.id))) return undefined;
+      return answer(GATEWAY_RESPONSES.forbidden());
+    }
     const started = deps.clock.monotonic();
     const timeEpochMs = deps.clock.now();
     let facts: RequestFacts | undefined;
@@ -99,10 +105,10 @@ export function createRestApiRoute(deps: RestApiRouteDeps): TrafficRoute {
     };
 
     const { deploymentId, variables } = pickDeployment(stage, deps.random());
-    const deployment = await deps.store.deployment(api.id, deploymentId);
+    const deployment = await deploymentFor(api.id, deploymentId);
     if (!deployment) return logged(GATEWAY_RESPONSES.forbidden());
     const snapshot = deployment.snapshot;
-    const match = matcherFor(`${api.id}/${deployment.id}`, snapshot).match(path);
+    const match = deployment.matcher.match(path);
     const method = match && methodFor(match.resource, req.method);
     if (!match || !method?.integration) return logged(GATEWAY_RESPONSES.missingToken());
 

@@ -34,6 +34,7 @@ interface CliOutput {
   Messages: CliMessage[];
   Attributes: Record<string, string>;
   Successful: { Id: string }[];
+  Tags: Record<string, string>;
 }
 
 /** Runs `aws sqs ...`; parses JSON output (empty output is `{}`). */
@@ -132,7 +133,16 @@ describe("the AWS CLI (Debian awscli, query protocol) against Nimbus's SQS", () 
 
   it("sends and deletes batches, gets and sets attributes, purges, lists and deletes", async ({ skip }) => {
     if (!cli) skip();
-    const { QueueUrl } = await sqs("create-queue", "--queue-name", "cli-batch");
+    const { QueueUrl } = await sqs(
+      "create-queue",
+      "--queue-name",
+      "cli-batch",
+      "--tags",
+      "env=dev,team=core",
+    );
+    await sqs("tag-queue", "--queue-url", QueueUrl, "--tags", "owner=me");
+    await sqs("untag-queue", "--queue-url", QueueUrl, "--tag-keys", "team");
+    expect((await sqs("list-queue-tags", "--queue-url", QueueUrl)).Tags).toEqual({ env: "dev", owner: "me" });
     const sent = await sqs(
       "send-message-batch",
       "--queue-url",

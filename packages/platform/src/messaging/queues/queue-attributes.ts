@@ -175,6 +175,7 @@ export interface RedriveAllowPolicy {
   sourceQueueArns: string[];
 }
 
+/** Parses and checks a RedriveAllowPolicy attribute (InvalidAttributeValue when malformed). */
 export function parseRedriveAllowPolicy(value: string): RedriveAllowPolicy {
   const policy = parseJsonObject("RedriveAllowPolicy", value);
   const permission = policy.redrivePermission;

@@ -1,6 +1,6 @@
 import { jsonResult, readJsonBody } from "../../aws/rest-json.js";
 import type { RestRouter } from "../../aws/rest-router.js";
-import { badRequest } from "./errors.js";
+import { badRequest, unsupported } from "./errors.js";
 import type { IntegrationDoc, MethodDoc } from "./model.js";
 import type { OpenApiImporter } from "./openapi-import.js";
 import { methodOf, type RestApiService, resourceOf } from "./rest-api-service.js";
@@ -14,6 +14,7 @@ export function addRestApiRoutes(router: RestRouter, apis: RestApiService, impor
   router
     .add("POST", "/restapis", async (req) => {
       if (req.query.get("mode") === "import") {
+        checkImportParameters(req.query);
         const api = await importer.importNew(req.body, req.query.get("failonwarnings") === "true");
         return jsonResult(201, restApiOut(api));
       }
@@ -24,8 +25,16 @@ export function addRestApiRoutes(router: RestRouter, apis: RestApiService, impor
         minimumCompressionSize: "response compression",
         securityPolicy: "TLS security policies",
         endpointAccessMode: "endpoint access modes",
+        disableExecuteApiEndpoint: "disabling the execute-api endpoint (custom domains are not served)",
       });
       const endpoint = read.obj(body, "endpointConfiguration");
+      if (endpoint)
+        read.refuse(endpoint, {
+          vpcEndpointIds: "private API VPC endpoints",
+          ipAddressType: "endpoint IP address types",
+        });
+      if (endpoint && read.strList(endpoint, "types")?.includes("PRIVATE"))
+        throw unsupported("PRIVATE endpoints");
       const api = await apis.create({
         name: read.required(body, "name"),
         description: read.str(body, "description"),
@@ -33,7 +42,6 @@ export function addRestApiRoutes(router: RestRouter, apis: RestApiService, impor
         binaryMediaTypes: read.strList(body, "binaryMediaTypes"),
         apiKeySource: read.str(body, "apiKeySource"),
         endpointTypes: endpoint ? read.strList(endpoint, "types") : undefined,
-        disableExecuteApiEndpoint: read.bool(body, "disableExecuteApiEndpoint"),
         tags: read.map<string>(body, "tags", "string"),
       });
       return jsonResult(201, restApiOut(api));
@@ -47,6 +55,7 @@ export function addRestApiRoutes(router: RestRouter, apis: RestApiService, impor
     .add("PUT", "/restapis/{restApiId}", async (req, p) => {
       const mode = req.query.get("mode") ?? "merge";
       if (mode !== "merge" && mode !== "overwrite") throw badRequest(`Invalid mode: ${mode}`);
+      checkImportParameters(req.query);
       const api = await importer.put(id(p), req.body, mode, req.query.get("failonwarnings") === "true");
       return jsonResult(200, restApiOut(api));
     })
@@ -224,6 +233,20 @@ export function addRestApiRoutes(router: RestRouter, apis: RestApiService, impor
       await apis.deleteAuthorizer(id(p), p.authorizerId ?? "");
       return jsonResult(202, undefined);
     });
+}
+
+/**
+ * Query parameters of ImportRestApi / PutRestApi: `basepath` other than `ignore` and
+ * `endpointConfigurationTypes` would change the API, so they are refused; `ignore=documentation`
+ * matches what Nimbus does anyway (documentation is not imported).
+ */
+function checkImportParameters(query: URLSearchParams): void {
+  for (const [name, value] of query) {
+    if (name === "mode" || name === "failonwarnings") continue;
+    if (name === "basepath" && value === "ignore") continue;
+    if (name === "ignore" && value === "documentation") continue;
+    throw unsupported(`the import parameter ${name}=${value}`);
+  }
 }
 
 function id(params: Record<string, string>): string {

@@ -6,13 +6,12 @@ import { randomHex } from "../../core/ids.js";
 import type { MetadataStore, WriteOp } from "../../storage/metadata-store.js";
 import { topicError } from "./errors.js";
 import { applySubscriptionAttribute, subscriptionAttributes } from "./subscription-attributes.js";
+import { checkEndpoint, checkProtocol } from "./subscription-endpoint.js";
 import {
   parseSubscriptionArn,
   SUBSCRIPTION_KIND,
-  type SubscriptionProtocol,
   type SubscriptionRecord,
   subscriptionKey,
-  type TopicRecord,
 } from "./topic-model.js";
 import { afterToken, encodeToken, PAGE_SIZE, type TopicService } from "./topic-service.js";
 
@@ -27,12 +26,6 @@ interface RestoreRecord {
 
 /** Confirmation tokens of HTTP/S subscriptions are valid for 3 days, as in SNS. */
 export const TOKEN_TTL_MS = 3 * 24 * 3600 * 1000;
-const PROTOCOLS = new Set(["sqs", "lambda", "http", "https"]);
-const KNOWN_UNSUPPORTED = new Set(["email", "email-json", "sms", "application", "firehose"]);
-const SQS_ARN = /^arn:aws[a-zA-Z-]*:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$/;
-const LAMBDA_ARN =
-  /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]+)?$/;
-
 export type SubscriptionListing = {
   SubscriptionArn: string;
   Owner: string;
@@ -68,8 +61,8 @@ export class SubscriptionService {
     origin: string;
   }): Promise<SubscriptionRecord> {
     const topic = await this.deps.topics.get(input.topicArn);
-    const protocol = this.checkProtocol(input.protocol, topic);
-    const endpoint = this.checkEndpoint(protocol, input.endpoint, topic);
+    const protocol = checkProtocol(input.protocol, topic);
+    const endpoint = checkEndpoint(protocol, input.endpoint, topic, this.deps.canDeliver);
     const id = randomUUID();
     const http = protocol === "http" || protocol === "https";
     const sub: SubscriptionRecord = {
@@ -270,45 +263,6 @@ export class SubscriptionService {
         if (!isPlatformError(error) || error.code !== "ERR_STORAGE_CONFLICT") throw error;
       }
     }
-  }
-
-  private checkProtocol(protocol: string | undefined, topic: TopicRecord): SubscriptionProtocol {
-    if (protocol === undefined || protocol === "") throw topicError.invalidParameter("Protocol");
-    const lower = protocol.toLowerCase();
-    if (KNOWN_UNSUPPORTED.has(lower)) throw topicError.unsupported(`The protocol ${lower}`);
-    if (!PROTOCOLS.has(lower)) throw topicError.invalidParameter(`Invalid protocol type: ${protocol}`);
-    if (topic.fifo && lower !== "sqs") throw topicError.invalidParameter(`Invalid protocol type: ${lower}`);
-    return lower as SubscriptionProtocol;
-  }
-
-  private checkEndpoint(
-    protocol: SubscriptionProtocol,
-    endpoint: string | undefined,
-    topic: TopicRecord,
-  ): string {
-    const value = endpoint ?? "";
-    if (protocol === "sqs") {
-      if (!SQS_ARN.test(value)) throw topicError.invalidParameter("SQS endpoint ARN");
-      if (value.endsWith(".fifo") && !topic.fifo)
-        throw topicError.invalidParameter(
-          "Endpoint Reason: FIFO SQS Queues can not be subscribed to standard SNS topics",
-        );
-    } else if (protocol === "lambda") {
-      if (!LAMBDA_ARN.test(value)) throw topicError.invalidParameter("Lambda endpoint ARN");
-    } else {
-      let url: URL | undefined;
-      try {
-        url = new URL(value);
-      } catch {
-        url = undefined;
-      }
-      if (!url || url.protocol !== `${protocol}:`)
-        throw topicError.invalidParameter(`Endpoint must match the specified protocol`);
-      return value;
-    }
-    if (!this.deps.canDeliver(value))
-      throw topicError.unsupported(`Delivery to ${value} (no ${protocol} service is available)`);
-    return value;
   }
 }
 

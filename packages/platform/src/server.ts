@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { mkdir, rm, symlink } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -36,6 +36,7 @@ import {
 } from "./invoke/index.js";
 import { createQueues } from "./messaging/index.js";
 import { createTopics } from "./messaging/topics/index.js";
+import { createEvents } from "./events/index.js";
 import { createLogsApi, LogSink, Metrics } from "./observe/index.js";
 import {
   EnvironmentPool,
@@ -297,6 +298,21 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     endpointUrl: () => endpoint,
   });
   targets.register("sns", topics.deliver);
+  // Event buses, rules, scheduled rules and EventBridge Scheduler (docs/event-buses.md, docs/schedules.md).
+  const events = createEvents({
+    metadata,
+    queueStore,
+    targets,
+    clock,
+    scope,
+    logger,
+    config: config.events,
+  });
+  targets.register("events", events.targetHandler);
+  // Rule and schedule targets that are state machines start an execution (StartExecution's own checks).
+  targets.register("states", async (arn, message) => {
+    await workflows.api.operations.StartExecution?.({ stateMachineArn: arn, input: message.body }, internalRequest(scope));
+  });
 
   const startedAt = clock.now();
   const health = () => ({
@@ -335,6 +351,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
 
   const frontDoor = new FrontDoor({
     restServices: [
+      { signingName: "scheduler", pathPrefixes: events.schedulerPathPrefixes, router: events.schedulerRouter },
       {
         signingName: "lambda",
         pathPrefixes: LAMBDA_PATH_PREFIXES,
@@ -343,7 +360,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
       { signingName: "apigateway", pathPrefixes: ["v2"], router: httpApis.router },
       { signingName: "apigateway", pathPrefixes: restApis.pathPrefixes, router: restApis.router },
     ],
-    jsonServices: [createLogsApi(logStore, clock), workflows.api, queues.jsonApi],
+    jsonServices: [createLogsApi(logStore, clock), workflows.api, queues.jsonApi, events.api],
     queryServices: [topics.api, queues.queryApi],
     nimbusRoutes,
     trafficRoutes: [functionUrls.route, httpApis.route, restApis.route, topics.linksRoute],
@@ -366,6 +383,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
   await asyncInvocation.start();
   await topics.start();
   await sources.start();
+  await events.start();
   const families = [interpreters.node ? "node" : undefined, interpreters.python ? "python" : undefined];
   invoker.prestart?.warm(families.filter((f): f is string => f !== undefined));
   logger.info({ endpoint, sandbox: driver.name, dataDir }, "nimbus is ready");
@@ -384,6 +402,8 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
         sources.close();
         // Long polls return now, so their connections can close.
         queues.close();
+        // Schedules stop firing and deliveries finish before the areas they deliver to close.
+        await events.close();
         await topics.close();
         await workflows.close();
         await asyncInvocation.close(closeOptions.graceMs ?? 10_000);
@@ -402,6 +422,22 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
       })();
       return closing;
     },
+  };
+}
+
+/** The request an in-process call of an API operation carries (no HTTP caller). */
+function internalRequest(scope: { region: string; accountId: string }): AwsRequest {
+  return {
+    requestId: randomUUID(),
+    method: "POST",
+    rawPath: "/",
+    query: new URLSearchParams(),
+    rawQuery: "",
+    headers: {},
+    body: Buffer.alloc(0),
+    hostname: "localhost",
+    origin: "",
+    caller: { accessKeyId: undefined, signingService: undefined, region: scope.region, accountId: scope.accountId },
   };
 }
 

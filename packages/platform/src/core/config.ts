@@ -102,6 +102,18 @@ export const configSchema = z.object({
       maxConcurrency: z.number().int().min(1).max(1000).default(20),
     })
     .prefault({}),
+  /** Event buses, scheduled rules and EventBridge Scheduler (docs/event-buses.md, docs/schedules.md). */
+  events: z
+    .object({
+      /** Events and target deliveries handled at once. */
+      maxParallel: z.number().int().min(1).max(1000).default(16),
+      /** First retry delay of a failed target delivery; doubles per attempt (AWS backs off exponentially). */
+      retryBaseDelayMs: z.number().int().min(0).default(1000),
+      maxRetryDelayMs: z.number().int().min(0).default(300_000),
+      /** A slot missed while the server was down fires at start-up if it is at most this old (OFF windows, rules). */
+      missedSlotGraceMs: z.number().int().min(0).default(900_000),
+    })
+    .prefault({}),
   /** API gateways (docs/http-apis.md). */
   gateway: z
     .object({

@@ -1,0 +1,198 @@
+import { randomUUID } from "node:crypto";
+import type { JsonRpcService } from "../aws/json-rpc.js";
+import type { RestRouter } from "../aws/rest-router.js";
+import type { AccountScope } from "../core/arn.js";
+import type { Clock } from "../core/clock.js";
+import type { Logger } from "../core/logger.js";
+import type { TargetHandler, Targets } from "../core/targets.js";
+import type { MetadataStore } from "../storage/metadata-store.js";
+import type { QueueStore } from "../storage/queue-store.js";
+import { type BusEvent, busNameOf, DEFAULT_BUS, type RuleDoc } from "./buses/bus-model.js";
+import { BusService } from "./buses/bus-service.js";
+import { createEventsApi } from "./buses/events-api.js";
+import { isoSeconds } from "./buses/put-events.js";
+import { EventDispatcher } from "./delivery/event-dispatcher.js";
+import { EventQueue } from "./delivery/event-queue.js";
+import { eventsError } from "./errors.js";
+import { ScheduleEngine, type ScheduleJob } from "./schedule/schedule-engine.js";
+import { parseScheduleExpression } from "./schedule/schedule-expression.js";
+import { TimeZone } from "./schedule/time-zone.js";
+import { ScheduleService } from "./scheduler/schedule-service.js";
+import { createSchedulerApi } from "./scheduler/scheduler-api.js";
+
+/** The `events` section of the config (docs/event-buses.md, docs/schedules.md). */
+export interface EventsConfig {
+  /** Events and deliveries handled at once. */
+  maxParallel: number;
+  /** First retry delay of a failed delivery; doubles per attempt up to `maxRetryDelayMs`. */
+  retryBaseDelayMs: number;
+  maxRetryDelayMs: number;
+  /** A slot missed while the server was down still fires at start-up this long after it (OFF windows, rules). */
+  missedSlotGraceMs: number;
+}
+
+export interface EventsDeps {
+  metadata: MetadataStore;
+  queueStore: QueueStore;
+  targets: Targets;
+  clock: Clock;
+  scope: AccountScope;
+  logger: Logger;
+  config: EventsConfig;
+  /** Places slots inside flexible windows; Math.random by default. */
+  random?: () => number;
+}
+
+export interface Events {
+  /** EventBridge over awsJson1_1, for the front door's `jsonServices`. */
+  api: JsonRpcService;
+  /** EventBridge Scheduler (restJson1, signing name `scheduler`). */
+  schedulerRouter: RestRouter;
+  schedulerPathPrefixes: string[];
+  /** The Targets handler for `arn:aws:events:...` (register as "events"): PutEvents onto that bus. */
+  targetHandler: TargetHandler;
+  buses: BusService;
+  schedules: ScheduleService;
+  engine: ScheduleEngine;
+  dispatcher: EventDispatcher;
+  /** Starts delivering and firing schedules (missed slots included). */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The events area: buses, rules, targets, scheduled rules and EventBridge Scheduler. */
+export function createEvents(deps: EventsDeps): Events {
+  const { clock, scope, config } = deps;
+  const buses = new BusService(deps.metadata, scope, clock);
+  let dispatcher: EventDispatcher | undefined;
+  const queue = new EventQueue(deps.queueStore, clock, () => dispatcher?.wake());
+  dispatcher = new EventDispatcher({
+    store: deps.queueStore,
+    queue,
+    buses,
+    targets: deps.targets,
+    clock,
+    logger: deps.logger,
+    maxParallel: config.maxParallel,
+    retryBaseDelayMs: config.retryBaseDelayMs,
+    maxRetryDelayMs: config.maxRetryDelayMs,
+  });
+  const engine = new ScheduleEngine({
+    store: deps.metadata,
+    clock,
+    logger: deps.logger,
+    graceMs: config.missedSlotGraceMs,
+  });
+  const schedules = new ScheduleService(
+    deps.metadata,
+    engine,
+    queue,
+    scope,
+    clock,
+    deps.random ?? Math.random,
+  );
+
+  const ruleJob = (rule: RuleDoc): ScheduleJob => {
+    const since = rule.scheduleSince ?? rule.createdAt;
+    return {
+      id: rule.arn,
+      expression: parseScheduleExpression(rule.scheduleExpression as string, { allowAt: false }),
+      slots: { zone: new TimeZone("UTC"), anchor: since, anchorIsSlot: false },
+      windowMs: 0,
+      jitter: 0,
+      notBefore: since,
+      fire: async (slot) => {
+        const event: BusEvent = {
+          version: "0",
+          id: randomUUID(),
+          "detail-type": "Scheduled Event",
+          source: "aws.events",
+          account: scope.accountId,
+          time: isoSeconds(slot),
+          region: scope.region,
+          resources: [rule.arn],
+          detail: {},
+        };
+        await queue.sendOnce(`rule:${rule.arn}:${slot}`, JSON.stringify(event), {
+          kind: "event",
+          bus: rule.busName,
+          ingestedAt: clock.now(),
+          onlyRule: rule.name,
+        });
+      },
+    };
+  };
+  const scheduled = (rule: RuleDoc | undefined) =>
+    rule?.scheduleExpression !== undefined && rule.state === "ENABLED";
+  buses.onRuleChange((_bus, _name, rule) => {
+    if (rule && scheduled(rule)) void engine.upsert(ruleJob(rule));
+    else if (rule) void engine.remove(rule.arn, rule.scheduleExpression === undefined);
+  });
+
+  const targetHandler: TargetHandler = async (arn, message) => {
+    const bus = busNameOf(arn);
+    if (bus === undefined || !(await buses.getBus(bus)))
+      throw eventsError.notFound(`Event bus ${bus ?? arn} does not exist.`);
+    const event = asEvent(message.body, arn, scope, clock.now());
+    await queue.ingest([
+      { body: JSON.stringify(event), meta: { kind: "event", bus, ingestedAt: clock.now() } },
+    ]);
+  };
+
+  return {
+    api: createEventsApi({ buses, queue, scope, clock }),
+    schedulerRouter: createSchedulerApi(schedules),
+    schedulerPathPrefixes: ["schedules", "schedule-groups"],
+    targetHandler,
+    buses,
+    schedules,
+    engine,
+    dispatcher,
+    async start() {
+      await dispatcher?.start();
+      const rules = (await buses.allRules()).filter((r) => scheduled(r) && r.busName === DEFAULT_BUS);
+      await engine.start([...rules.map(ruleJob), ...(await schedules.jobs())]);
+    },
+    async close() {
+      await engine.close();
+      await dispatcher?.close();
+    },
+  };
+}
+
+/**
+ * What another area hands a bus: an event forwarded by a rule (kept as is), or an asynchronous
+ * invocation's destination record (source `lambda`, invocation-semantics.md 2.2).
+ */
+function asEvent(body: string, busArn: string, scope: AccountScope, now: number): BusEvent {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    throw eventsError.validation("An event bus target gets an event or an invocation record as JSON.");
+  }
+  const v = value as Record<string, unknown>;
+  if (
+    typeof v === "object" &&
+    v !== null &&
+    typeof v.source === "string" &&
+    typeof v["detail-type"] === "string"
+  )
+    return v as unknown as BusEvent;
+  const context = (v?.requestContext ?? {}) as Record<string, unknown>;
+  if (typeof context.condition === "string" && typeof context.functionArn === "string") {
+    const ok = context.condition === "Success";
+    return {
+      version: "0",
+      id: randomUUID(),
+      "detail-type": `Lambda Function Invocation Result - ${ok ? "Success" : "Failure"}`,
+      source: "lambda",
+      account: scope.accountId,
+      time: isoSeconds(Date.parse(String(v.timestamp ?? "")) || now),
+      region: scope.region,
+      resources: [context.functionArn, busArn],
+      detail: v,
+    };
+  }
+  throw eventsError.validation("An event bus target gets an event or an invocation record as JSON.");
+}

@@ -251,6 +251,7 @@ export function describeQueueStoreContract(name: string, factory: () => Promise<
         meta: { k: 1 },
         sentAt: T0,
         receiveCount: 1,
+        deadLetterSourceQueueId: "q",
       });
     });
 

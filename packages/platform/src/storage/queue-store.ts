@@ -58,6 +58,8 @@ export interface StoredQueueMessage {
   /** Epoch ms of the first receive, if any. */
   firstReceivedAt: number | undefined;
   visibleAt: number;
+  /** The queue a redrive moved it from (SQS's DeadLetterQueueSourceArn); undefined otherwise. */
+  deadLetterSourceQueueId?: string | undefined;
 }
 
 export interface ReceivedQueueMessage extends StoredQueueMessage {

@@ -90,6 +90,7 @@ describe("QueueService", () => {
     }
     expect(await queues.receive(q, { max: 1, waitMs: 0 })).toEqual([]);
     const [dead] = await queues.receive(dlq, { max: 1, waitMs: 0 });
+    expect(dead?.attributes.DeadLetterQueueSourceArn).toBe(q);
     expect(dead).toMatchObject({
       body: "poison",
       messageAttributes: { k: { dataType: "String", stringValue: "v" } },

@@ -312,6 +312,9 @@ export class QueueService {
     if (record.fifo) attributes.SequenceNumber = String(m.sequence).padStart(20, "0");
     const trace = meta.systemAttributes?.AWSTraceHeader?.stringValue;
     if (trace !== undefined) attributes.AWSTraceHeader = trace;
+    // Store ids are `<name>/<incarnation>`: the source queue's ARN needs only the name.
+    const source = m.deadLetterSourceQueueId?.split("/")[0];
+    if (source) attributes.DeadLetterQueueSourceArn = this.registry.arnOf(source);
     return {
       messageId: m.messageId,
       receiptHandle: encodeHandle(record, m.receiptHandle),

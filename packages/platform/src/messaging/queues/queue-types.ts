@@ -36,6 +36,8 @@ export interface MessageSystemAttributes {
   MessageDeduplicationId?: string;
   SequenceNumber?: string;
   AWSTraceHeader?: string;
+  /** On a message a redrive moved to this (dead-letter) queue: the queue it came from. */
+  DeadLetterQueueSourceArn?: string;
 }
 
 export interface QueueMessage {

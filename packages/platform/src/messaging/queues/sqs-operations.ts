@@ -40,6 +40,7 @@ const SYSTEM_ATTRIBUTE_NAMES = [
   "MessageDeduplicationId",
   "MessageGroupId",
   "AWSTraceHeader",
+  "DeadLetterQueueSourceArn",
 ];
 
 /**

@@ -25,6 +25,7 @@ interface MessageRow {
   first_received_at: number | null;
   visible_at: number;
   receipt: string | null;
+  dlq_source: string | null;
 }
 
 // seq is AUTOINCREMENT: never reused, so it is strictly increasing per queue (FIFO's
@@ -42,7 +43,8 @@ const SCHEMA = `
     receive_count INTEGER NOT NULL DEFAULT 0,
     first_received_at INTEGER,
     visible_at INTEGER NOT NULL,
-    receipt TEXT);
+    receipt TEXT,
+    dlq_source TEXT);
   -- Standard receive walks visible messages in (visible_at, seq) order.
   CREATE INDEX IF NOT EXISTS queue_messages_by_visibility ON queue_messages (queue_id, visible_at, seq);
   CREATE INDEX IF NOT EXISTS queue_messages_by_seq ON queue_messages (queue_id, seq);
@@ -64,7 +66,7 @@ const SCHEMA = `
 `;
 
 const COLUMNS = `seq, queue_id, message_id, body, meta, sent_at, group_id, dedup_id, receive_count,
-  first_received_at, visible_at, receipt`;
+  first_received_at, visible_at, receipt, dlq_source`;
 
 /**
  * The embedded QueueStore: every queue's messages in one SQLite file (WAL). Each method runs in
@@ -80,7 +82,17 @@ export class SqliteQueueStore implements QueueStore {
   constructor(path: string) {
     this.db = openDatabase(path);
     this.db.exec(SCHEMA);
+    const columns = this.db.prepare<[], { name: string }>("PRAGMA table_info(queue_messages)").all();
+    // Files written before the column existed.
+    if (!columns.some((c) => c.name === "dlq_source"))
+      this.db.exec("ALTER TABLE queue_messages ADD COLUMN dlq_source TEXT");
     this.stmts = {
+      move: this.db.prepare<
+        [string, string, string, string | null, number, string | null, string | null, number, string]
+      >(
+        `INSERT INTO queue_messages (queue_id, message_id, body, meta, sent_at, group_id, dedup_id, visible_at, dlq_source)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
       insert: this.db.prepare<
         [string, string, string, string | null, number, string | null, string | null, number]
       >(
@@ -303,7 +315,7 @@ export class SqliteQueueStore implements QueueStore {
     const redrive = options.redrive;
     if (redrive && row.receive_count >= redrive.maxReceiveCount) {
       this.stmts.deleteSeq.run(row.seq);
-      this.stmts.insert.run(
+      this.stmts.move.run(
         redrive.deadLetterQueueId,
         row.message_id,
         row.body,
@@ -312,6 +324,7 @@ export class SqliteQueueStore implements QueueStore {
         row.group_id,
         row.dedup_id,
         options.now,
+        row.queue_id,
       );
       outcome.movedToDeadLetter.push(row.message_id);
       return false;
@@ -384,5 +397,6 @@ function toStored(row: MessageRow): StoredQueueMessage {
     receiveCount: row.receive_count,
     firstReceivedAt: row.first_received_at ?? undefined,
     visibleAt: row.visible_at,
+    deadLetterSourceQueueId: row.dlq_source ?? undefined,
   };
 }

@@ -1,4 +1,5 @@
 import { readFile, writeFile } from "node:fs/promises";
+import { loadavg } from "node:os";
 import { resolve } from "node:path";
 import { startNimbusProcess } from "./lib/nimbus-process.js";
 import { environmentTable } from "./lib/report.js";
@@ -6,7 +7,7 @@ import { coldStarts, warmInvoke } from "./scenarios/invoke.js";
 import { messaging } from "./scenarios/messaging.js";
 import { aliasOverhead, burst } from "./scenarios/scaling.js";
 import { engineVsPeer } from "./scenarios/workflow-engine.js";
-import { expressSync, standardDurable } from "./scenarios/workflow-service.js";
+import { expressSync, standardDurable, workflowNotes } from "./scenarios/workflow-service.js";
 
 /**
  * `npm run bench`: runs every scenario group against the real server and rewrites its part of
@@ -82,6 +83,7 @@ const groups: Group[] = [
       } finally {
         await nimbus.stop();
       }
+      sections.push(workflowNotes(loadavg()[0] ?? 0));
       return sections;
     },
   },

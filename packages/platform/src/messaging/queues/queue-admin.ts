@@ -102,9 +102,12 @@ export class QueueAdmin {
   /** PurgeQueue: deletes every message; one purge per queue per 60 seconds. */
   async purge(record: QueueRecord): Promise<void> {
     const now = this.clock.now();
-    if (record.lastPurgeAt !== undefined && now - record.lastPurgeAt < QUEUE_LIMITS.purgeIntervalMs)
-      throw queueError.purgeInProgress(record.arn);
-    await this.registry.update(record.name, (r) => ({ ...r, lastPurgeAt: now }));
+    // Checked inside the serialized update, so two concurrent purges cannot both pass.
+    await this.registry.update(record.name, (r) => {
+      if (r.lastPurgeAt !== undefined && now - r.lastPurgeAt < QUEUE_LIMITS.purgeIntervalMs)
+        throw queueError.purgeInProgress(r.arn);
+      return { ...r, lastPurgeAt: now };
+    });
     await this.store.purge(record.storeId);
   }
 

@@ -1,6 +1,8 @@
 import type { AccountScope } from "../../core/arn.js";
 import type { Clock } from "../../core/clock.js";
+import { isPlatformError } from "../../core/errors.js";
 import { randomHex } from "../../core/ids.js";
+import { STORAGE_ERRORS } from "../../storage/errors.js";
 import type { MetadataStore } from "../../storage/metadata-store.js";
 import { queueError } from "./errors.js";
 import {
@@ -38,6 +40,7 @@ const FIFO_NAME = /^[A-Za-z0-9_-]{1,75}\.fifo$/;
  */
 export class QueueRegistry {
   private readonly cache = new Map<string, { record: QueueRecord; revision: number }>();
+  private updates: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: MetadataStore,
@@ -92,9 +95,16 @@ export class QueueRegistry {
       createdAt: now,
       modifiedAt: now,
     };
-    await this.store.write([
-      { op: "put", kind: KIND_QUEUE, key: name, value: record, expectRevision: "absent" },
-    ]);
+    try {
+      await this.store.write([
+        { op: "put", kind: KIND_QUEUE, key: name, value: record, expectRevision: "absent" },
+      ]);
+    } catch (error) {
+      // A concurrent CreateQueue of the same name won: answer as if it had come first.
+      if (isPlatformError(error) && error.code === STORAGE_ERRORS.conflict)
+        return this.create(name, given, tags);
+      throw error;
+    }
     this.cache.set(name, { record, revision: 1 });
     return { record, created: true };
   }
@@ -146,14 +156,22 @@ export class QueueRegistry {
 
   /** Applies `change` to the stored record (optimistic on the cached revision). */
   async update(name: string, change: (record: QueueRecord) => QueueRecord): Promise<QueueRecord> {
-    await this.require(name);
-    const cached = this.cache.get(name) as { record: QueueRecord; revision: number };
-    const record = change(cached.record);
-    await this.store.write([
-      { op: "put", kind: KIND_QUEUE, key: name, value: record, expectRevision: cached.revision },
-    ]);
-    this.cache.set(name, { record, revision: cached.revision + 1 });
-    return record;
+    // One change at a time, so each starts from the revision the previous one wrote.
+    const run = this.updates.then(async () => {
+      await this.require(name);
+      const cached = this.cache.get(name) as { record: QueueRecord; revision: number };
+      const record = change(cached.record);
+      await this.store.write([
+        { op: "put", kind: KIND_QUEUE, key: name, value: record, expectRevision: cached.revision },
+      ]);
+      this.cache.set(name, { record, revision: cached.revision + 1 });
+      return record;
+    });
+    this.updates = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   }
 
   async delete(name: string): Promise<void> {

@@ -7,6 +7,7 @@ import {
   CreateUsagePlanCommand,
   CreateUsagePlanKeyCommand,
   GetUsageCommand,
+  PutGatewayResponseCommand,
   UpdateStageCommand,
   UpdateUsagePlanCommand,
 } from "@aws-sdk/client-api-gateway";
@@ -289,5 +290,48 @@ describe("Lambda authorizers", () => {
     expect(Number(cb.calls)).toBeGreaterThan(Number(ca.calls));
     const denied = await fetch(`${base}/request?token=deny`);
     expect(denied.status).toBe(403);
+  });
+});
+
+describe("gateway responses", () => {
+  it("customizes API Gateway's own answers after the next deployment", async () => {
+    await client.send(
+      new PutGatewayResponseCommand({
+        restApiId: apiId,
+        responseType: "UNAUTHORIZED",
+        statusCode: "401",
+        responseParameters: {
+          "gatewayresponse.header.Access-Control-Allow-Origin": "'*'",
+          "gatewayresponse.header.X-Stage": "context.stage",
+        },
+        responseTemplates: {
+          "application/json":
+            '{"error": $context.error.messageString, "type": "$context.error.responseType"}',
+        },
+      }),
+    );
+    await client.send(
+      new PutGatewayResponseCommand({
+        restApiId: apiId,
+        responseType: "DEFAULT_4XX",
+        responseParameters: {
+          "gatewayresponse.header.Access-Control-Allow-Origin": "'https://app.example.com'",
+        },
+      }),
+    );
+    // Not deployed yet: the stage still answers the default.
+    const before = await fetch(`${base}/token`);
+    expect(before.headers.get("access-control-allow-origin")).toBeNull();
+    await client.send(new CreateDeploymentCommand({ restApiId: apiId, stageName: "v1" }));
+    const unauthorized = await fetch(`${base}/token`);
+    expect(unauthorized.status).toBe(401);
+    expect(unauthorized.headers.get("access-control-allow-origin")).toBe("*");
+    expect(unauthorized.headers.get("x-stage")).toBe("v1");
+    expect(await unauthorized.json()).toEqual({ error: "Unauthorized", type: "UNAUTHORIZED" });
+    // DEFAULT_4XX covers the other 4xx answers, keeping their status and body.
+    const missing = await fetch(`${base}/nothing-here`);
+    expect(missing.status).toBe(403);
+    expect(missing.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
+    expect(await missing.json()).toEqual({ message: "Missing Authentication Token" });
   });
 });

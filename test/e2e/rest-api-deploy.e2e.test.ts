@@ -270,6 +270,13 @@ describe("OpenAPI import", () => {
       swagger: "2.0",
       info: { title: "keyed", version: "1" },
       securityDefinitions: { api_key: { type: "apiKey", name: "x-api-key", in: "header" } },
+      "x-amazon-apigateway-gateway-responses": {
+        INVALID_API_KEY: {
+          statusCode: 401,
+          responseParameters: { "gatewayresponse.header.WWW-Authenticate": "'ApiKey'" },
+          responseTemplates: { "application/json": '{"message": "an API key is needed"}' },
+        },
+      },
       paths: {
         "/secret": {
           get: {
@@ -288,8 +295,9 @@ describe("OpenAPI import", () => {
     const apiId = api.id ?? "";
     await client.send(new CreateDeploymentCommand({ restApiId: apiId, stageName: "prod" }));
     const res = await fetch(`${stageUrl(nimbus.url, apiId, "prod")}/secret`);
-    expect(res.status).toBe(403);
-    expect(await res.json()).toEqual({ message: "Forbidden" });
+    expect(res.status).toBe(401);
+    expect(res.headers.get("www-authenticate")).toBe("ApiKey");
+    expect(await res.json()).toEqual({ message: "an API key is needed" });
 
     const replaced = { ...swagger, paths: { "/public": { get: swagger.paths["/secret"].get } } };
     replaced.paths["/public"].get = { ...swagger.paths["/secret"].get, security: [] };
@@ -309,8 +317,13 @@ describe("OpenAPI import", () => {
       client.send(new ImportRestApiCommand({ body: Buffer.from(JSON.stringify(doc)) }));
     await expect(bad({ info: { title: "x" }, paths: {} })).rejects.toBeInstanceOf(BadRequestException);
     await expect(
-      bad({ openapi: "3.0.1", info: { title: "x" }, paths: {}, "x-amazon-apigateway-gateway-responses": {} }),
-    ).rejects.toThrow(/x-amazon-apigateway-gateway-responses/);
+      bad({
+        openapi: "3.0.1",
+        info: { title: "x" },
+        paths: {},
+        "x-amazon-apigateway-request-validators": {},
+      }),
+    ).rejects.toThrow(/x-amazon-apigateway-request-validators/);
     await expect(
       bad({
         openapi: "3.0.1",

@@ -7,6 +7,7 @@ import type { Invoker } from "../../invoke/index.js";
 import type { MetadataStore } from "../../storage/metadata-store.js";
 import type { AccessLogWriter } from "./access-log.js";
 import { AuthorizerRunner } from "./authorizer-runner.js";
+import { addGatewayResponseRoutes } from "./gateway-response-api.js";
 import { createFunctionCall } from "./integration-call.js";
 import { KeyService } from "./key-service.js";
 import { OpenApiImporter } from "./openapi-import.js";
@@ -51,6 +52,7 @@ export function createRestApis(deps: RestApisDeps): RestApis {
   addRestApiRoutes(router, apis, new OpenApiImporter(store, deps.clock));
   addStageRoutes(router, new StageService(store, deps.clock), keys);
   addPatchRoutes(router, apis, keys);
+  addGatewayResponseRoutes(router, apis);
   return {
     router,
     pathPrefixes: ["restapis", "apikeys", "usageplans"],

@@ -3,7 +3,7 @@ import type { Logger } from "../../core/logger.js";
 import { buildEventV1 } from "../payload-v1/event-v1.js";
 import { mapProxyResultV1, type ResponseV1 } from "../payload-v1/response-v1.js";
 import { errorMessageOf } from "./authorizer-runner.js";
-import { GATEWAY_RESPONSES } from "./gateway-response.js";
+import { GATEWAY_RESPONSES, type GatewayAnswer } from "./gateway-response.js";
 import type { FunctionCall } from "./integration-call.js";
 import { lambdaFunctionOf, withStageVariables } from "./lambda-uri.js";
 import { renderTemplate, type TemplateInput } from "./mapping-template.js";
@@ -59,12 +59,18 @@ async function lambdaProxy(
     return GATEWAY_RESPONSES.internalError();
   }
   const mapped = mapProxyResultV1(result, { binary: facts.binaryMediaTypes, accept: facts.headers.accept });
-  if (mapped.problem)
-    deps.logger.info(
-      { apiId: facts.apiId, problem: mapped.problem },
-      "REST API proxy integration answered 502",
-    );
-  return mapped.response;
+  if (mapped.problem === undefined) return mapped.response;
+  deps.logger.info(
+    { apiId: facts.apiId, problem: mapped.problem },
+    "REST API proxy integration answered 502",
+  );
+  // API Gateway's own 502: gateway responses (INTEGRATION_FAILURE, DEFAULT_5XX) may shape it.
+  const failure: GatewayAnswer = {
+    ...mapped.response,
+    responseType: "INTEGRATION_FAILURE",
+    message: "Internal server error",
+  };
+  return failure;
 }
 
 async function lambdaCustom(

@@ -18,6 +18,17 @@ export interface RestApiDoc {
   /** By id. The root resource (`/`) is always present. */
   resources: Record<string, ResourceDoc>;
   authorizers: Record<string, AuthorizerDoc>;
+  /** Customized gateway responses, by response type (absent in APIs stored before they existed). */
+  gatewayResponses?: Record<string, GatewayResponseDoc>;
+}
+
+/** A customized answer of API Gateway itself (PutGatewayResponse). */
+export interface GatewayResponseDoc {
+  responseType: string;
+  statusCode?: string;
+  /** `gatewayresponse.header.<name>` -> `'literal'`, `method.request.*`, `stageVariables.*`, `context.*`. */
+  responseParameters: Record<string, string>;
+  responseTemplates: Record<string, string>;
 }
 
 export interface ResourceDoc {
@@ -94,6 +105,7 @@ export interface ApiSnapshot {
   authorizers: Record<string, AuthorizerDoc>;
   binaryMediaTypes: string[];
   apiKeySource: "HEADER" | "AUTHORIZER";
+  gatewayResponses?: Record<string, GatewayResponseDoc>;
 }
 
 export interface CanarySettingsDoc {

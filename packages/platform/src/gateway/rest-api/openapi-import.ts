@@ -1,6 +1,7 @@
 import { parse as parseYaml } from "yaml";
 import type { Clock } from "../../core/clock.js";
 import { importFailed, unsupported } from "./errors.js";
+import { gatewayResponseDoc } from "./gateway-response-api.js";
 import type { AuthorizerDoc, IntegrationDoc, MethodDoc, RestApiDoc } from "./model.js";
 import { addResource, checkAuthorizer, checkIntegration, checkMethod } from "./rest-api-service.js";
 import { newGatewayId, type RestApiStore } from "./rest-api-store.js";
@@ -18,6 +19,7 @@ const OPERATIONS: Record<string, string> = {
   "x-amazon-apigateway-any-method": "ANY",
 };
 const API_EXTENSIONS = new Set([
+  "x-amazon-apigateway-gateway-responses",
   "x-amazon-apigateway-binary-media-types",
   "x-amazon-apigateway-api-key-source",
 ]);
@@ -71,6 +73,7 @@ export class OpenApiImporter {
       api.resources = root ? { [root.id]: { ...root, methods: {} } } : {};
       api.authorizers = {};
       api.binaryMediaTypes = [];
+      api.gatewayResponses = {};
       api.name = titleOf(definition);
     }
     applyDefinition(api, definition);
@@ -121,6 +124,17 @@ function applyDefinition(api: RestApiDoc, doc: Obj): void {
     if (keySource !== "HEADER" && keySource !== "AUTHORIZER")
       throw importFailed(`Invalid api key source: ${String(keySource)}`);
     api.apiKeySource = keySource;
+  }
+  const responses = doc["x-amazon-apigateway-gateway-responses"];
+  if (responses !== undefined) {
+    if (typeof responses !== "object" || responses === null)
+      throw importFailed("x-amazon-apigateway-gateway-responses must be an object");
+    for (const [type, value] of Object.entries(responses as Obj)) {
+      api.gatewayResponses = {
+        ...(api.gatewayResponses ?? {}),
+        [type]: gatewayResponseDoc(type, withStringStatus(value)),
+      };
+    }
   }
   const schemes = securitySchemes(api, doc);
   const globalSecurity = doc.security;
@@ -328,4 +342,11 @@ function integrationFrom(ext: Obj, where: string): IntegrationDoc {
 function stringMap(value: unknown): Record<string, string> {
   if (typeof value !== "object" || value === null) return {};
   return Object.fromEntries(Object.entries(value as Obj).map(([k, v]) => [k, String(v)]));
+}
+
+/** YAML and JSON definitions often write `statusCode: 403`; the API takes it as text. */
+function withStringStatus(value: unknown): Obj {
+  const obj = { ...((value ?? {}) as Obj) };
+  if (typeof obj.statusCode === "number") obj.statusCode = String(obj.statusCode);
+  return obj;
 }

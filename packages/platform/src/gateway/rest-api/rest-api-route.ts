@@ -6,6 +6,7 @@ import { buildEventV1, headerLines, queryMaps } from "../payload-v1/event-v1.js"
 import type { ResponseV1 } from "../payload-v1/response-v1.js";
 import { type AccessLogWriter, writeAccessLog } from "./access-log.js";
 import type { AuthorizerRunner } from "./authorizer-runner.js";
+import { customizeGatewayResponse } from "./custom-gateway-response.js";
 import { GATEWAY_RESPONSES, toHttpResult } from "./gateway-response.js";
 import { type IntegrationDeps, runIntegration } from "./integrations.js";
 import { usageKey } from "./key-service.js";
@@ -82,7 +83,9 @@ export function createRestApiRoute(deps: RestApiRouteDeps): TrafficRoute {
     const started = deps.clock.monotonic();
     const timeEpochMs = deps.clock.now();
     let facts: RequestFacts | undefined;
-    const logged = (response: ResponseV1) => {
+    let gatewayResponses: ApiSnapshot["gatewayResponses"];
+    const logged = (raw: ResponseV1) => {
+      const response = customizeGatewayResponse(raw, gatewayResponses, facts);
       writeAccessLog(
         deps.accessLog,
         stage,
@@ -108,6 +111,7 @@ export function createRestApiRoute(deps: RestApiRouteDeps): TrafficRoute {
     const deployment = await deploymentFor(api.id, deploymentId);
     if (!deployment) return logged(GATEWAY_RESPONSES.forbidden());
     const snapshot = deployment.snapshot;
+    gatewayResponses = snapshot.gatewayResponses;
     const match = deployment.matcher.match(path);
     const method = match && methodFor(match.resource, req.method);
     if (!match || !method?.integration) return logged(GATEWAY_RESPONSES.missingToken());
@@ -205,13 +209,13 @@ async function admit(
   if (method.apiKeyRequired) {
     const value = snapshot.apiKeySource === "AUTHORIZER" ? usageIdentifierKey : facts.headers["x-api-key"];
     const key = value === undefined ? undefined : await deps.store.apiKeyByValue(value);
-    if (!key?.enabled) return GATEWAY_RESPONSES.forbidden();
+    if (!key?.enabled) return GATEWAY_RESPONSES.invalidApiKey();
     const plan = (await deps.store.usagePlans()).find(
       (p) =>
         p.keyIds.includes(key.id) &&
         p.apiStages.some((s) => s.apiId === facts.apiId && s.stage === facts.stage),
     );
-    if (!plan) return GATEWAY_RESPONSES.forbidden();
+    if (!plan) return GATEWAY_RESPONSES.invalidApiKey();
     facts.apiKey = { value: key.value, id: key.id };
     const meterKey = usageKey(plan.id, key.id);
     if (plan.throttle && (plan.throttle.rateLimit !== undefined || plan.throttle.burstLimit !== undefined)) {

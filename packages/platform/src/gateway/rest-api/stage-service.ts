@@ -51,6 +51,7 @@ export class StageService {
         authorizers: api.authorizers,
         binaryMediaTypes: api.binaryMediaTypes,
         apiKeySource: api.apiKeySource,
+        gatewayResponses: api.gatewayResponses ?? {},
       }),
     };
     if (input.stageName === undefined) {

@@ -43,6 +43,8 @@ export interface ScheduleEngineOptions {
 
 /** The golden ratio's fraction spreads consecutive slots over the window. */
 const SPREAD = 0.6180339887498949;
+/** Timers never wait longer than this (Node's timers overflow past 2^31 ms); waking early is harmless. */
+const MAX_TIMER_MS = 6 * 3_600_000;
 /** Slots looked at ahead when planning the next wake. */
 const LOOKAHEAD = 4;
 
@@ -178,7 +180,7 @@ export class ScheduleEngine {
     this.cancelTimer?.();
     this.cancelTimer = undefined;
     if (delayMs === undefined || this.closed) return;
-    this.cancelTimer = this.options.clock.setTimer(Math.max(0, delayMs), () => {
+    this.cancelTimer = this.options.clock.setTimer(Math.min(MAX_TIMER_MS, Math.max(0, delayMs)), () => {
       this.cancelTimer = undefined;
       const now = this.options.clock.now();
       const due = [...this.jobs.entries()].filter(([, e]) => e.wakeAt !== undefined && e.wakeAt <= now);

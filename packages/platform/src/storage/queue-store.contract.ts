@@ -129,6 +129,19 @@ export function describeQueueStoreContract(name: string, factory: () => Promise<
       expect((await receive("q", 1, T0 + 1)).messages).toHaveLength(1);
     });
 
+    it("changes visibility only while in flight when asked to", async () => {
+      await store.send("q", message("m1"));
+      const received = (await receive("q", 1, T0, 1_000)).messages[0];
+      const receipt = received?.receiptHandle ?? "";
+      expect(await store.changeVisibility("q", receipt, T0 + 5_000, { inFlightAt: T0 + 1_000 })).toBe(false);
+      expect(await store.changeVisibility("q", receipt, T0 + 5_000, { inFlightAt: T0 + 999 })).toBe(true);
+      expect(
+        await store.changeVisibilityBatch("q", [
+          { receiptHandle: receipt, visibleAt: T0, inFlightAt: T0 + 5_000 },
+        ]),
+      ).toEqual([false]);
+    });
+
     it("counts visible, in-flight and delayed messages", async () => {
       await store.sendBatch("q", [
         message("visible"),

@@ -106,6 +106,11 @@ export interface QueueCounts {
   delayed: number;
 }
 
+export interface VisibilityChangeOptions {
+  /** When given, only a message still in flight at this epoch ms (visibleAt > it) changes (SQS's MessageNotInflight). */
+  inFlightAt?: number;
+}
+
 export interface QueueStore {
   /** Stores one message (committed when the promise resolves). */
   send(queueId: string, message: NewQueueMessage, dedup?: DedupWindow): Promise<SendOutcome>;
@@ -117,11 +122,16 @@ export interface QueueStore {
   /** Deletes several; one boolean per handle, same order, one transaction. */
   deleteBatch(queueId: string, receiptHandles: string[]): Promise<boolean[]>;
   /** Sets a received message's visibility deadline. False when the handle is not current. */
-  changeVisibility(queueId: string, receiptHandle: string, visibleAt: number): Promise<boolean>;
+  changeVisibility(
+    queueId: string,
+    receiptHandle: string,
+    visibleAt: number,
+    options?: VisibilityChangeOptions,
+  ): Promise<boolean>;
   /** Sets several received messages' deadlines in one transaction; one boolean per entry, same order. */
   changeVisibilityBatch(
     queueId: string,
-    entries: { receiptHandle: string; visibleAt: number }[],
+    entries: ({ receiptHandle: string; visibleAt: number } & VisibilityChangeOptions)[],
   ): Promise<boolean[]>;
   /** Makes every in-flight message visible now (an embedded server's own leases, at start-up). */
   releaseInFlight(queueId: string, now: number): Promise<number>;

@@ -67,6 +67,16 @@ describe("QueueService", () => {
     });
   });
 
+  it("refuses to change the visibility of a message whose timeout has ended", async () => {
+    const q = await create("q", { VisibilityTimeout: "5" });
+    await queues.send(q, { body: "m" });
+    const [m] = await queues.receive(q, { max: 1, waitMs: 0 });
+    clock.advance(5_000);
+    await expect(queues.changeVisibility(q, m?.receiptHandle ?? "", 30)).rejects.toMatchObject({
+      code: QUEUE_ERRORS.messageNotInflight,
+    });
+  });
+
   it("rejects another queue's receipt handle", async () => {
     const a = await create("a");
     const b = await create("b");

@@ -258,7 +258,7 @@ export class QueueService {
     const record = await this.queueByArn(arn);
     const now = this.clock.now();
     const failed: (BatchFailure & { error: unknown })[] = [];
-    const valid: { id: string; receiptHandle: string; visibleAt: number }[] = [];
+    const valid: { id: string; receiptHandle: string; visibleAt: number; inFlightAt: number }[] = [];
     for (const entry of entries) {
       try {
         const seconds = checkSeconds(
@@ -267,7 +267,7 @@ export class QueueService {
           QUEUE_LIMITS.maxVisibilitySeconds,
         );
         const receiptHandle = decodeHandle(record, entry.value.receiptHandle);
-        valid.push({ id: entry.id, receiptHandle, visibleAt: now + seconds * 1000 });
+        valid.push({ id: entry.id, receiptHandle, visibleAt: now + seconds * 1000, inFlightAt: now });
       } catch (error) {
         failed.push({ ...failure(entry.id, error), error });
       }

@@ -9,6 +9,7 @@ import type {
   ReceiveOutcome,
   SendOutcome,
   StoredQueueMessage,
+  VisibilityChangeOptions,
 } from "../queue-store.js";
 import { openDatabase } from "./open-database.js";
 
@@ -137,8 +138,8 @@ export class SqliteQueueStore implements QueueStore {
       deleteByReceipt: this.db.prepare<[number, string, string]>(
         "DELETE FROM queue_messages WHERE seq = ? AND queue_id = ? AND receipt = ?",
       ),
-      changeVisibility: this.db.prepare<[number, number, string, string]>(
-        "UPDATE queue_messages SET visible_at = ? WHERE seq = ? AND queue_id = ? AND receipt = ?",
+      changeVisibility: this.db.prepare<[number, number, string, string, number]>(
+        "UPDATE queue_messages SET visible_at = ? WHERE seq = ? AND queue_id = ? AND receipt = ? AND visible_at > ?",
       ),
       releaseInFlight: this.db.prepare<[number, string, number]>(
         "UPDATE queue_messages SET visible_at = ? WHERE queue_id = ? AND receive_count > 0 AND visible_at > ?",
@@ -186,29 +187,20 @@ export class SqliteQueueStore implements QueueStore {
     return this.db.transaction(() => receiptHandles.map((handle) => this.deleteOne(queueId, handle)))();
   }
 
-  async changeVisibility(queueId: string, receiptHandle: string, visibleAt: number): Promise<boolean> {
-    const seq = seqOf(receiptHandle);
-    if (seq === undefined) return false;
-    return this.stmts.changeVisibility.run(visibleAt, seq, queueId, receiptHandle).changes > 0;
+  async changeVisibility(
+    queueId: string,
+    receiptHandle: string,
+    visibleAt: number,
+    options: VisibilityChangeOptions = {},
+  ): Promise<boolean> {
+    return this.changeOne(queueId, { receiptHandle, visibleAt, ...options });
   }
 
-  /**
-   * Sets several received messages' visibility deadlines in one transaction; one boolean per
-   * entry, same order (ChangeMessageVisibilityBatch).
-   */
   async changeVisibilityBatch(
     queueId: string,
-    entries: { receiptHandle: string; visibleAt: number }[],
+    entries: ({ receiptHandle: string; visibleAt: number } & VisibilityChangeOptions)[],
   ): Promise<boolean[]> {
-    return this.db.transaction(() =>
-      entries.map((entry) => {
-        const seq = seqOf(entry.receiptHandle);
-        if (seq === undefined) return false;
-        return (
-          this.stmts.changeVisibility.run(entry.visibleAt, seq, queueId, entry.receiptHandle).changes > 0
-        );
-      }),
-    )();
+    return this.db.transaction(() => entries.map((entry) => this.changeOne(queueId, entry)))();
   }
 
   async releaseInFlight(queueId: string, now: number): Promise<number> {
@@ -368,6 +360,18 @@ export class SqliteQueueStore implements QueueStore {
       this.stmts.dedupPut.run(queueId, message.dedupId, message.sentAt, message.messageId, seq);
     }
     return { messageId: message.messageId, sequence: seq, duplicate: false };
+  }
+
+  private changeOne(
+    queueId: string,
+    entry: { receiptHandle: string; visibleAt: number } & VisibilityChangeOptions,
+  ): boolean {
+    const seq = seqOf(entry.receiptHandle);
+    if (seq === undefined) return false;
+    const after = entry.inFlightAt ?? Number.MIN_SAFE_INTEGER;
+    return (
+      this.stmts.changeVisibility.run(entry.visibleAt, seq, queueId, entry.receiptHandle, after).changes > 0
+    );
   }
 
   private deleteOne(queueId: string, receiptHandle: string): boolean {

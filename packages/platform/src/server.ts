@@ -36,6 +36,7 @@ import {
 } from "./invoke/index.js";
 import { createQueues } from "./messaging/index.js";
 import { createTopics } from "./messaging/topics/index.js";
+import { createObjects } from "./objects/index.js";
 import { createEvents } from "./events/index.js";
 import { createLogsApi, LogSink, Metrics } from "./observe/index.js";
 import {
@@ -298,6 +299,17 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     endpointUrl: () => endpoint,
   });
   targets.register("sns", topics.deliver);
+  // Buckets (S3): key index and bytes under <dataDir>/objects, notifications through targets (docs/buckets.md).
+  const objects = createObjects({
+    dir: join(dataDir, "objects"),
+    targets,
+    clock,
+    scope,
+    logger,
+    functionExists: async (arn) => {
+      await functions.getConfig(arn);
+    },
+  });
   // Event buses, rules, scheduled rules and EventBridge Scheduler (docs/event-buses.md, docs/schedules.md).
   const events = createEvents({
     metadata,
@@ -335,6 +347,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     async: asyncInvocation.health(),
     // Concurrent batches of each running event source mapping, by UUID.
     eventSourceMappings: sources.stats(),
+    objects: objects.health(),
     auth: config.auth.enabled ? "sigv4-verified" : "any-credentials",
   });
   const nimbusRoutes: NimbusRoute[] = [
@@ -364,6 +377,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     queryServices: [topics.api, queues.queryApi],
     nimbusRoutes,
     trafficRoutes: [functionUrls.route, httpApis.route, restApis.route, topics.linksRoute],
+    streamingService: objects.api,
     authenticator,
     maxBodyBytes: config.server.maxBodyBytes,
     logger,
@@ -382,6 +396,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
   await workflows.start();
   await asyncInvocation.start();
   await topics.start();
+  await objects.start();
   await sources.start();
   await events.start();
   const families = [interpreters.node ? "node" : undefined, interpreters.python ? "python" : undefined];
@@ -413,6 +428,8 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
         await sources.idle();
         server.closeAllConnections();
         await stopped;
+        // After the listener: uploads in flight finish writing first.
+        await objects.close();
         await functionUrls.service.idle();
         await logSink.close();
         await Promise.all([metadata.close(), queueStore.close(), logStore.close(), blobs.close()]);

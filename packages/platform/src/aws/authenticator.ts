@@ -44,8 +44,12 @@ export class Authenticator {
     };
   }
 
-  /** Throws the AWS error when auth is enabled and the request is not validly signed. */
-  verify(req: AwsRequest): void {
+  /**
+   * Throws the AWS error when auth is enabled and the request is not validly signed.
+   * `payloadHash`: the body's SHA-256 as declared, for streamed bodies (S3) that are checked
+   * against it while they are stored.
+   */
+  verify(req: AwsRequest, payloadHash?: string): void {
     if (!this.config.enabled) return;
     const sig = parseAuthorization(req.headers, req.query);
     if (!sig) throw awsError.missingAuth();
@@ -59,6 +63,7 @@ export class Authenticator {
         rawQuery: req.rawQuery,
         headers: req.headers,
         body: req.body,
+        payloadHash,
       },
       sig,
       secret,

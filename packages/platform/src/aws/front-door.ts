@@ -16,6 +16,7 @@ import {
 } from "./query-protocol.js";
 import { restJsonError } from "./rest-json.js";
 import type { RestRouter } from "./rest-router.js";
+import { parseAuthorization } from "./sigv4.js";
 
 /** A restJson1 service, selected by SigV4 signing name and path prefix. */
 export interface RestService {
@@ -35,7 +36,21 @@ export type NimbusRoute = (req: AwsRequest) => Promise<HttpResult | undefined>;
  */
 export type TrafficRoute = (req: AwsRequest) => Promise<HttpResult | undefined>;
 
+/**
+ * A service whose request bodies are streamed, not read up front (S3: objects of any size).
+ * Claimed by the request head only; its handler gets the body as a stream and answers errors
+ * in its own shape.
+ */
+export interface StreamingService {
+  /** `unsignedFallback`: unsigned, and no other service's path prefix, target or Action. */
+  claims(hostname: string, signingService: string | undefined, unsignedFallback: boolean): boolean;
+  handle(req: AwsRequest, body: AsyncIterable<Buffer>): Promise<HttpResult>;
+  errorResult(error: unknown, req: AwsRequest): HttpResult;
+}
+
 export interface FrontDoorOptions {
+  /** S3: checked after traffic routes' hosts and `/_nimbus/`, before the other services. */
+  streamingService?: StreamingService;
   restServices: RestService[];
   jsonServices: JsonRpcService[];
   /** awsQuery services (SNS, SQS's query mode), picked by signing name or `Version`. */
@@ -80,6 +95,23 @@ export class FrontDoor {
         ? this.jsonByPrefix.get(target.slice(0, target.lastIndexOf(".")))
         : undefined;
 
+    const streaming = this.streamingServiceFor(incoming, rawPath, query, hostHeader, target);
+    if (streaming) {
+      await this.serveStreaming(streaming, incoming, res, {
+        requestId,
+        method: incoming.method ?? "GET",
+        rawPath,
+        query,
+        rawQuery: q === -1 ? "" : rawUrl.slice(q + 1),
+        headers: incoming.headers,
+        body: Buffer.alloc(0),
+        hostname: hostHeader.replace(/:\d+$/, ""),
+        origin: `http://${hostHeader}`,
+        sourceIp: incoming.socket.remoteAddress?.replace(/^::ffff:/, ""),
+        caller: this.options.authenticator.identify(incoming.headers, query),
+      });
+      return;
+    }
     let result: HttpResult;
     // Set once the request is known to be awsQuery, so errors take that protocol's XML shape.
     let queryService: QueryService | undefined;
@@ -134,6 +166,66 @@ export class FrontDoor {
         : this.errorResult(error, jsonService);
     }
     this.send(res, requestId, result);
+  }
+
+  /** The streaming service that claims this request by its head, if any. */
+  private streamingServiceFor(
+    incoming: IncomingMessage,
+    rawPath: string,
+    query: URLSearchParams,
+    hostHeader: string,
+    target: string | string[] | undefined,
+  ): StreamingService | undefined {
+    const service = this.options.streamingService;
+    if (!service || rawPath.startsWith("/_nimbus/") || target !== undefined) return undefined;
+    const signingService = parseAuthorization(incoming.headers, query)?.service;
+    const first = rawPath.split("/").find(Boolean) ?? "";
+    const contentType = incoming.headers["content-type"] ?? "";
+    const unsignedFallback =
+      signingService === undefined &&
+      !query.has("Action") &&
+      !contentType.startsWith("application/x-www-form-urlencoded") &&
+      !this.options.restServices.some((s) => s.pathPrefixes.includes(first));
+    const hostname = hostHeader.replace(/:\d+$/, "");
+    return service.claims(hostname, signingService, unsignedFallback) ? service : undefined;
+  }
+
+  private async serveStreaming(
+    service: StreamingService,
+    incoming: IncomingMessage,
+    res: ServerResponse,
+    req: AwsRequest,
+  ): Promise<void> {
+    let result: HttpResult;
+    try {
+      // A hex x-amz-content-sha256 is signed as declared; the service checks the streamed body against it.
+      const declared = incoming.headers["x-amz-content-sha256"];
+      const payloadHash =
+        typeof declared === "string" && /^[0-9a-f]{64}$/.test(declared) ? declared : undefined;
+      this.options.authenticator.verify(req, payloadHash);
+      result = await service.handle(req, incoming);
+    } catch (error) {
+      if (!isPlatformError(error) || error.kind === "system") {
+        this.options.logger.error({ err: error }, "request failed with an internal error");
+      }
+      result = service.errorResult(error, req);
+    }
+    const headers: Record<string, string> = { ...result.headers };
+    if (result.stream) {
+      const stream = result.stream;
+      res.writeHead(result.status, headers);
+      // A client that goes away mid-download must not leave the file open.
+      res.on("close", () => stream.destroy());
+      stream.on("error", () => res.destroy());
+      stream.pipe(res);
+      return;
+    }
+    const body = result.body ?? "";
+    if (headers["content-length"] === undefined && result.status !== 204 && result.status !== 304) {
+      headers["content-length"] = String(Buffer.byteLength(body));
+    }
+    res.writeHead(result.status, headers);
+    res.end(req.method === "HEAD" ? undefined : body);
   }
 
   private async trafficRoute(req: AwsRequest): Promise<HttpResult | undefined> {

@@ -102,7 +102,8 @@ export async function* decodeAwsChunked(
     }
   }
   // Some clients end the body right after the last chunk's header (no blank line).
-  if (state !== "done" && state !== "trailer") {
+  const ended: string = state;
+  if (ended !== "done" && ended !== "trailer") {
     throw s3Error("incompleteBody", "The request body terminated unexpectedly");
   }
   if (options.decodedLength !== undefined && result.decodedBytes !== options.decodedLength) {

@@ -85,3 +85,15 @@ describe("listKeys", () => {
     expect(r.contents.map((c) => c.key)).toEqual(["photos/2024/b.jpg"]);
   });
 });
+
+describe("listKeys resuming after a common prefix (ListObjects v1 NextMarker)", () => {
+  it("skips the whole rolled-up prefix", () => {
+    const r = listKeys(scanOf(keys), {
+      prefix: "photos/",
+      delimiter: "/",
+      maxKeys: 10,
+      after: "photos/2024/",
+    });
+    expect(r.commonPrefixes).toEqual(["photos/2025/"]);
+  });
+});

@@ -34,6 +34,11 @@ export function listKeys(scan: KeyScan, options: ListKeysOptions): ListKeysResul
   const contents: ObjectRecord[] = [];
   const commonPrefixes: string[] = [];
   let after = options.after !== undefined && options.after >= prefix ? options.after : undefined;
+  if (after !== undefined && delimiter) {
+    // Resuming inside a rolled-up prefix: that prefix was returned already, skip all of it.
+    const at = after.indexOf(delimiter, prefix.length);
+    if (at !== -1) after = after.slice(0, at + delimiter.length) + AFTER_ALL;
+  }
   let last: string | undefined;
   const count = () => contents.length + commonPrefixes.length;
 

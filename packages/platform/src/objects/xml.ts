@@ -11,15 +11,15 @@ export function xmlEscape(value: string): string {
 }
 
 /** A value in S3's XML: text, a nested element list, or nothing (element skipped). */
-export type XmlNode = string | number | boolean | undefined | XmlChildren;
+export type XmlNode = string | number | boolean | undefined | readonly (readonly [string, XmlNode])[];
 export type XmlChildren = (readonly [string, XmlNode])[];
 
 /** Serializes ordered `[name, value]` pairs (repeat a name for lists). */
-export function toXml(children: XmlChildren): string {
+export function toXml(children: readonly (readonly [string, XmlNode])[]): string {
   let out = "";
   for (const [name, value] of children) {
     if (value === undefined) continue;
-    const inner = Array.isArray(value) ? toXml(value) : xmlEscape(String(value));
+    const inner = typeof value === "object" ? toXml(value) : xmlEscape(String(value));
     out += `<${name}>${inner}</${name}>`;
   }
   return out;

@@ -1,3 +1,5 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import type Database from "better-sqlite3";
 import { openDatabase } from "./open-database.js";
 
@@ -79,6 +81,7 @@ export class SqliteObjectIndex {
   private readonly db: Database.Database;
 
   constructor(path: string) {
+    mkdirSync(dirname(path), { recursive: true });
     this.db = openDatabase(path);
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS buckets (

@@ -18,13 +18,10 @@ export const OBJECT_ERRORS = {
   invalidPart: ["ERR_OBJECTS_INVALID_PART", "InvalidPart", 400],
   invalidPartOrder: ["ERR_OBJECTS_INVALID_PART_ORDER", "InvalidPartOrder", 400],
   entityTooSmall: ["ERR_OBJECTS_ENTITY_TOO_SMALL", "EntityTooSmall", 400],
-  entityTooLarge: ["ERR_OBJECTS_ENTITY_TOO_LARGE", "EntityTooLarge", 400],
   invalidArgument: ["ERR_OBJECTS_INVALID_ARGUMENT", "InvalidArgument", 400],
   invalidRequest: ["ERR_OBJECTS_INVALID_REQUEST", "InvalidRequest", 400],
   malformedXml: ["ERR_OBJECTS_MALFORMED_XML", "MalformedXML", 400],
   invalidChunk: ["ERR_OBJECTS_INVALID_CHUNK", "InvalidChunkSizeError", 400],
-  accessDenied: ["ERR_OBJECTS_ACCESS_DENIED", "AccessDenied", 403],
-  signatureMismatch: ["ERR_OBJECTS_SIGNATURE_MISMATCH", "SignatureDoesNotMatch", 403],
   methodNotAllowed: ["ERR_OBJECTS_METHOD_NOT_ALLOWED", "MethodNotAllowed", 405],
   notImplemented: ["ERR_OBJECTS_NOT_IMPLEMENTED", "NotImplemented", 501],
 } as const satisfies Record<string, readonly [string, string, number]>;

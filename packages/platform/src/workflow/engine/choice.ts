@@ -61,6 +61,8 @@ export const CHOICE_OPERATORS: readonly string[] = [
   "StringMatches",
 ];
 
+const OPERATOR_SET: ReadonlySet<string> = new Set(CHOICE_OPERATORS);
+
 /** Evaluates one rule (a top-level Choice or a nested boolean expression). */
 export function evaluateChoiceRule(rule: Json, scope: PathScope): boolean {
   if (!isJsonObject(rule)) throw runtimeError("A choice rule must be an object");
@@ -69,7 +71,8 @@ export function evaluateChoiceRule(rule: Json, scope: PathScope): boolean {
   if (rule.Not !== undefined) return !evaluateChoiceRule(rule.Not, scope);
   const variable = rule.Variable;
   if (typeof variable !== "string") throw runtimeError("A choice rule must have a Variable");
-  const operator = CHOICE_OPERATORS.find((op) => Object.hasOwn(rule, op));
+  // A rule has a handful of keys: look those up rather than scanning every operator name.
+  const operator = Object.keys(rule).find((key) => OPERATOR_SET.has(key));
   if (operator === undefined) throw runtimeError("A choice rule must have a comparison operator");
   const operand = rule[operator] as Json;
   const looked = lookupPath(variable, scope);

@@ -53,6 +53,12 @@ export interface TaskScheduledEventDetails {
 
 /** Event types whose details member is `stateEnteredEventDetails` / `stateExitedEventDetails`. */
 const STATE_EVENT = /^(Pass|Task|Choice|Wait|Succeed|Fail|Parallel|Map)State(Entered|Exited)$/;
+const STATE_DETAILS: ReadonlyMap<string, `${string}EventDetails`> = new Map(
+  ["Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"].flatMap((t) => [
+    [`${t}StateEntered`, "stateEnteredEventDetails"] as const,
+    [`${t}StateExited`, "stateExitedEventDetails"] as const,
+  ]),
+);
 
 /**
  * The details member name of an event type, following the API model: `TaskScheduled` ->
@@ -60,8 +66,8 @@ const STATE_EVENT = /^(Pass|Task|Choice|Wait|Succeed|Fail|Parallel|Map)State(Ent
  */
 export function detailsKeyFor(type: string): `${string}EventDetails` {
   // Hot path: two of every three events are state entries and exits.
-  if (type.endsWith("StateEntered") && STATE_EVENT.test(type)) return "stateEnteredEventDetails";
-  if (type.endsWith("StateExited") && STATE_EVENT.test(type)) return "stateExitedEventDetails";
+  const known = STATE_DETAILS.get(type);
+  if (known !== undefined) return known;
   const state = STATE_EVENT.exec(type);
   if (state) return state[2] === "Entered" ? "stateEnteredEventDetails" : "stateExitedEventDetails";
   return `${type.charAt(0).toLowerCase()}${type.slice(1)}EventDetails`;

@@ -159,12 +159,17 @@ info:
   title: petstore
   version: "1.0"
 x-amazon-apigateway-binary-media-types: ["image/png"]
+x-amazon-apigateway-request-validators:
+  params:
+    validateRequestParameters: true
+    validateRequestBody: false
 paths:
   /pets:
     get:
       operationId: listPets
+      x-amazon-apigateway-request-validator: params
       parameters:
-        - { name: type, in: query, required: false, schema: { type: string } }
+        - { name: type, in: query, required: true, schema: { type: string } }
       responses:
         "200": { description: ok }
       x-amazon-apigateway-integration:
@@ -247,6 +252,9 @@ describe("OpenAPI import", () => {
     const list = await fetch(`${base}/pets?type=cat`);
     expect(list.status).toBe(200);
     expect(await list.json()).toEqual([{ id: 1, type: "cat" }]);
+    const invalid = await fetch(`${base}/pets`);
+    expect(invalid.status).toBe(400);
+    expect(await invalid.json()).toEqual({ message: "Missing required request parameters: [type]" });
     const pet = await fetch(`${base}/pets/5`, { headers: { "content-type": "application/json" } });
     expect(await pet.json()).toEqual({ id: "5", name: "item-5" });
     const missing = await fetch(`${base}/pets/missing`);
@@ -321,9 +329,9 @@ describe("OpenAPI import", () => {
         openapi: "3.0.1",
         info: { title: "x" },
         paths: {},
-        "x-amazon-apigateway-request-validators": {},
+        "x-amazon-apigateway-policy": {},
       }),
-    ).rejects.toThrow(/x-amazon-apigateway-request-validators/);
+    ).rejects.toThrow(/x-amazon-apigateway-policy/);
     await expect(
       bad({
         openapi: "3.0.1",

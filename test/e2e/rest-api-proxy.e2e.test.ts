@@ -3,6 +3,7 @@ import {
   APIGatewayClient,
   BadRequestException,
   CreateDeploymentCommand,
+  CreateRequestValidatorCommand,
   CreateRestApiCommand,
   DeleteRestApiCommand,
   GetIntegrationCommand,
@@ -95,6 +96,14 @@ describe("REST API management", () => {
       }),
     );
     await expect(tooLong).rejects.toBeInstanceOf(BadRequestException);
+  });
+
+  it("refuses a request validator that would validate bodies (no models)", async () => {
+    const refused = client.send(
+      new CreateRequestValidatorCommand({ restApiId: apiId, name: "body", validateRequestBody: true }),
+    );
+    await expect(refused).rejects.toBeInstanceOf(BadRequestException);
+    await expect(refused).rejects.toThrow(/request body validation/);
   });
 
   it("answers NotFoundException and BadRequestException with AWS's names", async () => {

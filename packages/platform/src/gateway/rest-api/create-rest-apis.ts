@@ -12,6 +12,7 @@ import { createFunctionCall } from "./integration-call.js";
 import { KeyService } from "./key-service.js";
 import { OpenApiImporter } from "./openapi-import.js";
 import { addPatchRoutes } from "./patch-api.js";
+import { addRequestValidatorRoutes } from "./request-validators.js";
 import { addRestApiRoutes } from "./rest-api-api.js";
 import { createRestApiRoute } from "./rest-api-route.js";
 import { RestApiService } from "./rest-api-service.js";
@@ -53,6 +54,7 @@ export function createRestApis(deps: RestApisDeps): RestApis {
   addStageRoutes(router, new StageService(store, deps.clock), keys);
   addPatchRoutes(router, apis, keys);
   addGatewayResponseRoutes(router, apis);
+  addRequestValidatorRoutes(router, apis);
   return {
     router,
     pathPrefixes: ["restapis", "apikeys", "usageplans"],

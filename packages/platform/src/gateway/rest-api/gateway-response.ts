@@ -24,6 +24,7 @@ export const GATEWAY_RESPONSE_TYPES = [
   "INTEGRATION_FAILURE",
   "API_CONFIGURATION_ERROR",
   "UNSUPPORTED_MEDIA_TYPE",
+  "BAD_REQUEST_PARAMETERS",
 ] as const;
 export type GatewayResponseType = (typeof GATEWAY_RESPONSE_TYPES)[number];
 

@@ -20,6 +20,14 @@ export interface RestApiDoc {
   authorizers: Record<string, AuthorizerDoc>;
   /** Customized gateway responses, by response type (absent in APIs stored before they existed). */
   gatewayResponses?: Record<string, GatewayResponseDoc>;
+  requestValidators?: Record<string, RequestValidatorDoc>;
+}
+
+/** A request validator: checks that the method's required request parameters are present. */
+export interface RequestValidatorDoc {
+  id: string;
+  name: string;
+  validateRequestParameters: boolean;
 }
 
 /** A customized answer of API Gateway itself (PutGatewayResponse). */
@@ -45,6 +53,8 @@ export interface MethodDoc {
   authorizationType: "NONE" | "CUSTOM";
   authorizerId?: string;
   apiKeyRequired: boolean;
+  /** A request validator of the API (parameters only: body validation needs models). */
+  requestValidatorId?: string;
   operationName?: string;
   requestParameters: Record<string, boolean>;
   methodResponses: Record<string, MethodResponseDoc>;
@@ -106,6 +116,7 @@ export interface ApiSnapshot {
   binaryMediaTypes: string[];
   apiKeySource: "HEADER" | "AUTHORIZER";
   gatewayResponses?: Record<string, GatewayResponseDoc>;
+  requestValidators?: Record<string, RequestValidatorDoc>;
 }
 
 export interface CanarySettingsDoc {

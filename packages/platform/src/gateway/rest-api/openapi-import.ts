@@ -3,6 +3,7 @@ import type { Clock } from "../../core/clock.js";
 import { importFailed, unsupported } from "./errors.js";
 import { gatewayResponseDoc } from "./gateway-response-api.js";
 import type { AuthorizerDoc, IntegrationDoc, MethodDoc, RestApiDoc } from "./model.js";
+import { addValidator } from "./request-validators.js";
 import { addResource, checkAuthorizer, checkIntegration, checkMethod } from "./rest-api-service.js";
 import { newGatewayId, type RestApiStore } from "./rest-api-store.js";
 
@@ -19,11 +20,17 @@ const OPERATIONS: Record<string, string> = {
   "x-amazon-apigateway-any-method": "ANY",
 };
 const API_EXTENSIONS = new Set([
+  "x-amazon-apigateway-request-validators",
+  "x-amazon-apigateway-request-validator",
   "x-amazon-apigateway-gateway-responses",
   "x-amazon-apigateway-binary-media-types",
   "x-amazon-apigateway-api-key-source",
 ]);
-const OPERATION_EXTENSIONS = new Set(["x-amazon-apigateway-integration", "x-amazon-apigateway-auth"]);
+const OPERATION_EXTENSIONS = new Set([
+  "x-amazon-apigateway-integration",
+  "x-amazon-apigateway-auth",
+  "x-amazon-apigateway-request-validator",
+]);
 
 /**
  * ImportRestApi and PutRestApi: an OpenAPI 3 or Swagger 2 definition (JSON or YAML) with API
@@ -74,6 +81,7 @@ export class OpenApiImporter {
       api.authorizers = {};
       api.binaryMediaTypes = [];
       api.gatewayResponses = {};
+      api.requestValidators = {};
       api.name = titleOf(definition);
     }
     applyDefinition(api, definition);
@@ -136,6 +144,7 @@ function applyDefinition(api: RestApiDoc, doc: Obj): void {
       };
     }
   }
+  const validators = importValidators(api, doc);
   const schemes = securitySchemes(api, doc);
   const globalSecurity = doc.security;
   for (const [path, item] of Object.entries(doc.paths as Obj)) {
@@ -163,6 +172,14 @@ function applyDefinition(api: RestApiDoc, doc: Obj): void {
         pathParameters,
         path,
       );
+      const validatorName =
+        op["x-amazon-apigateway-request-validator"] ?? doc["x-amazon-apigateway-request-validator"];
+      if (validatorName !== undefined) {
+        const validatorId = validators.get(String(validatorName));
+        if (!validatorId)
+          throw importFailed(`Unknown request validator ${String(validatorName)} on ${httpMethod} ${path}`);
+        method.requestValidatorId = validatorId;
+      }
       checkMethod(api, method);
       resource.methods[httpMethod] = method;
     }
@@ -349,4 +366,26 @@ function withStringStatus(value: unknown): Obj {
   const obj = { ...((value ?? {}) as Obj) };
   if (typeof obj.statusCode === "number") obj.statusCode = String(obj.statusCode);
   return obj;
+}
+
+/** `x-amazon-apigateway-request-validators`: the API's validators, by name. */
+function importValidators(api: RestApiDoc, doc: Obj): Map<string, string> {
+  const byName = new Map<string, string>();
+  for (const v of Object.values(api.requestValidators ?? {})) byName.set(v.name, v.id);
+  const raw = doc["x-amazon-apigateway-request-validators"];
+  if (raw === undefined) return byName;
+  if (typeof raw !== "object" || raw === null)
+    throw importFailed("x-amazon-apigateway-request-validators must be an object");
+  for (const [name, value] of Object.entries(raw as Obj)) {
+    if (byName.has(name)) continue;
+    const v = (value ?? {}) as Obj;
+    const validator = addValidator(
+      api,
+      name,
+      v.validateRequestBody === true,
+      v.validateRequestParameters === true,
+    );
+    byName.set(name, validator.id);
+  }
+  return byName;
 }

@@ -98,7 +98,10 @@ function patchMethod(method: MethodDoc, { op, path, value }: PatchOp): void {
     if (method.authorizationType === "NONE") delete method.authorizerId;
   } else if (op === "replace" && path === "/authorizerId" && value) method.authorizerId = value;
   else if (op === "replace" && path === "/operationName") method.operationName = value ?? "";
-  else if ((op === "add" || op === "remove") && path.startsWith("/requestParameters/")) {
+  else if (op === "replace" && path === "/requestValidatorId") {
+    if (value) method.requestValidatorId = value;
+    else delete method.requestValidatorId;
+  } else if ((op === "add" || op === "remove") && path.startsWith("/requestParameters/")) {
     const name = pointerSegment(path.slice("/requestParameters/".length));
     if (op === "add") method.requestParameters[name] = value === "true";
     else delete method.requestParameters[name];

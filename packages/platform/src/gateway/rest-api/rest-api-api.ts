@@ -255,18 +255,19 @@ function id(params: Record<string, string>): string {
 
 function methodIn(httpMethod: string, body: Record<string, unknown>): MethodDoc {
   read.refuse(body, {
-    requestValidatorId: "request validators",
     requestModels: "request models",
     authorizationScopes: "authorization scopes",
   });
   const authorizerId = read.str(body, "authorizerId");
   const operationName = read.str(body, "operationName");
+  const requestValidatorId = read.str(body, "requestValidatorId");
   return {
     httpMethod,
     authorizationType: read.required(body, "authorizationType") as MethodDoc["authorizationType"],
     ...(authorizerId !== undefined ? { authorizerId } : {}),
     apiKeyRequired: read.bool(body, "apiKeyRequired") ?? false,
     ...(operationName !== undefined ? { operationName } : {}),
+    ...(requestValidatorId !== undefined ? { requestValidatorId } : {}),
     requestParameters: read.map<boolean>(body, "requestParameters", "boolean") ?? {},
     methodResponses: {},
   };

@@ -12,6 +12,7 @@ import { type IntegrationDeps, runIntegration } from "./integrations.js";
 import { usageKey } from "./key-service.js";
 import type { ApiSnapshot, MethodDoc, StageDoc } from "./model.js";
 import { eventRequest, methodArn, type RequestFacts, templateContext } from "./request-facts.js";
+import { validateParameters } from "./request-validators.js";
 import { methodFor, ResourceMatcher } from "./resource-match.js";
 import type { RestApiStore } from "./rest-api-store.js";
 import type { UsageMeter } from "./usage-meter.js";
@@ -143,7 +144,9 @@ export function createRestApiRoute(deps: RestApiRouteDeps): TrafficRoute {
       timeEpochMs,
       binaryMediaTypes: snapshot.binaryMediaTypes,
     };
-    const refusal = await admit(deps, snapshot, stage, method, facts);
+    const refusal =
+      (await admit(deps, snapshot, stage, method, facts)) ??
+      validateParameters(method, snapshot.requestValidators, facts);
     if (refusal) return logged(refusal);
     let response: ResponseV1;
     try {

@@ -280,6 +280,14 @@ export function methodOf(resource: ResourceDoc, httpMethod: string): MethodDoc {
 export function checkMethod(api: RestApiDoc, method: MethodDoc): void {
   if (!HTTP_METHODS.includes(method.httpMethod))
     throw badRequest(`Invalid HttpMethod specified: ${method.httpMethod}`);
+  if (method.requestValidatorId !== undefined && !api.requestValidators?.[method.requestValidatorId]) {
+    throw badRequest(`Invalid request validator identifier specified: ${method.requestValidatorId}`);
+  }
+  for (const name of Object.keys(method.requestParameters)) {
+    if (!/^method\.request\.(header|querystring|path)\.[^.]+$/.test(name)) {
+      throw badRequest(`Invalid method request parameter specified: ${name}`);
+    }
+  }
   if (method.authorizationType === "CUSTOM") {
     if (!method.authorizerId || !api.authorizers[method.authorizerId]) {
       throw badRequest(

@@ -52,6 +52,7 @@ export class StageService {
         binaryMediaTypes: api.binaryMediaTypes,
         apiKeySource: api.apiKeySource,
         gatewayResponses: api.gatewayResponses ?? {},
+        requestValidators: api.requestValidators ?? {},
       }),
     };
     if (input.stageName === undefined) {

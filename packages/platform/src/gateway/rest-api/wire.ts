@@ -111,6 +111,7 @@ export function methodOut(method: MethodDoc) {
     authorizerId: method.authorizerId,
     apiKeyRequired: method.apiKeyRequired,
     operationName: method.operationName,
+    requestValidatorId: method.requestValidatorId,
     requestParameters: nonEmpty(method.requestParameters),
     methodResponses: nonEmpty(method.methodResponses),
     methodIntegration: method.integration ? integrationOut(method.integration) : undefined,

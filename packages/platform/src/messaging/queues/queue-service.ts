@@ -180,6 +180,7 @@ export class QueueService {
       const current = effectiveAttributes(record.fifo, record.attributes);
       const redrive = current.RedrivePolicy ? parseRedrivePolicy(current.RedrivePolicy) : undefined;
       const deadLetter = redrive ? await this.registry.findByArn(redrive.deadLetterTargetArn) : undefined;
+      const seen = this.waiters.version(record.storeId);
       const outcome = await this.store.receive(record.storeId, {
         max,
         now,
@@ -195,7 +196,7 @@ export class QueueService {
       if (now >= deadline || this.waiters.isClosed || request.signal?.aborted) return [];
       const next = await this.store.nextVisibleAt(record.storeId, now);
       const until = next === undefined ? deadline : Math.min(deadline, next);
-      await this.waiters.wait(record.storeId, until - now, request.signal);
+      await this.waiters.wait(record.storeId, until - now, request.signal, seen);
       if (this.waiters.isClosed) return [];
       const again = await this.registry.findByArn(arn);
       if (!again || again.storeId !== record.storeId) return [];

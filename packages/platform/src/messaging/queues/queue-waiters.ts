@@ -9,16 +9,20 @@ import type { Clock } from "../../core/clock.js";
 export class QueueWaiters {
   private readonly waiting = new Map<string, Set<() => void>>();
   private readonly listeners = new Map<string, Set<() => void>>();
+  private readonly versions = new Map<string, number>();
   private closed = false;
 
   constructor(private readonly clock: Clock) {}
 
   /**
    * Resolves on the first of: a notify for `storeId`, `delayMs` elapsed, `signal` aborted, or
-   * `close()`. Resolves at once when already closed or aborted.
+   * `close()`. Resolves at once when already closed or aborted, or when `storeId` was notified
+   * since `seenVersion` (read with `version()` before looking at the store).
    */
-  wait(storeId: string, delayMs: number, signal?: AbortSignal): Promise<void> {
+  wait(storeId: string, delayMs: number, signal?: AbortSignal, seenVersion?: number): Promise<void> {
     if (this.closed || signal?.aborted) return Promise.resolve();
+    // A notify since the caller last looked (with a store that yields between calls) is not lost.
+    if (seenVersion !== undefined && seenVersion !== this.version(storeId)) return Promise.resolve();
     return new Promise((resolve) => {
       let cancelTimer = () => {};
       const done = () => {
@@ -43,7 +47,13 @@ export class QueueWaiters {
     return () => remove(this.listeners, storeId, fn);
   }
 
+  /** Counts the notifies of `storeId`, so a waiter can tell whether it missed one. */
+  version(storeId: string): number {
+    return this.versions.get(storeId) ?? 0;
+  }
+
   notify(storeId: string): void {
+    this.versions.set(storeId, this.version(storeId) + 1);
     for (const fn of [...(this.waiting.get(storeId) ?? [])]) fn();
     for (const fn of [...(this.listeners.get(storeId) ?? [])]) fn();
   }

@@ -26,7 +26,7 @@ import {
   Reservations,
   runtimeInfo,
 } from "./functions/index.js";
-import { createFunctionUrls, createHttpApis, createRestApis } from "./gateway/index.js";
+import { createFunctionUrls, createHttpApis, createLoadBalancers, createRestApis } from "./gateway/index.js";
 import {
   addInvokeRoutes,
   addProvisionedRoutes,
@@ -273,6 +273,8 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     logger,
     accessLog: (group, stream, timestamp, message) => logSink.append(group, stream, timestamp, message),
   });
+  // Application load balancers (ELBv2 subset, awsQuery) with Lambda targets (docs/load-balancers.md).
+  const loadBalancers = createLoadBalancers({ store: metadata, invoker, clock, scope, logger });
   // SQS queues; their QueueService (queues.service) is what other areas consume queues through.
   const queues = createQueues({ metadata, store: queueStore, clock, scope });
   targets.register("sqs", queues.targetHandler);
@@ -374,9 +376,15 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
       { signingName: "apigateway", pathPrefixes: restApis.pathPrefixes, router: restApis.router },
     ],
     jsonServices: [createLogsApi(logStore, clock), workflows.api, queues.jsonApi, events.api],
-    queryServices: [topics.api, queues.queryApi],
+    queryServices: [topics.api, queues.queryApi, loadBalancers.api],
     nimbusRoutes,
-    trafficRoutes: [functionUrls.route, httpApis.route, restApis.route, topics.linksRoute],
+    trafficRoutes: [
+      functionUrls.route,
+      httpApis.route,
+      restApis.route,
+      loadBalancers.route,
+      topics.linksRoute,
+    ],
     streamingService: objects.api,
     authenticator,
     maxBodyBytes: config.server.maxBodyBytes,

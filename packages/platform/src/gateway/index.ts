@@ -1,3 +1,4 @@
+export { ALB_ERRORS, createLoadBalancers, ELB_PATH_PREFIX, type LoadBalancers } from "./alb/index.js";
 export { preflightResponse, withCorsHeaders } from "./function-url/cors.js";
 export {
   buildFunctionUrlEvent,

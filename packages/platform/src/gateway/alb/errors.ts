@@ -14,8 +14,6 @@ export const ALB_ERRORS = {
   priorityInUse: "ERR_ALB_PRIORITY_IN_USE",
   resourceInUse: "ERR_ALB_RESOURCE_IN_USE",
   invalidTarget: "ERR_ALB_INVALID_TARGET",
-  invalidConfiguration: "ERR_ALB_INVALID_CONFIGURATION",
-  invalidAction: "ERR_ALB_INVALID_ACTION",
   operationNotPermitted: "ERR_ALB_OPERATION_NOT_PERMITTED",
 } as const;
 
@@ -60,9 +58,6 @@ export const albError = {
       "TooManyTargets",
       "A Lambda target group can have only one registered function",
     ),
-  invalidConfiguration: (message: string) =>
-    error(ALB_ERRORS.invalidConfiguration, "InvalidConfigurationRequest", message),
-  invalidAction: (message: string) => error(ALB_ERRORS.invalidAction, "InvalidLoadBalancerAction", message),
   operationNotPermitted: (message: string) =>
     error(ALB_ERRORS.operationNotPermitted, "OperationNotPermitted", message),
 };

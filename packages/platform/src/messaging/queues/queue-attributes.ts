@@ -125,8 +125,8 @@ export function validateAttributes(
         throw queueError.invalidAttributeValue(`Invalid value for the parameter ${name}.`);
       out[name] = value;
     } else if (name === "RedrivePolicy") {
-      if (value !== "") parseRedrivePolicy(value);
-      out[name] = value;
+      // Kept as SQS returns it: exactly these two members, maxReceiveCount a number.
+      out[name] = value === "" ? "" : JSON.stringify(parseRedrivePolicy(value));
     } else if (name === "RedriveAllowPolicy") {
       if (value !== "") parseRedriveAllowPolicy(value);
       out[name] = value;

@@ -18,6 +18,13 @@ import {
   RemoveTargetsCommand,
   TestEventPatternCommand,
 } from "@aws-sdk/client-eventbridge";
+import { InvokeCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  SFNClient,
+} from "@aws-sdk/client-sfn";
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, type Message, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -280,6 +287,83 @@ describe("EventBridge event buses, rules and targets", () => {
       id: out.Entries?.[0]?.EventId,
       source: "fanout",
     });
+  });
+
+  it("starts a state machine execution with the event", async () => {
+    const sfn = new SFNClient(clientConfig(nimbus.url));
+    try {
+      const { stateMachineArn } = await sfn.send(
+        new CreateStateMachineCommand({
+          name: "eb-machine",
+          roleArn: `arn:aws:iam::${ACCOUNT}:role/sfn`,
+          definition: JSON.stringify({ StartAt: "Done", States: { Done: { Type: "Pass", End: true } } }),
+        }),
+      );
+      await events.send(new PutRuleCommand({ Name: "to-sfn", EventPattern: '{"source":["sfn.test"]}' }));
+      await events.send(
+        new PutTargetsCommand({
+          Rule: "to-sfn",
+          Targets: [{ Id: "m", Arn: stateMachineArn, InputPath: "$.detail" }],
+        }),
+      );
+      await events.send(
+        new PutEventsCommand({ Entries: [{ Source: "sfn.test", DetailType: "Go", Detail: '{"order":7}' }] }),
+      );
+      let executionArn: string | undefined;
+      for (let i = 0; i < 100 && !executionArn; i++) {
+        const listed = await sfn.send(new ListExecutionsCommand({ stateMachineArn }));
+        executionArn = listed.executions?.[0]?.executionArn;
+        if (!executionArn) await new Promise((r) => setTimeout(r, 50));
+      }
+      const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      expect(JSON.parse(execution.input ?? "null")).toEqual({ order: 7 });
+    } finally {
+      sfn.destroy();
+    }
+  });
+
+  it("receives a function's async invocation result as a lambda event (destination on a bus)", async () => {
+    const url = await queue("eb-results");
+    await createFixtureFunction(nimbus.lambda, "eb-source", "node/event-recorder");
+    await nimbus.lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: "eb-source",
+        DestinationConfig: {
+          OnSuccess: { Destination: `arn:aws:events:us-east-1:${ACCOUNT}:event-bus/default` },
+        },
+      }),
+    );
+    await events.send(
+      new PutRuleCommand({
+        Name: "results",
+        EventPattern: JSON.stringify({
+          source: ["lambda"],
+          "detail-type": [{ prefix: "Lambda Function Invocation Result" }],
+        }),
+      }),
+    );
+    await events.send(
+      new PutTargetsCommand({ Rule: "results", Targets: [{ Id: "q", Arn: queueArn("eb-results") }] }),
+    );
+    await nimbus.lambda.send(
+      new InvokeCommand({
+        FunctionName: "eb-source",
+        InvocationType: "Event",
+        Payload: Buffer.from('{"n":1}'),
+      }),
+    );
+    const [message] = await receive(url, 1);
+    const event = JSON.parse(message?.Body ?? "{}");
+    expect(event).toMatchObject({
+      source: "lambda",
+      "detail-type": "Lambda Function Invocation Result - Success",
+      detail: {
+        requestContext: { condition: "Success" },
+        requestPayload: { n: 1 },
+        responsePayload: "recorded",
+      },
+    });
+    expect(event.resources[1]).toBe(`arn:aws:events:us-east-1:${ACCOUNT}:event-bus/default`);
   });
 
   it("dead-letters an event whose target fails, with AWS's error attributes", async () => {

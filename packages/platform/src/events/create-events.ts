@@ -133,7 +133,7 @@ export function createEvents(deps: EventsDeps): Events {
     const bus = busNameOf(arn);
     if (bus === undefined || !(await buses.getBus(bus)))
       throw eventsError.notFound(`Event bus ${bus ?? arn} does not exist.`);
-    const event = asEvent(message.body, arn, scope, clock.now());
+    const event = asEvent(message.body, scope, clock.now());
     await queue.ingest([
       { body: JSON.stringify(event), meta: { kind: "event", bus, ingestedAt: clock.now() } },
     ]);
@@ -161,38 +161,41 @@ export function createEvents(deps: EventsDeps): Events {
 }
 
 /**
- * What another area hands a bus: an event forwarded by a rule (kept as is), or an asynchronous
- * invocation's destination record (source `lambda`, invocation-semantics.md 2.2).
+ * What another area hands a bus: an event forwarded by a rule (kept as is, id included), or a
+ * PutEvents entry (`Source`, `DetailType`, `Detail` text, `Resources`), which is what the async
+ * area sends for a destination (invocation-semantics.md 2.2: Source `lambda`).
  */
-function asEvent(body: string, busArn: string, scope: AccountScope, now: number): BusEvent {
+function asEvent(body: string, scope: AccountScope, now: number): BusEvent {
   let value: unknown;
   try {
     value = JSON.parse(body);
   } catch {
-    throw eventsError.validation("An event bus target gets an event or an invocation record as JSON.");
+    value = undefined;
   }
-  const v = value as Record<string, unknown>;
-  if (
-    typeof v === "object" &&
-    v !== null &&
-    typeof v.source === "string" &&
-    typeof v["detail-type"] === "string"
-  )
+  const v = (typeof value === "object" && value !== null ? value : {}) as Record<string, unknown>;
+  if (typeof v.source === "string" && typeof v["detail-type"] === "string" && typeof v.detail === "object")
     return v as unknown as BusEvent;
-  const context = (v?.requestContext ?? {}) as Record<string, unknown>;
-  if (typeof context.condition === "string" && typeof context.functionArn === "string") {
-    const ok = context.condition === "Success";
-    return {
-      version: "0",
-      id: randomUUID(),
-      "detail-type": `Lambda Function Invocation Result - ${ok ? "Success" : "Failure"}`,
-      source: "lambda",
-      account: scope.accountId,
-      time: isoSeconds(Date.parse(String(v.timestamp ?? "")) || now),
-      region: scope.region,
-      resources: [context.functionArn, busArn],
-      detail: v,
-    };
+  if (typeof v.Source === "string" && typeof v.DetailType === "string" && typeof v.Detail === "string") {
+    let detail: unknown;
+    try {
+      detail = JSON.parse(v.Detail);
+    } catch {
+      detail = undefined;
+    }
+    if (typeof detail === "object" && detail !== null && !Array.isArray(detail))
+      return {
+        version: "0",
+        id: randomUUID(),
+        "detail-type": v.DetailType,
+        source: v.Source,
+        account: scope.accountId,
+        time: isoSeconds(now),
+        region: scope.region,
+        resources: Array.isArray(v.Resources)
+          ? v.Resources.filter((r): r is string => typeof r === "string")
+          : [],
+        detail: detail as Record<string, unknown>,
+      };
   }
-  throw eventsError.validation("An event bus target gets an event or an invocation record as JSON.");
+  throw eventsError.validation("An event bus target takes an event or a PutEvents entry as JSON.");
 }

@@ -210,6 +210,26 @@ describe("API keys from an authorizer (apiKeySource AUTHORIZER)", () => {
   });
 });
 
+describe("usage plan per-method throttling", () => {
+  it("throttles one method of the stage for the plan's keys", async () => {
+    const key = await apiKey("method-key");
+    const plan = await client.send(
+      new CreateUsagePlanCommand({
+        name: "per-method",
+        apiStages: [{ apiId, stage: "v1", throttle: { "/keyed/GET": { burstLimit: 1, rateLimit: 0.001 } } }],
+      }),
+    );
+    expect(plan.apiStages?.[0]?.throttle).toEqual({ "/keyed/GET": { burstLimit: 1, rateLimit: 0.001 } });
+    await client.send(
+      new CreateUsagePlanKeyCommand({ usagePlanId: plan.id ?? "", keyId: key.id, keyType: "API_KEY" }),
+    );
+    const first = await fetch(`${base}/keyed`, { headers: { "x-api-key": key.value } });
+    const second = await fetch(`${base}/keyed`, { headers: { "x-api-key": key.value } });
+    expect([first.status, second.status]).toEqual([200, 429]);
+    expect(await second.json()).toEqual({ message: "Too Many Requests" });
+  });
+});
+
 describe("method throttling", () => {
   it("throttles a method past its burst after UpdateStage sets it", async () => {
     await client.send(

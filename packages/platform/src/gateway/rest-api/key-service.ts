@@ -103,10 +103,10 @@ export class KeyService {
     const apiStages: UsagePlanDoc["apiStages"] = [];
     for (const s of input.apiStages ?? []) {
       if (!s.apiId || !s.stage) throw badRequest("apiStages need apiId and stage");
-      if (s.throttle !== undefined) throw unsupported("per-method throttle in usage plan apiStages");
       const stage = await this.store.stage(s.apiId, s.stage);
       if (!stage) throw badRequest(`Invalid stage identifier specified: ${s.apiId}/${s.stage}`);
-      apiStages.push({ apiId: s.apiId, stage: s.stage });
+      const throttle = methodThrottles(s.throttle);
+      apiStages.push({ apiId: s.apiId, stage: s.stage, ...(throttle ? { throttle } : {}) });
     }
     const plan: UsagePlanDoc = {
       id: newGatewayId().slice(0, 6),
@@ -263,4 +263,22 @@ function checkQuota(q: { limit?: number; offset?: number; period?: string }): Qu
   if (q.offset !== undefined && q.offset !== 0)
     throw unsupported("quota offset (windows start at UTC day, Monday and month boundaries)");
   return { limit: q.limit, offset: 0, period: q.period };
+}
+
+/** `apiStages[].throttle`: `{"/items/GET": {burstLimit, rateLimit}}`, keyed by resource path and method. */
+function methodThrottles(raw: unknown): Record<string, ThrottleDoc> | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== "object" || Array.isArray(raw)) throw badRequest("apiStages throttle must be a map");
+  const out: Record<string, ThrottleDoc> = {};
+  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+    if (!/^\/.*\/(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY|\*)$/.test(key)) {
+      throw badRequest(`Invalid method throttle key ${key}: use <resource path>/<METHOD>`);
+    }
+    const t = (value ?? {}) as Record<string, unknown>;
+    out[key] = checkThrottle({
+      ...(typeof t.burstLimit === "number" ? { burstLimit: t.burstLimit } : {}),
+      ...(typeof t.rateLimit === "number" ? { rateLimit: t.rateLimit } : {}),
+    });
+  }
+  return out;
 }

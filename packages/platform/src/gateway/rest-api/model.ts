@@ -176,7 +176,8 @@ export interface UsagePlanDoc {
   id: string;
   name: string;
   description?: string;
-  apiStages: { apiId: string; stage: string }[];
+  /** `throttle` by `<resource path>/<METHOD>`: per-method limits of this plan on that stage. */
+  apiStages: { apiId: string; stage: string; throttle?: Record<string, ThrottleDoc> }[];
   throttle?: ThrottleDoc;
   quota?: QuotaDoc;
   tags: Record<string, string>;

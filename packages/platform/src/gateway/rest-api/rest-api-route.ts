@@ -10,7 +10,7 @@ import { customizeGatewayResponse } from "./custom-gateway-response.js";
 import { GATEWAY_RESPONSES, toHttpResult } from "./gateway-response.js";
 import { type IntegrationDeps, runIntegration } from "./integrations.js";
 import { usageKey } from "./key-service.js";
-import type { ApiSnapshot, MethodDoc, StageDoc } from "./model.js";
+import type { ApiSnapshot, MethodDoc, StageDoc, ThrottleDoc } from "./model.js";
 import { eventRequest, methodArn, type RequestFacts, templateContext } from "./request-facts.js";
 import { validateParameters } from "./request-validators.js";
 import { methodFor, ResourceMatcher } from "./resource-match.js";
@@ -221,11 +221,15 @@ async function admit(
     if (!plan) return GATEWAY_RESPONSES.invalidApiKey();
     facts.apiKey = { value: key.value, id: key.id };
     const meterKey = usageKey(plan.id, key.id);
-    if (plan.throttle && (plan.throttle.rateLimit !== undefined || plan.throttle.burstLimit !== undefined)) {
-      const rate = plan.throttle.rateLimit ?? Number.POSITIVE_INFINITY;
-      const burst = plan.throttle.burstLimit ?? Math.max(1, Math.ceil(rate));
-      if (!deps.meter.take(meterKey, rate, burst)) return GATEWAY_RESPONSES.throttled();
+    const perMethod = plan.apiStages.find(
+      (s) => s.apiId === facts.apiId && s.stage === facts.stage,
+    )?.throttle;
+    const methodKey = `${facts.resource.path}/${method.httpMethod}`;
+    const methodThrottle = perMethod?.[methodKey] ?? perMethod?.[`${facts.resource.path}/*`];
+    if (methodThrottle && !takeThrottle(deps, `${meterKey}/${methodKey}`, methodThrottle)) {
+      return GATEWAY_RESPONSES.throttled();
     }
+    if (plan.throttle && !takeThrottle(deps, meterKey, plan.throttle)) return GATEWAY_RESPONSES.throttled();
     if (plan.quota && !deps.meter.consume(meterKey, plan.quota)) return GATEWAY_RESPONSES.quotaExceeded();
   }
   const setting =
@@ -243,4 +247,12 @@ async function admit(
 
 function sourceIpOf(req: AwsRequest): string {
   return req.sourceIp ?? header(req.headers, "x-forwarded-for")?.split(",")[0]?.trim() ?? "127.0.0.1";
+}
+
+/** One token from a usage plan bucket; limits left out do not limit. */
+function takeThrottle(deps: RestApiRouteDeps, key: string, throttle: ThrottleDoc): boolean {
+  // Without a rate the bucket refills at once: only a rate limits.
+  if (throttle.rateLimit === undefined) return true;
+  const burst = throttle.burstLimit ?? Math.max(1, Math.ceil(throttle.rateLimit));
+  return deps.meter.take(key, throttle.rateLimit, burst);
 }

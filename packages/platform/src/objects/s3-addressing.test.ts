@@ -14,6 +14,7 @@ describe("S3 addressing", () => {
       expect(virtualHostBucket(host)).toBeUndefined();
     }
     expect(virtualHostBucket("abcdefghij.execute-api.localhost")).toBeUndefined();
+    expect(virtualHostBucket("web-0123456789.elb.localhost")).toBeUndefined();
     expect(virtualHostBucket("abc.lambda-url.us-east-1.localhost")).toBeUndefined();
   });
 

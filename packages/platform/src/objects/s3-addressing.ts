@@ -7,7 +7,7 @@ export interface S3Address {
 }
 
 /** Hosts of other Nimbus traffic, never buckets. */
-const FOREIGN_HOST = /(^|\.)(lambda-url|execute-api)\./;
+const FOREIGN_HOST = /(^|\.)(lambda-url|execute-api)\.|\.elb\.localhost$/;
 /** `<bucket>.s3.<anything>` and `<bucket>.s3-<region>.<anything>` (AWS's and Nimbus's own names). */
 const S3_HOST = /^(.+?)\.s3(?:[.-][a-z0-9-]+)*\.(?:localhost|amazonaws\.com|[a-z0-9-]+)$/;
 /** `<bucket>.localhost`: what the SDK builds from an `http://localhost:<port>` endpoint. */

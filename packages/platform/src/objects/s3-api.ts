@@ -68,7 +68,7 @@ export class S3Api {
    * name, or unsigned and not claimed by another service (`unsignedFallback`).
    */
   claims(hostname: string, signingService: string | undefined, unsignedFallback: boolean): boolean {
-    if (/(^|\.)(lambda-url|execute-api)\./.test(hostname)) return false;
+    if (/(^|\.)(lambda-url|execute-api)\.|\.elb\.localhost$/.test(hostname)) return false;
     if (signingService !== undefined) return signingService === "s3";
     return virtualHostBucket(hostname) !== undefined || unsignedFallback;
   }

@@ -220,7 +220,7 @@ describe("multi-value headers", () => {
 
     const cookies = await fetch(`${nimbus.url}/_nimbus/elb/web/multi/cookies`);
     expect(cookies.status).toBe(201);
-    expect(cookies.statusText).toBe("Created");
+    expect(cookies.statusText).toBe("Made Fresh");
     expect(cookies.headers.getSetCookie()).toEqual(["a=1", "b=2"]);
     const single = await fetch(`${nimbus.url}/_nimbus/elb/web/cookies`);
     expect(single.headers.getSetCookie()).toEqual(["a=1, b=2"]);

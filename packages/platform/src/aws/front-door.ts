@@ -285,7 +285,7 @@ export class FrontDoor {
     }
     const body = result.body ?? "";
     headers["content-length"] = String(Buffer.byteLength(body));
-    res.writeHead(result.status, headers);
+    res.writeHead(result.status, result.statusMessage, headers);
     res.end(body);
   }
 }

@@ -34,6 +34,8 @@ export interface AwsRequest {
 
 export interface HttpResult {
   status: number;
+  /** Reason phrase of the status line, when not the standard one (ALB's `statusDescription`). */
+  statusMessage?: string;
   headers?: Record<string, string>;
   body?: Buffer | string;
   /** Streamed body (takes precedence over `body`). */

@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import { startNimbusProcess } from "./lib/nimbus-process.js";
 import { environmentTable } from "./lib/report.js";
 import { coldStarts, warmInvoke } from "./scenarios/invoke.js";
+import { eventBenchmarks } from "./scenarios/events.js";
 import { messaging } from "./scenarios/messaging.js";
 import { aliasOverhead, burst } from "./scenarios/scaling.js";
 import { engineVsPeer } from "./scenarios/workflow-engine.js";
@@ -91,6 +92,11 @@ const groups: Group[] = [
     name: "messaging",
     title: "Queues, async invocation, queue event sources (issue 4)",
     run: () => messaging({ messages: Number(process.env.BENCH_MESSAGES ?? "20000") }),
+  },
+  {
+    name: "events",
+    title: "Event buses: pattern matching against 1,000 rules, PutEvents -> function (issue 5)",
+    run: () => eventBenchmarks({ seconds, events: Number(process.env.BENCH_EVENTS ?? "5000") }),
   },
 ];
 

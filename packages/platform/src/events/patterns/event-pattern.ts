@@ -204,6 +204,19 @@ function wildcard(arg: string, at: string): RegExp {
 
 function matchObject(compiled: Compiled, value: unknown): boolean {
   for (const field of compiled.fields) {
+    // Fast path (most events): a plain object holding a scalar, an object or nothing at the key.
+    if (!Array.isArray(value)) {
+      const child = isObject(value) && Object.hasOwn(value, field.key) ? value[field.key] : undefined;
+      if (!Array.isArray(child)) {
+        if (
+          field.leaf
+            ? !matchLeafValue(field.leaf, child)
+            : !matchObject(field.nested as Compiled, isObject(child) ? child : undefined)
+        )
+          return false;
+        continue;
+      }
+    }
     const found = childValues(value, field.key);
     if (field.leaf) {
       if (!matchLeaf(field.leaf, found)) return false;
@@ -218,7 +231,26 @@ function matchObject(compiled: Compiled, value: unknown): boolean {
         return false;
     }
   }
-  return compiled.ors.every((alternatives) => alternatives.some((alt) => matchObject(alt, value)));
+  for (const alternatives of compiled.ors) {
+    let any = false;
+    for (const alt of alternatives) {
+      if (matchObject(alt, value)) {
+        any = true;
+        break;
+      }
+    }
+    if (!any) return false;
+  }
+  return true;
+}
+
+/** A leaf against one value that is not an array (undefined when the key is absent). */
+function matchLeafValue(rule: LeafRule, value: unknown): boolean {
+  const scalar = value !== undefined && isScalar(value);
+  for (const want of rule.exists) if (want === scalar) return true;
+  if (!scalar) return false;
+  for (const m of rule.matchers) if (m(value)) return true;
+  return false;
 }
 
 function matchLeaf(rule: LeafRule, found: unknown[]): boolean {

@@ -1,4 +1,5 @@
 import { request as httpRequest } from "node:http";
+import { Sha256 } from "@aws-crypto/sha256-js";
 import {
   APIGatewayClient,
   BadRequestException,
@@ -16,6 +17,7 @@ import {
   UpdateIntegrationCommand,
   UpdateStageCommand,
 } from "@aws-sdk/client-api-gateway";
+import { SignatureV4 } from "@smithy/signature-v4";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFixtureFunction } from "../support/functions.js";
 import { clientConfig, startNimbus, type TestNimbus } from "../support/nimbus.js";
@@ -43,6 +45,9 @@ beforeAll(async () => {
   await proxyMethod(client, apiId, itemId, "ANY", "rest-proxy");
   await proxyMethod(client, apiId, special, "GET", "rest-proxy");
   await proxyMethod(client, apiId, greedy, "ANY", "rest-proxy", { timeoutInMillis: 500 });
+  await proxyMethod(client, apiId, await resourcePath(client, apiId, root, "/iam"), "GET", "rest-proxy", {
+    iam: true,
+  });
   await client.send(
     new CreateDeploymentCommand({ restApiId: apiId, stageName: "prod", variables: { color: "blue" } }),
   );
@@ -60,7 +65,7 @@ describe("REST API management", () => {
     expect(apis.items?.map((a) => a.name)).toContain("proxy-api");
     const resources = await client.send(new GetResourcesCommand({ restApiId: apiId, embed: ["methods"] }));
     const paths = resources.items?.map((r) => r.path).sort();
-    expect(paths).toEqual(["/", "/items", "/items/special", "/items/{id}", "/{proxy+}"]);
+    expect(paths).toEqual(["/", "/iam", "/items", "/items/special", "/items/{id}", "/{proxy+}"]);
     const item = resources.items?.find((r) => r.path === "/items/{id}");
     expect(item?.resourceMethods?.ANY?.methodIntegration?.type).toBe("AWS_PROXY");
     const method = await client.send(
@@ -278,5 +283,52 @@ describe("Lambda proxy integration (payload 1.0)", () => {
     const noStage = await fetch(stageUrl(nimbus.url, apiId, "nostage"));
     expect(noStage.status).toBe(403);
     expect(await noStage.json()).toEqual({ message: "Forbidden" });
+  });
+});
+
+describe("AWS_IAM authorization", () => {
+  const signed = async (service: string) => {
+    const url = new URL(`${base}/iam`);
+    const signer = new SignatureV4({
+      service,
+      region: "us-east-1",
+      credentials: { accessKeyId: "AKIDREST", secretAccessKey: "secret" },
+      sha256: Sha256,
+    });
+    const request = await signer.sign({
+      method: "GET",
+      protocol: "http:",
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      headers: { host: url.host },
+    });
+    return fetch(url, { headers: request.headers });
+  };
+
+  it("answers 403 Missing Authentication Token to an unsigned request", async () => {
+    const res = await fetch(`${base}/iam`);
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({ message: "Missing Authentication Token" });
+  });
+
+  it("lets a request signed for execute-api through and names the caller in identity", async () => {
+    const res = await signed("execute-api");
+    expect(res.status).toBe(200);
+    const { event } = (await res.json()) as {
+      event: { requestContext: { identity: Record<string, unknown> } };
+    };
+    expect(event.requestContext.identity).toMatchObject({
+      accessKey: "AKIDREST",
+      caller: "AKIDREST",
+      user: "AKIDREST",
+      userArn: "arn:aws:iam::000000000000:user/AKIDREST",
+      accountId: "000000000000",
+    });
+  });
+
+  it("refuses a request signed for another service", async () => {
+    const res = await signed("lambda");
+    expect(res.status).toBe(403);
   });
 });

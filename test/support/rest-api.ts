@@ -41,14 +41,14 @@ export async function proxyMethod(
   resourceId: string,
   httpMethod: string,
   functionName: string,
-  extra: { apiKeyRequired?: boolean; authorizerId?: string; timeoutInMillis?: number } = {},
+  extra: { apiKeyRequired?: boolean; authorizerId?: string; timeoutInMillis?: number; iam?: boolean } = {},
 ): Promise<void> {
   await client.send(
     new PutMethodCommand({
       restApiId,
       resourceId,
       httpMethod,
-      authorizationType: extra.authorizerId ? "CUSTOM" : "NONE",
+      authorizationType: extra.authorizerId ? "CUSTOM" : extra.iam ? "AWS_IAM" : "NONE",
       ...(extra.authorizerId ? { authorizerId: extra.authorizerId } : {}),
       apiKeyRequired: extra.apiKeyRequired ?? false,
     }),

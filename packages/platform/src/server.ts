@@ -272,6 +272,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     scope,
     logger,
     accessLog: (group, stream, timestamp, message) => logSink.append(group, stream, timestamp, message),
+    auth: config.auth,
   });
   // Application load balancers (ELBv2 subset, awsQuery) with Lambda targets (docs/load-balancers.md).
   const loadBalancers = createLoadBalancers({ store: metadata, invoker, clock, scope, logger });

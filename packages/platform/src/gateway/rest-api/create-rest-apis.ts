@@ -8,6 +8,7 @@ import type { MetadataStore } from "../../storage/metadata-store.js";
 import type { AccessLogWriter } from "./access-log.js";
 import { AuthorizerRunner } from "./authorizer-runner.js";
 import { addGatewayResponseRoutes } from "./gateway-response-api.js";
+import type { IamAuthSettings } from "./iam-auth.js";
 import { createFunctionCall } from "./integration-call.js";
 import { KeyService } from "./key-service.js";
 import { OpenApiImporter } from "./openapi-import.js";
@@ -31,6 +32,8 @@ export interface RestApisDeps {
   random?: () => number;
   /** Receives the access log lines of stages with access log settings. */
   accessLog?: AccessLogWriter;
+  /** The server's `auth` settings (AWS_IAM methods verify signatures when enabled). */
+  auth: IamAuthSettings;
 }
 
 export interface RestApis {
@@ -68,6 +71,7 @@ export function createRestApis(deps: RestApisDeps): RestApis {
       authorizers: new AuthorizerRunner(call, deps.clock, deps.logger),
       random: deps.random ?? Math.random,
       accessLog: deps.accessLog,
+      auth: deps.auth,
     }),
   };
 }

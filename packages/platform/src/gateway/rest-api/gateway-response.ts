@@ -25,6 +25,7 @@ export const GATEWAY_RESPONSE_TYPES = [
   "API_CONFIGURATION_ERROR",
   "UNSUPPORTED_MEDIA_TYPE",
   "BAD_REQUEST_PARAMETERS",
+  "INVALID_SIGNATURE",
 ] as const;
 export type GatewayResponseType = (typeof GATEWAY_RESPONSE_TYPES)[number];
 

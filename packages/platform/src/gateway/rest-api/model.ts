@@ -50,7 +50,7 @@ export interface ResourceDoc {
 
 export interface MethodDoc {
   httpMethod: string;
-  authorizationType: "NONE" | "CUSTOM";
+  authorizationType: "NONE" | "CUSTOM" | "AWS_IAM";
   authorizerId?: string;
   apiKeyRequired: boolean;
   /** A request validator of the API (parameters only: body validation needs models). */

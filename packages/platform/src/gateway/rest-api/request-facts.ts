@@ -1,6 +1,7 @@
 import { requestTime } from "../function-url/event-v2.js";
 import type { EventV1Request } from "../payload-v1/event-v1.js";
 import { isBinaryMediaType } from "../payload-v1/event-v1.js";
+import type { IamIdentity } from "./iam-auth.js";
 import type { ResourceDoc } from "./model.js";
 
 /** One request matched to a resource and method of a deployed stage. */
@@ -30,6 +31,8 @@ export interface RequestFacts {
   apiKey?: { value: string; id: string } | undefined;
   /** `requestContext.authorizer`, when an authorizer ran. */
   authorizer?: Record<string, unknown> | undefined;
+  /** Who signed the request, for AWS_IAM methods. */
+  iam?: IamIdentity | undefined;
 }
 
 /** The payload 1.0 builder's input for a matched request. */
@@ -59,6 +62,7 @@ export function eventRequest(facts: RequestFacts): EventV1Request {
     protocol: "HTTP/1.1",
     apiKey: facts.apiKey,
     authorizer: facts.authorizer,
+    ...(facts.iam ? { iamIdentity: facts.iam } : {}),
   };
 }
 
@@ -84,6 +88,10 @@ export function templateContext(facts: RequestFacts): Record<string, unknown> {
       userAgent: facts.headers["user-agent"] ?? "",
       apiKey: facts.apiKey?.value ?? "",
       apiKeyId: facts.apiKey?.id ?? "",
+      accessKey: facts.iam?.accessKey ?? "",
+      caller: facts.iam?.caller ?? "",
+      user: facts.iam?.user ?? "",
+      userArn: facts.iam?.userArn ?? "",
     },
     authorizer: facts.authorizer ?? {},
   };

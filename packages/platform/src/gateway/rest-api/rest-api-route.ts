@@ -8,6 +8,7 @@ import { type AccessLogWriter, writeAccessLog } from "./access-log.js";
 import type { AuthorizerRunner } from "./authorizer-runner.js";
 import { customizeGatewayResponse } from "./custom-gateway-response.js";
 import { GATEWAY_RESPONSES, toHttpResult } from "./gateway-response.js";
+import { authorizeIam, type IamAuthSettings } from "./iam-auth.js";
 import { type IntegrationDeps, runIntegration } from "./integrations.js";
 import { usageKey } from "./key-service.js";
 import type { ApiSnapshot, MethodDoc, StageDoc, ThrottleDoc } from "./model.js";
@@ -30,6 +31,8 @@ export interface RestApiRouteDeps extends IntegrationDeps {
   random: () => number;
   /** Receives access log lines of stages with access log settings. */
   accessLog?: AccessLogWriter | undefined;
+  /** SigV4 settings for AWS_IAM methods. */
+  auth: IamAuthSettings;
 }
 
 /** Which API and path a request addresses: by Host, or by the reserved path prefix. */
@@ -145,7 +148,7 @@ export function createRestApiRoute(deps: RestApiRouteDeps): TrafficRoute {
       binaryMediaTypes: snapshot.binaryMediaTypes,
     };
     const refusal =
-      (await admit(deps, snapshot, stage, method, facts)) ??
+      (await admit(deps, snapshot, stage, method, facts, req)) ??
       validateParameters(method, snapshot.requestValidators, facts);
     if (refusal) return logged(refusal);
     let response: ResponseV1;
@@ -190,7 +193,13 @@ async function admit(
   stage: StageDoc,
   method: MethodDoc,
   facts: RequestFacts,
+  req: AwsRequest,
 ): Promise<ResponseV1 | undefined> {
+  if (method.authorizationType === "AWS_IAM") {
+    const identity = authorizeIam(req, deps.auth, deps.clock, deps.scope.accountId);
+    if ("status" in identity) return identity;
+    facts.iam = identity;
+  }
   let usageIdentifierKey: string | undefined;
   if (method.authorizationType === "CUSTOM" && method.authorizerId) {
     const authorizer = snapshot.authorizers[method.authorizerId];

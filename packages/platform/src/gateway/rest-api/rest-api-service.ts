@@ -294,9 +294,9 @@ export function checkMethod(api: RestApiDoc, method: MethodDoc): void {
         "Invalid authorizer ID specified. Setting the authorization type to CUSTOM requires a valid authorizer.",
       );
     }
-  } else if (method.authorizationType !== "NONE") {
+  } else if (method.authorizationType !== "NONE" && method.authorizationType !== "AWS_IAM") {
     throw unsupported(
-      `authorizationType ${String(method.authorizationType)} (NONE and CUSTOM are supported)`,
+      `authorizationType ${String(method.authorizationType)} (NONE, CUSTOM and AWS_IAM are supported)`,
     );
   }
 }

@@ -213,6 +213,14 @@ paths:
         type: aws_proxy
         httpMethod: POST
         uri: ${lambdaUri("rest-proxy")}
+  /admin:
+    get:
+      x-amazon-apigateway-auth:
+        type: AWS_IAM
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        httpMethod: POST
+        uri: ${lambdaUri("rest-proxy")}
 components:
   securitySchemes:
     owner-auth:
@@ -235,11 +243,15 @@ describe("OpenAPI import", () => {
     const resources = await client.send(new GetResourcesCommand({ restApiId: apiId, embed: ["methods"] }));
     expect(resources.items?.map((r) => r.path).sort()).toEqual([
       "/",
+      "/admin",
       "/owner",
       "/owner/{proxy+}",
       "/pets",
       "/pets/{petId}",
     ]);
+    expect(resources.items?.find((r) => r.path === "/admin")?.resourceMethods?.GET?.authorizationType).toBe(
+      "AWS_IAM",
+    );
     const pets = resources.items?.find((r) => r.path === "/pets");
     expect(pets?.resourceMethods?.GET?.operationName).toBe("listPets");
     const authorizers = await client.send(new GetAuthorizersCommand({ restApiId: apiId }));
@@ -264,6 +276,7 @@ describe("OpenAPI import", () => {
     const unsupported = await fetch(`${base}/pets/5`, { headers: { "content-type": "text/plain" } });
     expect(unsupported.status).toBe(415);
     expect((await fetch(`${base}/owner/a/b`)).status).toBe(401);
+    expect((await fetch(`${base}/admin`)).status).toBe(403);
     const owner = await fetch(`${base}/owner/a/b`, { method: "DELETE", headers: { Authorization: "allow" } });
     expect(owner.status).toBe(200);
     const { event } = (await owner.json()) as {

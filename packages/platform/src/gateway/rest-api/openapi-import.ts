@@ -189,11 +189,13 @@ function applyDefinition(api: RestApiDoc, doc: Obj): void {
 interface Schemes {
   authorizers: Map<string, string>;
   apiKey: Set<string>;
+  /** Schemes with `x-amazon-apigateway-authtype: awsSigv4`: AWS_IAM. */
+  sigv4: Set<string>;
 }
 
 function securitySchemes(api: RestApiDoc, doc: Obj): Schemes {
   const raw = ((doc.components as Obj | undefined)?.securitySchemes ?? doc.securityDefinitions ?? {}) as Obj;
-  const schemes: Schemes = { authorizers: new Map(), apiKey: new Set() };
+  const schemes: Schemes = { authorizers: new Map(), apiKey: new Set(), sigv4: new Set() };
   for (const [name, value] of Object.entries(raw)) {
     const scheme = value as Obj;
     for (const key of Object.keys(scheme)) {
@@ -240,6 +242,8 @@ function securitySchemes(api: RestApiDoc, doc: Obj): Schemes {
       String(scheme.name).toLowerCase() === "x-api-key"
     ) {
       schemes.apiKey.add(name);
+    } else if (String(scheme["x-amazon-apigateway-authtype"] ?? "").toLowerCase() === "awssigv4") {
+      schemes.sigv4.add(name);
     }
   }
   return schemes;
@@ -269,11 +273,12 @@ function methodFrom(
     }
   }
   const auth = op["x-amazon-apigateway-auth"] as Obj | undefined;
-  if (auth && String(auth.type ?? "").toUpperCase() !== "NONE")
-    throw unsupported(`x-amazon-apigateway-auth type ${String(auth.type)}`);
+  const authType = String(auth?.type ?? "NONE").toUpperCase();
+  if (authType !== "NONE" && authType !== "AWS_IAM")
+    throw unsupported(`x-amazon-apigateway-auth type ${authType}`);
   const method: MethodDoc = {
     httpMethod,
-    authorizationType: "NONE",
+    authorizationType: authType === "AWS_IAM" ? "AWS_IAM" : "NONE",
     apiKeyRequired: false,
     requestParameters: {},
     methodResponses: {},
@@ -287,9 +292,11 @@ function methodFrom(
         method.authorizerId = authorizerId;
       } else if (schemes.apiKey.has(name)) {
         method.apiKeyRequired = true;
+      } else if (schemes.sigv4.has(name)) {
+        method.authorizationType = "AWS_IAM";
       } else {
         throw unsupported(
-          `the security scheme ${name} on ${httpMethod} ${path} (Lambda authorizers and x-api-key are supported)`,
+          `the security scheme ${name} on ${httpMethod} ${path} (Lambda authorizers, awsSigv4 and x-api-key are supported)`,
         );
       }
     }

@@ -22,6 +22,7 @@ export const OBJECT_ERRORS = {
   invalidRequest: ["ERR_OBJECTS_INVALID_REQUEST", "InvalidRequest", 400],
   malformedXml: ["ERR_OBJECTS_MALFORMED_XML", "MalformedXML", 400],
   invalidChunk: ["ERR_OBJECTS_INVALID_CHUNK", "InvalidChunkSizeError", 400],
+  accessDenied: ["ERR_OBJECTS_ACCESS_DENIED", "AccessDenied", 403],
   methodNotAllowed: ["ERR_OBJECTS_METHOD_NOT_ALLOWED", "MethodNotAllowed", 405],
   notImplemented: ["ERR_OBJECTS_NOT_IMPLEMENTED", "NotImplemented", 501],
 } as const satisfies Record<string, readonly [string, string, number]>;

@@ -74,6 +74,8 @@ export class S3Api {
   }
 
   async handle(req: AwsRequest, body: AsyncIterable<Buffer>): Promise<HttpResult> {
+    // A presigned URL expires whether or not signatures are verified (auth off).
+    checkPresignExpiry(req.query, this.deps.clock.now());
     const hostId = randomBytes(24).toString("base64");
     const result = await this.route(req, body, hostId);
     return {
@@ -176,6 +178,36 @@ export class S3Api {
       default:
         throw methodNotAllowed(m);
     }
+  }
+}
+
+/** AccessDenied "Request has expired" past X-Amz-Date + X-Amz-Expires of a presigned URL. */
+export function checkPresignExpiry(query: URLSearchParams, nowMs: number): void {
+  const date = query.get("X-Amz-Date");
+  const expires = query.get("X-Amz-Expires");
+  if (date === null || expires === null || !query.has("X-Amz-Signature")) return;
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(date);
+  if (!m || !/^\d+$/.test(expires)) {
+    throw s3Error(
+      "accessDenied",
+      "X-Amz-Date and X-Amz-Expires must be an ISO 8601 basic date and a number of seconds.",
+    );
+  }
+  const signedAt = Date.UTC(
+    Number(m[1]),
+    Number(m[2]) - 1,
+    Number(m[3]),
+    Number(m[4]),
+    Number(m[5]),
+    Number(m[6]),
+  );
+  const expiresAt = signedAt + Number(expires) * 1000;
+  if (nowMs > expiresAt) {
+    throw s3Error("accessDenied", "Request has expired", {
+      "X-Amz-Expires": expires,
+      Expires: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, "Z"),
+      ServerTime: new Date(nowMs).toISOString().replace(/\.\d{3}Z$/, "Z"),
+    });
   }
 }
 

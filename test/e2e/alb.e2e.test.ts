@@ -415,7 +415,10 @@ describe("listeners and rules", () => {
     elb = new ElasticLoadBalancingV2Client(clientConfig(nimbus.url));
     const routed = await fetch(`${nimbus.url}/_nimbus/elb/durable/fn/x`);
     expect(routed.status).toBe(200);
-    expect((await routed.json()).requestContext.elb.targetGroupArn).toBe(tg);
+    expect(
+      ((await routed.json()) as { requestContext: { elb: { targetGroupArn: string } } }).requestContext.elb
+        .targetGroupArn,
+    ).toBe(tg);
     const fallback = await fetch(`${nimbus.url}/_nimbus/elb/durable/other`);
     expect(fallback.status).toBe(404);
     expect(await fallback.text()).toBe("none");

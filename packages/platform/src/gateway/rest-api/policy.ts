@@ -5,6 +5,7 @@
  */
 export type PolicyDecision = "allow" | "deny" | "explicit-deny";
 
+/** Evaluates a Lambda authorizer's policy document against a method ARN. */
 export function evaluatePolicy(policy: unknown, methodArn: string): PolicyDecision {
   const statements = statementsOf(policy);
   let allowed = false;

@@ -264,12 +264,14 @@ export function addResource(api: RestApiDoc, parentId: string, pathPart: string)
   return resource;
 }
 
+/** The resource with this id, or NotFoundException. */
 export function resourceOf(api: RestApiDoc, resourceId: string): ResourceDoc {
   const resource = api.resources[resourceId];
   if (!resource) throw notFound("Invalid Resource identifier specified");
   return resource;
 }
 
+/** The resource's method for this HTTP method, or NotFoundException. */
 export function methodOf(resource: ResourceDoc, httpMethod: string): MethodDoc {
   const method = resource.methods[httpMethod];
   if (!method) throw notFound("Invalid Method identifier specified");

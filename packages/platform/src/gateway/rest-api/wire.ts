@@ -74,6 +74,7 @@ export const read = {
 
 const seconds = (ms: number) => Math.floor(ms / 1000);
 
+/** RestApi as API Gateway answers it (createdDate in epoch seconds). */
 export function restApiOut(api: RestApiDoc) {
   return {
     id: api.id,
@@ -90,6 +91,7 @@ export function restApiOut(api: RestApiDoc) {
   };
 }
 
+/** Resource, with `resourceMethods` (full methods when embedded, else empty objects). */
 export function resourceOut(resource: ResourceDoc, embedMethods: boolean) {
   const methods = Object.values(resource.methods);
   return {
@@ -104,6 +106,7 @@ export function resourceOut(resource: ResourceDoc, embedMethods: boolean) {
   };
 }
 
+/** Method with its `methodIntegration`. */
 export function methodOut(method: MethodDoc) {
   return {
     httpMethod: method.httpMethod,
@@ -118,6 +121,7 @@ export function methodOut(method: MethodDoc) {
   };
 }
 
+/** Integration; `httpMethod` is the integration's own method. */
 export function integrationOut(integration: IntegrationDoc) {
   return {
     type: integration.type,
@@ -134,10 +138,12 @@ export function integrationOut(integration: IntegrationDoc) {
   };
 }
 
+/** Authorizer (Lambda authorizers are `authType: custom`). */
 export function authorizerOut(a: AuthorizerDoc) {
   return { ...a, authType: "custom" };
 }
 
+/** Deployment with its `apiSummary` (authorization and key requirement per path and method). */
 export function deploymentOut(d: DeploymentDoc) {
   const apiSummary: Record<
     string,
@@ -154,6 +160,7 @@ export function deploymentOut(d: DeploymentDoc) {
   return { id: d.id, description: d.description, createdDate: seconds(d.createdAt), apiSummary };
 }
 
+/** Stage; method settings keyed as API Gateway shows them (`items/GET`, `*\/*`). */
 export function stageOut(s: StageDoc) {
   const methodSettings: Record<string, Record<string, unknown>> = {};
   for (const [key, setting] of Object.entries(s.methodSettings)) {
@@ -184,6 +191,7 @@ export function stageOut(s: StageDoc) {
   };
 }
 
+/** ApiKey, with its value only when asked for. */
 export function apiKeyOut(k: ApiKeyDoc, includeValue: boolean) {
   return {
     id: k.id,
@@ -199,6 +207,7 @@ export function apiKeyOut(k: ApiKeyDoc, includeValue: boolean) {
   };
 }
 
+/** UsagePlan. */
 export function usagePlanOut(p: UsagePlanDoc) {
   return {
     id: p.id,

@@ -51,7 +51,8 @@ async function sqsFails(...args: string[]): Promise<{ code?: number; stderr?: st
   );
 }
 
-describe("the AWS CLI (Debian awscli, query protocol) against Nimbus's SQS", () => {
+// Each CLI call starts a Python process: generous limits for a loaded machine (not a timing check).
+describe("the AWS CLI (Debian awscli, query protocol) against Nimbus's SQS", { timeout: 180_000 }, () => {
   it("creates, sends with attributes, receives, changes visibility and deletes", async ({ skip }) => {
     if (!cli) skip();
     const { QueueUrl } = await sqs(

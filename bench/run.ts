@@ -5,6 +5,7 @@ import { startNimbusProcess } from "./lib/nimbus-process.js";
 import { environmentTable } from "./lib/report.js";
 import { coldStarts, warmInvoke } from "./scenarios/invoke.js";
 import { eventBenchmarks } from "./scenarios/events.js";
+import { gatewayThroughput } from "./scenarios/gateway.js";
 import { messaging } from "./scenarios/messaging.js";
 import { aliasOverhead, burst } from "./scenarios/scaling.js";
 import { engineVsPeer } from "./scenarios/workflow-engine.js";
@@ -92,6 +93,11 @@ const groups: Group[] = [
     name: "messaging",
     title: "Queues, async invocation, queue event sources (issue 4)",
     run: () => messaging({ messages: Number(process.env.BENCH_MESSAGES ?? "20000") }),
+  },
+  {
+    name: "gateway",
+    title: "Gateway: HTTP API vs a plain Node server and serverless-offline (issue 7)",
+    run: () => gatewayThroughput(seconds),
   },
   {
     name: "events",

@@ -25,6 +25,9 @@ export interface AuthorizerRequest {
   requestEvent: () => Record<string, unknown>;
 }
 
+/** Cached policies kept at most (one per authorizer and identity). */
+const MAX_CACHED = 10_000;
+
 interface CachedPolicy {
   expiresAt: number;
   policy: unknown;
@@ -70,7 +73,7 @@ export class AuthorizerRunner {
       latency = Math.round(this.clock.monotonic() - started);
       if (!("policy" in result)) return result;
       entry = { ...result, expiresAt: now + authorizer.authorizerResultTtlInSeconds * 1000 };
-      if (authorizer.authorizerResultTtlInSeconds > 0) this.cache.set(cacheKey, entry);
+      if (authorizer.authorizerResultTtlInSeconds > 0) this.remember(cacheKey, entry, now);
     }
     const decision = evaluatePolicy(entry.policy, req.methodArn);
     if (decision === "explicit-deny") return GATEWAY_RESPONSES.explicitDeny();
@@ -80,6 +83,16 @@ export class AuthorizerRunner {
       context: { ...entry.context, principalId: entry.principalId, integrationLatency: latency },
       ...(entry.usageIdentifierKey !== undefined ? { usageIdentifierKey: entry.usageIdentifierKey } : {}),
     };
+  }
+
+  /** Caches a policy; past MAX_CACHED entries the expired ones go, then the oldest. */
+  private remember(key: string, entry: CachedPolicy, now: number): void {
+    if (this.cache.size >= MAX_CACHED) {
+      for (const [k, v] of this.cache) if (v.expiresAt <= now) this.cache.delete(k);
+      const oldest = this.cache.keys().next();
+      if (this.cache.size >= MAX_CACHED && !oldest.done) this.cache.delete(oldest.value);
+    }
+    this.cache.set(key, entry);
   }
 
   private async invoke(

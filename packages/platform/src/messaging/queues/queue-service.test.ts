@@ -77,6 +77,18 @@ describe("QueueService", () => {
     });
   });
 
+  it("answers QueueDoesNotExist for URLs of other accounts, malformed names and extra segments", async () => {
+    await create("q");
+    for (const url of [
+      "http://h/111111111111/q",
+      "http://h/000000000000/%E0%A4%A",
+      "http://h/000000000000/q/x",
+      "q",
+    ])
+      await expect(queues.queueByUrl(url)).rejects.toMatchObject({ code: QUEUE_ERRORS.notFound });
+    expect((await queues.queueByUrl("https://elsewhere:9/000000000000/q")).name).toBe("q");
+  });
+
   it("rejects another queue's receipt handle", async () => {
     const a = await create("a");
     const b = await create("b");

@@ -59,7 +59,13 @@ export class QueueService {
     const parts = path.split("/").filter(Boolean);
     const [account, name] = parts.length === 2 ? parts : [undefined, undefined];
     if (account !== this.registry.accountId || name === undefined) throw queueError.notFound();
-    return this.registry.require(decodeURIComponent(name));
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(name);
+    } catch {
+      throw queueError.notFound();
+    }
+    return this.registry.require(decoded);
   }
 
   /** `<origin>/<account>/<name>`: built from the request's origin, as AWS does from its host. */

@@ -8,6 +8,7 @@ import {
   PutIntegrationResponseCommand,
   PutMethodCommand,
   PutMethodResponseCommand,
+  TestInvokeMethodCommand,
 } from "@aws-sdk/client-api-gateway";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFixtureFunction } from "../support/functions.js";
@@ -19,6 +20,7 @@ let client: APIGatewayClient;
 let backend: Server;
 let backendUrl: string;
 let base: string;
+let apiRef: { apiId: string; itemsId: string };
 
 const REQUEST_TEMPLATE = `#set($id = $input.params('id'))
 {"id": "$id", "q": "$util.escapeJavaScript($input.params('q'))", "stage": "$context.stage", "color": "$stageVariables.color",
@@ -94,6 +96,7 @@ beforeAll(async () => {
   const apiId = api.id ?? "";
   const root = await rootId(client, apiId);
   const items = await resourcePath(client, apiId, root, "/items/{id}");
+  apiRef = { apiId, itemsId: items };
   await method(
     apiId,
     items,
@@ -336,5 +339,34 @@ describe("HTTP integrations", () => {
     expect(seen.body).toBe("hello");
     const missing = await fetch(`${base}/proxy/fail`);
     expect(missing.status).toBe(404);
+  });
+});
+
+describe("TestInvokeMethod", () => {
+  it("runs the integration of the undeployed API and reports status, body, headers and a log", async () => {
+    const out = await client.send(
+      new TestInvokeMethodCommand({
+        restApiId: apiRef.apiId,
+        resourceId: apiRef.itemsId,
+        httpMethod: "GET",
+        pathWithQueryString: "/items/5?q=x",
+        headers: { "X-Trace": "t-9" },
+        stageVariables: { color: "violet" },
+      }),
+    );
+    expect(out.status).toBe(200);
+    expect(JSON.parse(out.body ?? "")).toMatchObject({ name: "item-5", id: "5" });
+    expect(out.headers?.["X-Kind"]).toBe("custom");
+    expect(out.log).toContain("Method completed with status: 200");
+    expect(typeof out.latency).toBe("number");
+    const failing = await client.send(
+      new TestInvokeMethodCommand({
+        restApiId: apiRef.apiId,
+        resourceId: apiRef.itemsId,
+        httpMethod: "GET",
+        pathWithQueryString: "/items/missing",
+      }),
+    );
+    expect(failing.status).toBe(404);
   });
 });

@@ -20,6 +20,7 @@ import { RestApiService } from "./rest-api-service.js";
 import { RestApiStore } from "./rest-api-store.js";
 import { addStageRoutes } from "./stage-api.js";
 import { StageService } from "./stage-service.js";
+import { addTestInvokeRoute } from "./test-invoke.js";
 import { UsageMeter } from "./usage-meter.js";
 
 export interface RestApisDeps {
@@ -58,6 +59,7 @@ export function createRestApis(deps: RestApisDeps): RestApis {
   addPatchRoutes(router, apis, keys);
   addGatewayResponseRoutes(router, apis);
   addRequestValidatorRoutes(router, apis);
+  addTestInvokeRoute(router, apis, { call, clock: deps.clock, logger: deps.logger, scope: deps.scope });
   return {
     router,
     pathPrefixes: ["restapis", "apikeys", "usageplans"],

@@ -6,6 +6,7 @@ import type { FunctionService } from "../functions/index.js";
 import type { InvokeResult, Invoker } from "../invoke/index.js";
 import type { QueueStore, ReceivedQueueMessage } from "../storage/queue-store.js";
 import type { AsyncMetrics } from "./async-metrics.js";
+import { attemptError, notFoundError, throttledError } from "./attempt-errors.js";
 import type { EventInvokeConfigService, EventSettings } from "./event-invoke-config.js";
 import {
   ASYNC_QUEUE_ID,
@@ -22,6 +23,8 @@ import type { Settler } from "./settler.js";
 const RECEIVE_LEASE_MS = 60_000;
 /** Beyond the function's timeout: a cold start (init up to 10 s) and the bookkeeping after it. */
 const LEASE_MARGIN_MS = 30_000;
+/** Events remembered per function as waiting for its reserved concurrency (see `waitingForRoom`). */
+const MAX_WAITING_PER_FUNCTION = 1000;
 /** After a storage error, the pump tries again this much later. */
 const PUMP_RETRY_MS = 1_000;
 
@@ -49,6 +52,12 @@ export interface DispatcherDeps {
 export class AsyncDispatcher {
   private running = 0;
   private readonly runningByFunction = new Map<string, number>();
+  /**
+   * Receipt handles of events put back because their function was at its reserved concurrency,
+   * oldest first: when one of its attempts ends, the next is made due at once instead of
+   * waiting out its backoff. Only a shortcut: the handles may be stale (then nothing happens).
+   */
+  private readonly waitingForRoom = new Map<string, string[]>();
   private closed = false;
   /**
    * Nothing is received before `start()` released the leases of a previous run: a lease taken
@@ -183,7 +192,7 @@ export class AsyncDispatcher {
       return this.decide(message, meta, "RetriesExhausted", meta.attempts, { error: throttledError() });
     const name = resolved.config.name;
     if (reserved !== undefined && (this.runningByFunction.get(name) ?? 0) >= reserved)
-      return this.defer(message);
+      return this.defer(message, name);
     const leaseMs = resolved.config.timeoutSec * 1000 + LEASE_MARGIN_MS;
     if (leaseMs > RECEIVE_LEASE_MS)
       await this.deps.store.changeVisibility(ASYNC_QUEUE_ID, message.receiptHandle, clock.now() + leaseMs);
@@ -208,12 +217,17 @@ export class AsyncDispatcher {
       // Throttles and system errors: the event stays queued and backs off (1 s .. 5 min).
       if (!isPlatformError(error) || error.code !== "ERR_INVOKE_THROTTLED")
         this.deps.logger.warn({ err: error, requestId: meta.requestId }, "async attempt failed; will retry");
-      return this.defer(message);
+      return this.defer(message, reserved === undefined ? undefined : name);
     } finally {
       const left = (this.runningByFunction.get(name) ?? 1) - 1;
       if (left === 0) this.runningByFunction.delete(name);
       else this.runningByFunction.set(name, left);
     }
+    // The attempt ran and freed its slot (a throttled one took none: waking a waiting event
+    // for it would only throttle that one in turn, in a loop).
+    this.makeRoom(name).catch((error: unknown) =>
+      this.deps.logger.warn({ err: error }, "a waiting async event could not be made due"),
+    );
     const attempts = meta.attempts + 1;
     if (!result.functionError) {
       return this.decide(message, meta, "Success", attempts, {
@@ -294,8 +308,11 @@ export class AsyncDispatcher {
       );
   }
 
-  /** Throttled or hit by a system error: back into the queue, later (its lease becomes its delay). */
-  private async defer(message: ReceivedQueueMessage): Promise<void> {
+  /**
+   * Throttled or hit by a system error: back into the queue, later (its lease becomes its delay).
+   * @param waitsFor the function whose reserved concurrency it waits for, if that is the reason
+   */
+  private async defer(message: ReceivedQueueMessage, waitsFor?: string): Promise<void> {
     this.deps.metrics.throttled();
     const delay = throttleBackoffMs(message.receiveCount - 1);
     await this.deps.store.changeVisibility(
@@ -303,51 +320,30 @@ export class AsyncDispatcher {
       message.receiptHandle,
       this.deps.clock.now() + delay,
     );
+    if (waitsFor === undefined) return;
+    const waiting = this.waitingForRoom.get(waitsFor) ?? [];
+    waiting.push(message.receiptHandle);
+    // Bounded: the rest simply wait out their backoff.
+    if (waiting.length > MAX_WAITING_PER_FUNCTION) waiting.shift();
+    this.waitingForRoom.set(waitsFor, waiting);
+  }
+
+  /** An attempt of `functionName` ended: the oldest event waiting for its room is due now. */
+  private async makeRoom(functionName: string): Promise<void> {
+    const waiting = this.waitingForRoom.get(functionName);
+    while (waiting && waiting.length > 0) {
+      const handle = waiting.shift() as string;
+      if (waiting.length === 0) this.waitingForRoom.delete(functionName);
+      // False when the handle is stale (the event was received again, or is gone): try the next.
+      if (await this.deps.store.changeVisibility(ASYNC_QUEUE_ID, handle, this.deps.clock.now())) {
+        this.wake();
+        return;
+      }
+    }
   }
 
   /** The server is stopping: the event is untouched and runs after the next start. */
   private async release(message: ReceivedQueueMessage): Promise<void> {
     await this.deps.store.changeVisibility(ASYNC_QUEUE_ID, message.receiptHandle, this.deps.clock.now());
   }
-}
-
-function attemptError(result: InvokeResult): AttemptError {
-  const text = result.payload.toString("utf8");
-  let errorMessage = text;
-  try {
-    const parsed = JSON.parse(text) as { errorMessage?: unknown };
-    if (typeof parsed.errorMessage === "string") errorMessage = parsed.errorMessage;
-  } catch {
-    // Not JSON: the whole payload is the message.
-  }
-  return {
-    statusCode: 200,
-    executedVersion: result.executedVersion,
-    functionError: result.functionError,
-    errorType: result.errorType ?? "Unhandled",
-    errorMessage,
-    responsePayload: text,
-  };
-}
-
-function throttledError(): AttemptError {
-  return {
-    statusCode: 429,
-    executedVersion: undefined,
-    functionError: undefined,
-    errorType: "TooManyRequestsException",
-    errorMessage: "Rate Exceeded.",
-    responsePayload: undefined,
-  };
-}
-
-function notFoundError(error: Error): AttemptError {
-  return {
-    statusCode: 404,
-    executedVersion: undefined,
-    functionError: undefined,
-    errorType: "ResourceNotFoundException",
-    errorMessage: error.message,
-    responsePayload: undefined,
-  };
 }

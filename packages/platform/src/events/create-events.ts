@@ -7,7 +7,7 @@ import type { Logger } from "../core/logger.js";
 import type { TargetHandler, Targets } from "../core/targets.js";
 import type { MetadataStore } from "../storage/metadata-store.js";
 import type { QueueStore } from "../storage/queue-store.js";
-import { type BusEvent, busNameOf, DEFAULT_BUS, type RuleDoc } from "./buses/bus-model.js";
+import { type BusEvent, busNameOf, DEFAULT_BUS, type RuleDoc, ruleArn } from "./buses/bus-model.js";
 import { BusService } from "./buses/bus-service.js";
 import { createEventsApi } from "./buses/events-api.js";
 import { isoSeconds } from "./buses/put-events.js";
@@ -124,9 +124,10 @@ export function createEvents(deps: EventsDeps): Events {
   };
   const scheduled = (rule: RuleDoc | undefined) =>
     rule?.scheduleExpression !== undefined && rule.state === "ENABLED";
-  buses.onRuleChange((_bus, _name, rule) => {
+  buses.onRuleChange((bus, name, rule) => {
     if (rule && scheduled(rule)) void engine.upsert(ruleJob(rule));
-    else if (rule) void engine.remove(rule.arn, rule.scheduleExpression === undefined);
+    // A disabled rule keeps its last slot (enabling it again never repeats one); a deleted one forgets it.
+    else void engine.remove(ruleArn(scope, bus, name), rule?.scheduleExpression === undefined);
   });
 
   const targetHandler: TargetHandler = async (arn, message) => {

@@ -203,5 +203,16 @@ describe("schedule slots with the real services", () => {
     clock.advance(HOUR);
     await settle();
     expect(await bodies()).toEqual([]);
+    // Deleted: its slot record goes and nothing fires any more.
+    await events.buses.updateTargets("default", "every-hour", () => []);
+    await events.buses.setState("default", "every-hour", "ENABLED");
+    await events.buses.deleteRule("default", "every-hour");
+    await settle();
+    const arn = "arn:aws:events:us-east-1:000000000000:rule/every-hour";
+    expect(await metadata.get("events-slot", arn)).toBeUndefined();
+    clock.advance(HOUR);
+    await settle();
+    expect(await queueStore.peek("nimbus:events", { limit: 10 })).toEqual([]);
+    expect(await metadata.get("events-slot", arn)).toBeUndefined();
   });
 });

@@ -7,6 +7,7 @@ import { coldStarts, warmInvoke } from "./scenarios/invoke.js";
 import { eventBenchmarks } from "./scenarios/events.js";
 import { gatewayThroughput } from "./scenarios/gateway.js";
 import { messaging } from "./scenarios/messaging.js";
+import { objectBenchmarks } from "./scenarios/objects.js";
 import { aliasOverhead, burst } from "./scenarios/scaling.js";
 import { engineVsPeer } from "./scenarios/workflow-engine.js";
 import { expressSync, standardDurable, workflowNotes } from "./scenarios/workflow-service.js";
@@ -93,6 +94,11 @@ const groups: Group[] = [
     name: "messaging",
     title: "Queues, async invocation, queue event sources (issue 4)",
     run: () => messaging({ messages: Number(process.env.BENCH_MESSAGES ?? "20000") }),
+  },
+  {
+    name: "objects",
+    title: "Buckets: object PUT/GET vs a plain Node server writing to disk (issue 5)",
+    run: () => objectBenchmarks({ seconds, largeCount: Number(process.env.BENCH_LARGE_OBJECTS ?? "20") }),
   },
   {
     name: "gateway",

@@ -146,10 +146,9 @@ export async function gatewayThroughput(seconds: number): Promise<string[]> {
       "  sandboxes and a few % in the log store, and about 4 % in the HTTP API route and integration",
       "  (stage and route from cached tables, event building, response mapping). Making the gateway",
       "  itself cheaper cannot move the ratio much; the hop to the runtime is where the time goes.",
-      "- serverless-offline's default runner starts handlers in worker threads and serializes each",
-      "  request through them; with `--useInProcess` the handler runs in its own process, with no hop",
-      "  at all, which is why it comes close to (or passes) Nimbus: it gives up the isolation, the",
-      "  concurrency limits and the Lambda runtime contract that Nimbus keeps.",
+      "- serverless-offline's default runner runs each handler in a worker thread; `--useInProcess` runs",
+      "  it inside serverless-offline's own process, with no hop at all. Both give up what Nimbus keeps:",
+      "  a process (and sandbox) per environment, concurrency limits, and the Lambda runtime contract.",
     ].join("\n"),
   ];
 }

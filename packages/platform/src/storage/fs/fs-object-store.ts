@@ -60,13 +60,16 @@ export class FsObjectStore implements ObjectStore {
   async open(id: string, range?: ByteRange): Promise<Readable | undefined> {
     if (!validId(id)) return undefined;
     const path = this.path(id);
+    let size: number;
     try {
-      await stat(path);
+      size = (await stat(path)).size;
     } catch {
       return undefined;
     }
+    // Small objects should not pay for a 1 MiB read buffer each.
+    const length = range ? range.end - range.start + 1 : size;
     return createReadStream(path, {
-      highWaterMark: 1 << 20,
+      highWaterMark: Math.max(16 * 1024, Math.min(1 << 20, length)),
       ...(range ? { start: range.start, end: range.end } : {}),
     });
   }

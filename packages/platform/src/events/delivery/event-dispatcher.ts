@@ -92,7 +92,11 @@ export class EventDispatcher {
             visibilityMs: LEASE_MS,
           });
           if (messages.length === 0) break;
-          for (const message of messages) this.launch(message);
+          // Accepted events are matched together: one write of their deliveries, one delete.
+          const accepted = messages.filter((m) => (m.meta as EventsMeta).kind === "event");
+          if (accepted.length > 0) this.launchMatches(accepted);
+          for (const message of messages)
+            if ((message.meta as EventsMeta).kind !== "event") this.launch(message);
         }
       } while (this.again && !this.closed);
       if (!this.closed) {
@@ -119,23 +123,44 @@ export class EventDispatcher {
   }
 
   private launch(message: ReceivedQueueMessage): void {
-    this.running++;
-    const meta = message.meta as EventsMeta;
-    const work = meta.kind === "event" ? this.match(message, meta) : this.deliver(message, meta);
+    this.track(
+      1,
+      this.deliver(message, message.meta as DeliveryMeta).then(() =>
+        this.deps.store.delete(EVENTS_QUEUE_ID, message.receiptHandle),
+      ),
+    );
+  }
+
+  /** Matches accepted events; their deliveries are written in one transaction before they go. */
+  private launchMatches(messages: ReceivedQueueMessage[]): void {
+    const work = async () => {
+      const items: { body: string; meta: DeliveryMeta }[] = [];
+      for (const message of messages) items.push(...(await this.match(message, message.meta as IngestMeta)));
+      await this.deps.queue.deliveries(items, this.deps.clock.now());
+      await this.deps.store.deleteBatch(
+        EVENTS_QUEUE_ID,
+        messages.map((m) => m.receiptHandle),
+      );
+    };
+    this.track(messages.length, work());
+  }
+
+  private track(count: number, work: Promise<unknown>): void {
+    this.running += count;
     work
-      .then(() => this.deps.store.delete(EVENTS_QUEUE_ID, message.receiptHandle))
-      .catch((error: unknown) =>
-        this.deps.logger.error({ err: error, messageId: message.messageId }, "an event could not be handled"),
-      )
+      .catch((error: unknown) => this.deps.logger.error({ err: error }, "events could not be handled"))
       .finally(() => {
-        this.running--;
+        this.running -= count;
         if (this.running === 0) for (const wake of this.idleWaiters.splice(0)) wake();
         this.wake();
       });
   }
 
-  /** Turns an accepted event into one delivery per target of each matching, enabled rule. */
-  private async match(message: ReceivedQueueMessage, meta: IngestMeta): Promise<void> {
+  /** The deliveries of an accepted event: one per target of each matching, enabled rule. */
+  private async match(
+    message: ReceivedQueueMessage,
+    meta: IngestMeta,
+  ): Promise<{ body: string; meta: DeliveryMeta }[]> {
     const { buses } = this.deps;
     const event: unknown = JSON.parse(message.body);
     let rules: RuleDoc[];
@@ -167,7 +192,7 @@ export class EventDispatcher {
         items.push({ body, meta: delivery });
       }
     }
-    await this.deps.queue.deliveries(items, this.deps.clock.now());
+    return items;
   }
 
   /** One attempt; a failure is retried later (a new message) or dead-lettered. */

@@ -250,6 +250,33 @@ describe("method throttling", () => {
   });
 });
 
+describe("stage-wide method throttling", () => {
+  it("applies */* settings to each method of the stage", async () => {
+    const api = await client.send(new CreateRestApiCommand({ name: "stage-throttle" }));
+    const id = api.id ?? "";
+    const root = await rootId(client, id);
+    await proxyMethod(client, id, await resourcePath(client, id, root, "/a"), "GET", "rest-proxy");
+    await proxyMethod(client, id, await resourcePath(client, id, root, "/b"), "GET", "rest-proxy");
+    await client.send(new CreateDeploymentCommand({ restApiId: id, stageName: "s" }));
+    await client.send(
+      new UpdateStageCommand({
+        restApiId: id,
+        stageName: "s",
+        patchOperations: [
+          { op: "replace", path: "/*/*/throttling/burstLimit", value: "2" },
+          { op: "replace", path: "/*/*/throttling/rateLimit", value: "0.001" },
+        ],
+      }),
+    );
+    const url = stageUrl(nimbus.url, id, "s");
+    const a = await Promise.all(Array.from({ length: 4 }, () => fetch(`${url}/a`)));
+    // Each method has its own bucket: /b still has its burst after /a spent its own.
+    const b = await Promise.all(Array.from({ length: 2 }, () => fetch(`${url}/b`)));
+    expect(a.map((r) => r.status).sort()).toEqual([200, 200, 429, 429]);
+    expect(b.map((r) => r.status)).toEqual([200, 200]);
+  });
+});
+
 describe("Lambda authorizers", () => {
   const call = (path: string, token?: string) =>
     fetch(`${base}${path}`, token === undefined ? {} : { headers: { Authorization: token } });

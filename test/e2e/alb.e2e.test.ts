@@ -19,6 +19,7 @@ import {
   ElasticLoadBalancingV2Client,
   ListenerNotFoundException,
   LoadBalancerNotFoundException,
+  ModifyListenerCommand,
   ModifyRuleCommand,
   ModifyTargetGroupAttributesCommand,
   OperationNotPermittedException,
@@ -382,6 +383,32 @@ describe("listeners and rules", () => {
     await elb.send(new ModifyRuleCommand({ RuleArn: defaultRule?.RuleArn, Actions: fixed }));
     const described = await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn }));
     expect(described.Listeners?.[0]?.DefaultActions?.[0]?.Type).toBe("fixed-response");
+
+    // ModifyListener: a new port and default actions; a port another listener has is refused.
+    await elb.send(
+      new CreateListenerCommand({
+        LoadBalancerArn: lbArn,
+        Port: 8080,
+        DefaultActions: [{ Type: "forward", TargetGroupArn: tg }],
+      }),
+    );
+    const taken = await failure(
+      elb.send(new ModifyListenerCommand({ ListenerArn: listenerArn, Port: 8080 })),
+    );
+    expect(taken.name).toBe(DuplicateListenerException.name);
+    const moved = await elb.send(
+      new ModifyListenerCommand({
+        ListenerArn: listenerArn,
+        Port: 8081,
+        DefaultActions: [{ Type: "forward", TargetGroupArn: tg }],
+      }),
+    );
+    expect(moved.Listeners?.[0]).toMatchObject({
+      Port: 8081,
+      DefaultActions: [{ Type: "forward", TargetGroupArn: tg }],
+    });
+    const ports = await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lbArn }));
+    expect(ports.Listeners?.map((l) => l.Port)).toEqual([8080, 8081]);
 
     await elb.send(new DeleteRuleCommand({ RuleArn: rule?.RuleArn }));
     const gone = await failure(elb.send(new DescribeRulesCommand({ RuleArns: [rule?.RuleArn ?? ""] })));

@@ -146,7 +146,7 @@ export function createElbv2Api(lbs: LoadBalancerService, tgs: TargetGroupService
     CreateListener: async (p) => {
       refuse(p, ["Tags", "Certificates", "SslPolicy", "AlpnPolicy", "MutualAuthentication"]);
       const { lb, listener } = await lbs.createListener(p.get("LoadBalancerArn"), {
-        port: Number(p.get("Port") ?? "80"),
+        port: Number(p.get("Port") ?? Number.NaN),
         protocol: p.get("Protocol"),
         defaultActions: readActions(p, "DefaultActions"),
       });
@@ -165,6 +165,19 @@ export function createElbv2Api(lbs: LoadBalancerService, tgs: TargetGroupService
         Listeners: { member: page.items.map((f) => listenerXml(lbs, f.lb, f.listener)) },
         NextMarker: page.next,
       };
+    },
+    ModifyListener: async (p) => {
+      refuse(p, ["Certificates", "SslPolicy", "AlpnPolicy", "MutualAuthentication"]);
+      const port = p.get("Port");
+      const protocol = p.get("Protocol");
+      const { lb, listener } = await lbs.modifyListener(p.get("ListenerArn"), {
+        ...(port !== undefined ? { port: Number(port) } : {}),
+        ...(protocol !== undefined ? { protocol } : {}),
+        ...(p.structList("DefaultActions").length > 0
+          ? { defaultActions: readActions(p, "DefaultActions") }
+          : {}),
+      });
+      return { Listeners: { member: [listenerXml(lbs, lb, listener)] } };
     },
     DeleteListener: async (p) => {
       await lbs.deleteListener(p.get("ListenerArn"));

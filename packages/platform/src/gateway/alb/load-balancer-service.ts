@@ -171,6 +171,30 @@ export class LoadBalancerService {
     });
   }
 
+  /** ModifyListener: a new port (DuplicateListener when taken) and/or default actions. */
+  async modifyListener(
+    arn: string | undefined,
+    input: { port?: number; protocol?: string; defaultActions?: RuleAction[] },
+  ): Promise<{ lb: LoadBalancerRecord; listener: ListenerRecord }> {
+    const { lb, listener } = await this.locate(arn, "listener");
+    if (input.protocol === "HTTPS") throw albError.unsupported("Protocol HTTPS (certificates)");
+    if (input.protocol !== undefined && input.protocol !== "HTTP")
+      throw albError.validation(`Protocol '${input.protocol}' is not valid for an application load balancer`);
+    const port = input.port;
+    if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535))
+      throw albError.validation("Port must be between 1 and 65535");
+    if (input.defaultActions) await this.checkActions(input.defaultActions);
+    return this.edit(lb, (copy) => {
+      const target = this.listenerIn(copy, listener.listenerId);
+      if (port !== undefined && port !== target.port) {
+        if (copy.listeners.some((l) => l.port === port)) throw albError.duplicateListener();
+        target.port = port;
+      }
+      if (input.defaultActions) target.defaultActions = input.defaultActions;
+      return { lb: copy, listener: target };
+    });
+  }
+
   /** The listener (and rule) an ARN names; ListenerNotFound / RuleNotFound otherwise. */
   async locate(arn: string | undefined, kind: "listener" | "listener-rule"): Promise<Located> {
     const notFound = kind === "listener" ? albError.listenerNotFound : albError.ruleNotFound;

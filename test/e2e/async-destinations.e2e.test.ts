@@ -1,3 +1,4 @@
+import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import {
   InvokeCommand,
   PutFunctionEventInvokeConfigCommand,
@@ -39,7 +40,7 @@ describe("dead-letter queues and destinations of asynchronous invocation", () =>
   beforeAll(async () => {
     nimbus = await startNimbus({ config: { async: { retryDelayScale: 0.001 } } });
     sqs = new SQSClient(clientConfig(nimbus.url));
-    for (const name of ["dlq", "failures", "successes", "via-sns"]) {
+    for (const name of ["dlq", "failures", "successes", "via-sns", "via-bus"]) {
       urls[name] = (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl ?? "";
     }
     await createFixtureFunction(nimbus.lambda, "dl-fail", "node/async-probe", {
@@ -181,6 +182,41 @@ describe("dead-letter queues and destinations of asynchronous invocation", () =>
       });
     } finally {
       sns.destroy();
+    }
+  });
+
+  it("puts the record on an event bus as AWS's Lambda destination event", async () => {
+    const events = new EventBridgeClient(clientConfig(nimbus.url));
+    try {
+      await events.send(
+        new PutRuleCommand({ Name: "lambda-results", EventPattern: JSON.stringify({ source: ["lambda"] }) }),
+      );
+      await events.send(
+        new PutTargetsCommand({ Rule: "lambda-results", Targets: [{ Id: "q", Arn: queueArn("via-bus") }] }),
+      );
+      await createFixtureFunction(nimbus.lambda, "to-bus", "node/async-probe");
+      const bus = "arn:aws:events:us-east-1:000000000000:event-bus/default";
+      await nimbus.lambda.send(
+        new PutFunctionEventInvokeConfigCommand({
+          FunctionName: "to-bus",
+          DestinationConfig: { OnSuccess: { Destination: bus } },
+        }),
+      );
+      const out = await nimbus.lambda.send(
+        new InvokeCommand({ FunctionName: "to-bus", InvocationType: "Event", Payload: event({ tag: "b" }) }),
+      );
+      const delivered = JSON.parse((await receiveOne("via-bus")).Body ?? "");
+      expect(delivered).toMatchObject({
+        source: "lambda",
+        "detail-type": "Lambda Function Invocation Result - Success",
+        resources: [`${FN}:to-bus:$LATEST`, bus],
+        detail: {
+          requestContext: { requestId: out.$metadata.requestId, condition: "Success" },
+          requestPayload: { tag: "b" },
+        },
+      });
+    } finally {
+      events.destroy();
     }
   });
 

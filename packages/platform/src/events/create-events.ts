@@ -150,6 +150,7 @@ export function createEvents(deps: EventsDeps): Events {
     engine,
     dispatcher,
     async start() {
+      await buses.ensureDefaultBus();
       await dispatcher?.start();
       const rules = (await buses.allRules()).filter((r) => scheduled(r) && r.busName === DEFAULT_BUS);
       await engine.start([...rules.map(ruleJob), ...(await schedules.jobs())]);

@@ -63,6 +63,13 @@ export class BusService {
     return { name, arn: busArn(this.scope, name), createdAt: now, lastModifiedAt: now };
   }
 
+  /** Stores the default bus once, so its CreationTime stays put. */
+  async ensureDefaultBus(): Promise<void> {
+    if (await this.store.get(BUS_KIND, DEFAULT_BUS)) return;
+    const bus = (await this.getBus(DEFAULT_BUS)) as BusDoc;
+    await this.store.write([{ op: "put", kind: BUS_KIND, key: DEFAULT_BUS, value: bus, expectRevision: "absent" }]);
+  }
+
   async requireBus(name: string): Promise<BusDoc> {
     const bus = await this.getBus(name);
     if (!bus) throw eventsError.notFound(`Event bus ${name} does not exist.`);

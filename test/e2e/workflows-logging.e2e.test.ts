@@ -111,9 +111,10 @@ describe("execution logging to CloudWatch Logs", () => {
     );
     expect(out.status).toBe("FAILED");
     const lines = await linesUntil(group, "ExecutionFailed");
-    expect(lines.map((l) => l.type)).toEqual(["ExecutionFailed"]);
-    expect(lines[0]?.details).toEqual({ error: "Bad", cause: "why" });
-    expect(lines[0]?.execution_arn).toBe(out.executionArn);
+    expect(lines.map((l) => l.type)).toEqual(["FailStateEntered", "ExecutionFailed"]);
+    expect(lines[0]?.details).toEqual({ name: "Stop", inputDetails: { truncated: false } });
+    expect(lines[1]?.details).toEqual({ error: "Bad", cause: "why" });
+    expect(lines[1]?.execution_arn).toBe(out.executionArn);
   });
 
   it("starts logging when UpdateStateMachine turns it on, and drops input/output without includeExecutionData", async () => {

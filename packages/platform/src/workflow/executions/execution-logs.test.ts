@@ -43,6 +43,9 @@ describe("log levels", () => {
     expect(logsEvent("ERROR", "PassStateEntered")).toBe(false);
     expect(logsEvent("ERROR", "LambdaFunctionFailed")).toBe(true);
     expect(logsEvent("ERROR", "TaskTimedOut")).toBe(true);
+    expect(logsEvent("ERROR", "FailStateEntered")).toBe(true);
+    expect(logsEvent("ERROR", "MapIterationAborted")).toBe(true);
+    expect(logsEvent("FATAL", "FailStateEntered")).toBe(false);
     expect(logsEvent("FATAL", "TaskFailed")).toBe(false);
     expect(logsEvent("FATAL", "ExecutionTimedOut")).toBe(true);
   });

@@ -59,11 +59,14 @@ export function parseLoggingConfiguration(
   return { level: level as LogLevel, includeExecutionData: include, logGroupName: match[1] };
 }
 
-/** Whether a history event is logged at a level (ERROR: failures of any kind; FATAL: execution ends). */
+/**
+ * Whether a history event is logged at a level: ERROR takes the error events (every `*Failed`,
+ * `*TimedOut`, `*Aborted` event and FailStateEntered), FATAL only the execution's own end.
+ */
 export function logsEvent(level: LogLevel, type: string): boolean {
   if (level === "ALL") return true;
   if (level === "FATAL") return FATAL.has(type);
-  return FATAL.has(type) || /(Failed|TimedOut|Aborted)$/.test(type);
+  return FATAL.has(type) || type === "FailStateEntered" || /(Failed|TimedOut|Aborted)$/.test(type);
 }
 
 /**

@@ -1,4 +1,5 @@
 import {
+  AddTagsCommand,
   CreateListenerCommand,
   CreateLoadBalancerCommand,
   CreateRuleCommand,
@@ -11,6 +12,7 @@ import {
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
   DescribeRulesCommand,
+  DescribeTagsCommand,
   DescribeTargetGroupAttributesCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
@@ -25,9 +27,11 @@ import {
   OperationNotPermittedException,
   PriorityInUseException,
   RegisterTargetsCommand,
+  RemoveTagsCommand,
   ResourceInUseException,
   RuleNotFoundException,
   TargetGroupNotFoundException,
+  TooManyTagsException,
   TooManyTargetsException,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -134,12 +138,15 @@ describe("load balancers", () => {
     );
     expect(network.name).toBe("ValidationError");
     expect(network.message).toContain("'network'");
-    const tags = await failure(
+    const mappings = await failure(
       elb.send(
-        new CreateLoadBalancerCommand({ Name: "tagged", Subnets: ["s"], Tags: [{ Key: "a", Value: "b" }] }),
+        new CreateLoadBalancerCommand({
+          Name: "mapped",
+          SubnetMappings: [{ SubnetId: "s", AllocationId: "eipalloc-1" }],
+        }),
       ),
     );
-    expect(tags.message).toBe("Tags is not supported by Nimbus");
+    expect(mappings.message).toBe("SubnetMappings is not supported by Nimbus");
     const badName = await failure(elb.send(new CreateLoadBalancerCommand({ Name: "-bad", Subnets: ["s"] })));
     expect(badName.name).toBe("ValidationError");
     const unknown = await failure(
@@ -152,6 +159,67 @@ describe("load balancers", () => {
       ),
     );
     expect(unknown.name).toBe(ListenerNotFoundException.name);
+  });
+});
+
+describe("tags", () => {
+  it("are kept on load balancers, listeners, rules and target groups", async () => {
+    const created = await elb.send(
+      new CreateLoadBalancerCommand({
+        Name: "tagged",
+        Subnets: ["s"],
+        Tags: [{ Key: "team", Value: "web" }],
+      }),
+    );
+    const lbArn = created.LoadBalancers?.[0]?.LoadBalancerArn ?? "";
+    const tg =
+      (
+        await elb.send(
+          new CreateTargetGroupCommand({
+            Name: "tagged-tg",
+            TargetType: "lambda",
+            Tags: [{ Key: "t", Value: "1" }],
+          }),
+        )
+      ).TargetGroups?.[0]?.TargetGroupArn ?? "";
+    const listener =
+      (
+        await elb.send(
+          new CreateListenerCommand({
+            LoadBalancerArn: lbArn,
+            Port: 80,
+            DefaultActions: [{ Type: "forward", TargetGroupArn: tg }],
+            Tags: [{ Key: "l", Value: "2" }],
+          }),
+        )
+      ).Listeners?.[0]?.ListenerArn ?? "";
+    await elb.send(new AddTagsCommand({ ResourceArns: [lbArn, tg], Tags: [{ Key: "env", Value: "dev" }] }));
+    await elb.send(new RemoveTagsCommand({ ResourceArns: [lbArn], TagKeys: ["team"] }));
+    const described = await elb.send(new DescribeTagsCommand({ ResourceArns: [lbArn, tg, listener] }));
+    expect(described.TagDescriptions).toEqual([
+      { ResourceArn: lbArn, Tags: [{ Key: "env", Value: "dev" }] },
+      {
+        ResourceArn: tg,
+        Tags: [
+          { Key: "t", Value: "1" },
+          { Key: "env", Value: "dev" },
+        ],
+      },
+      { ResourceArn: listener, Tags: [{ Key: "l", Value: "2" }] },
+    ]);
+    const reserved = await failure(
+      elb.send(new AddTagsCommand({ ResourceArns: [tg], Tags: [{ Key: "aws:x", Value: "1" }] })),
+    );
+    expect(reserved.name).toBe("ValidationError");
+    const tooMany = await failure(
+      elb.send(
+        new AddTagsCommand({
+          ResourceArns: [tg],
+          Tags: Array.from({ length: 49 }, (_, i) => ({ Key: `k${i}`, Value: "v" })),
+        }),
+      ),
+    );
+    expect(tooMany.name).toBe(TooManyTagsException.name);
   });
 });
 

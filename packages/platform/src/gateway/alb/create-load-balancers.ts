@@ -9,6 +9,7 @@ import { createAlbRoute } from "./alb-route.js";
 import { ElbState } from "./elb-state.js";
 import { createElbv2Api } from "./elbv2-api.js";
 import { LoadBalancerService } from "./load-balancer-service.js";
+import { TagService } from "./tags.js";
 import { TargetGroupService } from "./target-group-service.js";
 
 export interface LoadBalancersDeps {
@@ -34,7 +35,11 @@ export function createLoadBalancers(deps: LoadBalancersDeps): LoadBalancers {
   const targetGroups = new TargetGroupService(state, deps.scope, deps.clock);
   const loadBalancers = new LoadBalancerService(state, targetGroups, deps.scope, deps.clock);
   return {
-    api: createElbv2Api(loadBalancers, targetGroups),
+    api: createElbv2Api(
+      loadBalancers,
+      targetGroups,
+      new TagService(state, loadBalancers, targetGroups, deps.scope),
+    ),
     route: createAlbRoute({
       state,
       loadBalancers,

@@ -6,7 +6,9 @@ import {
   type LoadBalancerRecord,
   MULTI_VALUE_HEADERS,
   type RuleAction,
+  type Tags,
 } from "./model.js";
+import { readTags, type TagService } from "./tags.js";
 import type { TargetGroupService } from "./target-group-service.js";
 import { readActions, readConditions, readPriority } from "./wire-read.js";
 import { listenerRulesXml, listenerXml, loadBalancerXml, ruleXml, targetGroupXml } from "./wire-write.js";
@@ -15,19 +17,22 @@ export const ELBV2_XML_NAMESPACE = "http://elasticloadbalancing.amazonaws.com/do
 
 /**
  * The ELBv2 API subset (awsQuery, version 2015-12-01) for application load balancers with
- * Lambda targets: wire names in, XML result values out. Members Nimbus cannot apply (tags,
- * certificates, subnet mappings, transforms) are refused by name.
+ * Lambda targets: wire names in, XML result values out. Members Nimbus cannot apply
+ * (certificates, subnet mappings, transforms) are refused by name.
  */
-export function createElbv2Api(lbs: LoadBalancerService, tgs: TargetGroupService): QueryService {
+export function createElbv2Api(
+  lbs: LoadBalancerService,
+  tgs: TargetGroupService,
+  tags: TagService,
+): QueryService {
+  /** Tags given on a Create operation, stored once the resource exists. */
+  const tagNew = async (arn: string, given: Tags) => {
+    if (Object.keys(given).length > 0) await tags.update(arn, (t) => Object.assign(t, given));
+  };
   const operations: Record<string, QueryOperation> = {
     CreateLoadBalancer: async (p) => {
-      refuse(p, [
-        "Tags",
-        "SubnetMappings",
-        "CustomerOwnedIpv4Pool",
-        "EnablePrefixForIpv6SourceNat",
-        "IpamPools",
-      ]);
+      refuse(p, ["SubnetMappings", "CustomerOwnedIpv4Pool", "EnablePrefixForIpv6SourceNat", "IpamPools"]);
+      const given = readTags(p);
       const lb = await lbs.create({
         name: p.get("Name"),
         type: p.get("Type"),
@@ -36,6 +41,7 @@ export function createElbv2Api(lbs: LoadBalancerService, tgs: TargetGroupService
         subnets: p.list("Subnets"),
         securityGroups: p.list("SecurityGroups"),
       });
+      await tagNew(lbs.arn(lb), given);
       return { LoadBalancers: { member: [loadBalancerXml(lbs, lb)] } };
     },
     DescribeLoadBalancers: async (p) => {
@@ -50,7 +56,7 @@ export function createElbv2Api(lbs: LoadBalancerService, tgs: TargetGroupService
       return {};
     },
     CreateTargetGroup: async (p) => {
-      refuse(p, ["Tags"]);
+      const given = readTags(p);
       const tg = await tgs.create({
         name: p.get("Name"),
         targetType: p.get("TargetType"),
@@ -70,6 +76,7 @@ export function createElbv2Api(lbs: LoadBalancerService, tgs: TargetGroupService
         ...optional("unhealthyThresholdCount", p.get("UnhealthyThresholdCount"), Number),
         ...optional("matcher", p.get("Matcher.HttpCode"), (v) => v),
       });
+      await tagNew(tgs.arn(tg), given);
       return { TargetGroups: { member: [targetGroupXml(tgs, lbs, tg)] } };
     },
     DescribeTargetGroups: async (p) => {
@@ -144,12 +151,14 @@ export function createElbv2Api(lbs: LoadBalancerService, tgs: TargetGroupService
       };
     },
     CreateListener: async (p) => {
-      refuse(p, ["Tags", "Certificates", "SslPolicy", "AlpnPolicy", "MutualAuthentication"]);
+      refuse(p, ["Certificates", "SslPolicy", "AlpnPolicy", "MutualAuthentication"]);
+      const given = readTags(p);
       const { lb, listener } = await lbs.createListener(p.get("LoadBalancerArn"), {
         port: Number(p.get("Port") ?? Number.NaN),
         protocol: p.get("Protocol"),
         defaultActions: readActions(p, "DefaultActions"),
       });
+      await tagNew(lbs.listenerArn(lb, listener), given);
       return { Listeners: { member: [listenerXml(lbs, lb, listener)] } };
     },
     DescribeListeners: async (p) => {
@@ -184,12 +193,14 @@ export function createElbv2Api(lbs: LoadBalancerService, tgs: TargetGroupService
       return {};
     },
     CreateRule: async (p) => {
-      refuse(p, ["Tags", "Transforms"]);
+      refuse(p, ["Transforms"]);
+      const given = readTags(p);
       const { lb, listener, rule } = await lbs.createRule(p.get("ListenerArn"), {
         priority: readPriority(p.get("Priority")),
         conditions: readConditions(p),
         actions: readActions(p, "Actions"),
       });
+      await tagNew(lbs.ruleArn(lb, listener, rule.ruleId), given);
       return { Rules: { member: [ruleXml(lbs, lb, listener, rule)] } };
     },
     DescribeRules: async (p) => {
@@ -221,6 +232,32 @@ export function createElbv2Api(lbs: LoadBalancerService, tgs: TargetGroupService
     DeleteRule: async (p) => {
       await lbs.deleteRule(p.get("RuleArn"));
       return {};
+    },
+    AddTags: async (p) => {
+      const given = readTags(p);
+      if (Object.keys(given).length === 0) throw albError.validation("Tags must contain at least one tag");
+      for (const arn of resourceArns(p)) await tags.update(arn, (t) => Object.assign(t, given));
+      return {};
+    },
+    RemoveTags: async (p) => {
+      const keys = p.list("TagKeys");
+      if (keys.length === 0) throw albError.validation("TagKeys must contain at least one key");
+      for (const arn of resourceArns(p))
+        await tags.update(arn, (t) => {
+          for (const key of keys) delete t[key];
+        });
+      return {};
+    },
+    DescribeTags: async (p) => {
+      const descriptions: XmlValue[] = [];
+      for (const arn of resourceArns(p)) {
+        const found = await tags.describe(arn);
+        descriptions.push({
+          ResourceArn: arn,
+          Tags: { member: Object.entries(found).map(([Key, Value]) => ({ Key, Value })) },
+        });
+      }
+      return { TagDescriptions: { member: descriptions } };
     },
     SetRulePriorities: async (p) => {
       const changes = p
@@ -259,6 +296,14 @@ function optional<K extends string, T>(key: K, value: string | undefined, read: 
   if (typeof parsed === "number" && !Number.isInteger(parsed))
     throw albError.validation(`'${value}' is not a valid value for ${key}`);
   return { [key]: parsed } as { [P in K]: T };
+}
+
+/** `ResourceArns`: 1-20 ARNs. */
+function resourceArns(p: QueryParams): string[] {
+  const arns = p.list("ResourceArns");
+  if (arns.length === 0 || arns.length > 20)
+    throw albError.validation("ResourceArns must contain 1 to 20 ARNs");
+  return arns;
 }
 
 function targetsOf(p: QueryParams): { id?: string; port?: string }[] {

@@ -15,6 +15,7 @@ export const ALB_ERRORS = {
   resourceInUse: "ERR_ALB_RESOURCE_IN_USE",
   invalidTarget: "ERR_ALB_INVALID_TARGET",
   operationNotPermitted: "ERR_ALB_OPERATION_NOT_PERMITTED",
+  tags: "ERR_ALB_TAGS",
 } as const;
 
 function error(code: string, awsName: string, message: string): PlatformError {
@@ -58,6 +59,10 @@ export const albError = {
       "TooManyTargets",
       "A Lambda target group can have only one registered function",
     ),
+  tooManyTags: () =>
+    error(ALB_ERRORS.tags, "TooManyTags", "You've reached the limit on the number of tags for this resource"),
+  duplicateTagKeys: (key: string) =>
+    error(ALB_ERRORS.tags, "DuplicateTagKeys", `Tag key '${key}' is duplicated`),
   operationNotPermitted: (message: string) =>
     error(ALB_ERRORS.operationNotPermitted, "OperationNotPermitted", message),
 };

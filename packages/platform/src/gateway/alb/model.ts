@@ -49,8 +49,12 @@ export interface RedirectAction {
 }
 export type RuleAction = ForwardAction | FixedResponseAction | RedirectAction;
 
+/** Tags of a resource (AddTags / DescribeTags). */
+export type Tags = Record<string, string>;
+
 export interface RuleRecord {
   ruleId: string;
+  tags?: Tags;
   priority: number;
   conditions: RuleCondition[];
   actions: RuleAction[];
@@ -60,6 +64,8 @@ export interface ListenerRecord {
   listenerId: string;
   /** Id of the listener's default rule (DescribeRules lists it with priority `default`). */
   defaultRuleId: string;
+  tags?: Tags;
+  defaultRuleTags?: Tags;
   port: number;
   protocol: "HTTP";
   defaultActions: RuleAction[];
@@ -68,6 +74,7 @@ export interface ListenerRecord {
 
 export interface LoadBalancerRecord {
   name: string;
+  tags?: Tags;
   id: string;
   scheme: string;
   ipAddressType: string;
@@ -79,6 +86,7 @@ export interface LoadBalancerRecord {
 
 export interface TargetGroupRecord {
   name: string;
+  tags?: Tags;
   id: string;
   createdAt: number;
   healthCheckEnabled: boolean;

@@ -40,6 +40,7 @@ async function method(
     selectionPattern?: string;
     responseTemplates?: Record<string, string>;
     responseParameters?: Record<string, string>;
+    contentHandling?: "CONVERT_TO_TEXT" | "CONVERT_TO_BINARY";
   }[] = [],
 ) {
   await client.send(new PutMethodCommand({ restApiId, resourceId, httpMethod, authorizationType: "NONE" }));
@@ -368,5 +369,55 @@ describe("TestInvokeMethod", () => {
       }),
     );
     expect(failing.status).toBe(404);
+  });
+});
+
+describe("content handling", () => {
+  it("converts a binary request to base64 text and a base64 answer to binary", async () => {
+    const api = await client.send(
+      new CreateRestApiCommand({ name: "binary", binaryMediaTypes: ["application/octet-stream"] }),
+    );
+    const id = api.id ?? "";
+    const root = await rootId(client, id);
+    const upload = await resourcePath(client, id, root, "/upload");
+    await method(
+      id,
+      upload,
+      "POST",
+      {
+        type: "HTTP",
+        integrationHttpMethod: "POST",
+        uri: `${backendUrl}/upload`,
+        contentHandling: "CONVERT_TO_TEXT",
+      },
+      [{ statusCode: "200" }],
+    );
+    const download = await resourcePath(client, id, root, "/download");
+    await method(
+      id,
+      download,
+      "GET",
+      {
+        type: "AWS",
+        integrationHttpMethod: "POST",
+        uri: lambdaUri("rest-custom"),
+        requestTemplates: { "application/json": `{"base64": "$util.base64Encode('bytes!')"}` },
+      },
+      [{ statusCode: "200", contentHandling: "CONVERT_TO_BINARY" }],
+    );
+    await client.send(new CreateDeploymentCommand({ restApiId: id, stageName: "b" }));
+    const url = stageUrl(nimbus.url, id, "b");
+    const bytes = Buffer.from([0, 255, 1, 254, 10]);
+    const up = await fetch(`${url}/upload`, {
+      method: "POST",
+      headers: { "content-type": "application/octet-stream" },
+      body: bytes,
+    });
+    expect(up.status).toBe(200);
+    const seen = (await up.json()) as { body: string };
+    expect(seen.body).toBe(bytes.toString("base64"));
+    const down = await fetch(`${url}/download`);
+    expect(down.status).toBe(200);
+    expect(Buffer.from(await down.arrayBuffer()).toString()).toBe("bytes!");
   });
 });

@@ -90,10 +90,10 @@ describe("REST API management", () => {
     const refused = client.send(
       new UpdateIntegrationCommand({
         ...ref,
-        patchOperations: [{ op: "replace", path: "/contentHandling", value: "CONVERT_TO_TEXT" }],
+        patchOperations: [{ op: "replace", path: "/tlsConfig/insecureSkipVerification", value: "true" }],
       }),
     );
-    await expect(refused).rejects.toThrow(/contentHandling/);
+    await expect(refused).rejects.toThrow(/tlsConfig/);
     const tooLong = client.send(
       new UpdateIntegrationCommand({
         ...ref,

@@ -1,6 +1,6 @@
 import type { Clock } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
-import { buildEventV1 } from "../payload-v1/event-v1.js";
+import { buildEventV1, isBinaryMediaType } from "../payload-v1/event-v1.js";
 import { mapProxyResultV1, type ResponseV1 } from "../payload-v1/response-v1.js";
 import { errorMessageOf } from "./authorizer-runner.js";
 import { GATEWAY_RESPONSES, type GatewayAnswer } from "./gateway-response.js";
@@ -81,18 +81,12 @@ async function lambdaCustom(
   const payload = requestPayload(integration, facts);
   if (payload === undefined) return GATEWAY_RESPONSES.unsupportedMediaType();
   const functionName = lambdaFunctionOf(withStageVariables(integration.uri ?? "", facts.stageVariables));
-  const result = await deps.call(
-    functionName,
-    Buffer.from(payload),
-    integration.timeoutInMillis,
-    facts.requestId,
-  );
+  const result = await deps.call(functionName, payload, integration.timeoutInMillis, facts.requestId);
   if (result === "timeout") return GATEWAY_RESPONSES.timeout();
   if ("refused" in result) return GATEWAY_RESPONSES.internalError();
-  const body = result.payload.toString("utf8");
   // Lambda: selection patterns match the error message; a success takes the default response.
   const selector = result.functionError !== undefined ? errorMessageOf(result.payload) : undefined;
-  return integrationResponse(integration, facts, selector, body, {});
+  return integrationResponse(integration, facts, selector, result.payload, {});
 }
 
 function mock(integration: IntegrationDoc, facts: RequestFacts): ResponseV1 {
@@ -107,7 +101,7 @@ function mock(integration: IntegrationDoc, facts: RequestFacts): ResponseV1 {
       return GATEWAY_RESPONSES.internalError();
     }
   }
-  return integrationResponse(integration, facts, status, "", {});
+  return integrationResponse(integration, facts, status, Buffer.alloc(0), {});
 }
 
 async function http(
@@ -177,13 +171,7 @@ async function http(
     return { status: response.status, headers: out, body: responseBody };
   }
   // HTTP: selection patterns match the backend's status code.
-  return integrationResponse(
-    integration,
-    facts,
-    String(response.status),
-    responseBody.toString("utf8"),
-    responseHeaders,
-  );
+  return integrationResponse(integration, facts, String(response.status), responseBody, responseHeaders);
 }
 
 const HOP_HEADERS = new Set([
@@ -201,15 +189,23 @@ const HOP_HEADERS = new Set([
  * (application/json when absent), else the body itself as the passthrough behaviour allows;
  * undefined means 415.
  */
-function requestPayload(integration: IntegrationDoc, facts: RequestFacts): string | undefined {
+function requestPayload(integration: IntegrationDoc, facts: RequestFacts): Buffer | undefined {
   const templates = integration.requestTemplates;
   const template = selectTemplate(templates, facts);
-  if (template !== undefined)
-    return renderTemplate(template, templateInput(facts, facts.body.toString("utf8")));
+  const binary = isBinaryMediaType(facts.headers["content-type"], facts.binaryMediaTypes);
+  // CONVERT_TO_TEXT: a binary body reaches templates and the integration as base64 text.
+  const asText =
+    binary && integration.contentHandling === "CONVERT_TO_TEXT"
+      ? facts.body.toString("base64")
+      : facts.body.toString("utf8");
+  if (template !== undefined) return Buffer.from(renderTemplate(template, templateInput(facts, asText)));
   const behavior = integration.passthroughBehavior;
   if (behavior === "NEVER") return undefined;
   if (behavior === "WHEN_NO_TEMPLATES" && Object.keys(templates).length > 0) return undefined;
-  return facts.body.toString("utf8");
+  if (binary && integration.contentHandling === "CONVERT_TO_TEXT") return Buffer.from(asText);
+  // CONVERT_TO_BINARY: a text body is base64 to decode into the bytes passed on.
+  if (!binary && integration.contentHandling === "CONVERT_TO_BINARY") return Buffer.from(asText, "base64");
+  return facts.body;
 }
 
 function selectTemplate(templates: Record<string, string>, facts: RequestFacts): string | undefined {
@@ -237,9 +233,10 @@ function integrationResponse(
   integration: IntegrationDoc,
   facts: RequestFacts,
   selector: string | undefined,
-  body: string,
+  raw: Buffer,
   backendHeaders: Record<string, string>,
 ): ResponseV1 {
+  const body = raw.toString("utf8");
   const responses = Object.values(integration.integrationResponses);
   let chosen: IntegrationResponseDoc | undefined;
   if (selector !== undefined) {
@@ -259,10 +256,24 @@ function integrationResponse(
       if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing];
     headers[name] = [value];
   }
+  const status = Number(chosen.statusCode);
+  if (chosen.contentHandling === "CONVERT_TO_BINARY") {
+    // The integration answered base64 (a Lambda function as a JSON string): the client gets bytes.
+    let text = body;
+    try {
+      const parsed: unknown = JSON.parse(body);
+      if (typeof parsed === "string") text = parsed;
+    } catch {
+      // Not JSON: the body itself is the base64 text.
+    }
+    return { status, headers, body: Buffer.from(text, "base64") };
+  }
+  if (chosen.contentHandling === "CONVERT_TO_TEXT") {
+    return { status, headers, body: Buffer.from(raw.toString("base64")) };
+  }
   const template = chosen.responseTemplates["application/json"] ?? Object.values(chosen.responseTemplates)[0];
-  const out =
-    template === undefined || template === "" ? body : renderTemplate(template, templateInput(facts, body));
-  return { status: Number(chosen.statusCode), headers, body: Buffer.from(out) };
+  if (template === undefined || template === "") return { status, headers, body: raw };
+  return { status, headers, body: Buffer.from(renderTemplate(template, templateInput(facts, body))) };
 }
 
 function parameterValue(source: string, headers: Record<string, string>, body: string): string | undefined {

@@ -78,15 +78,21 @@ export interface IntegrationDoc {
   requestParameters: Record<string, string>;
   requestTemplates: Record<string, string>;
   passthroughBehavior: "WHEN_NO_MATCH" | "WHEN_NO_TEMPLATES" | "NEVER";
+  /** Request body conversion: binary to base64 text, or base64 text to binary. */
+  contentHandling?: ContentHandling;
   timeoutInMillis: number;
   cacheNamespace: string;
   cacheKeyParameters: string[];
   integrationResponses: Record<string, IntegrationResponseDoc>;
 }
 
+export type ContentHandling = "CONVERT_TO_TEXT" | "CONVERT_TO_BINARY";
+
 export interface IntegrationResponseDoc {
   statusCode: string;
   selectionPattern?: string;
+  /** Response body conversion, as for requests. */
+  contentHandling?: ContentHandling;
   responseParameters: Record<string, string>;
   responseTemplates: Record<string, string>;
 }

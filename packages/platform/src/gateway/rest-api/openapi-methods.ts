@@ -1,6 +1,7 @@
 import { importFailed, unsupported } from "./errors.js";
-import type { AuthorizerDoc, IntegrationDoc, MethodDoc, RestApiDoc } from "./model.js";
+import type { AuthorizerDoc, ContentHandling, IntegrationDoc, MethodDoc, RestApiDoc } from "./model.js";
 import { addValidator } from "./request-validators.js";
+import { contentHandlingOf } from "./rest-api-api.js";
 import { checkAuthorizer, checkIntegration } from "./rest-api-service.js";
 import { newGatewayId } from "./rest-api-store.js";
 
@@ -147,7 +148,7 @@ export function methodFrom(
 }
 
 function integrationFrom(ext: Obj, where: string): IntegrationDoc {
-  for (const key of ["connectionType", "connectionId", "contentHandling", "tlsConfig", "credentials"]) {
+  for (const key of ["connectionType", "connectionId", "tlsConfig", "credentials"]) {
     if (ext[key] !== undefined && key !== "credentials")
       throw unsupported(`${key} in x-amazon-apigateway-integration of ${where}`);
   }
@@ -163,6 +164,7 @@ function integrationFrom(ext: Obj, where: string): IntegrationDoc {
     requestParameters: stringMap(ext.requestParameters),
     requestTemplates: stringMap(ext.requestTemplates),
     passthroughBehavior: passthrough as IntegrationDoc["passthroughBehavior"],
+    ...(contentHandlingOf(ext) ? { contentHandling: contentHandlingOf(ext) as ContentHandling } : {}),
     timeoutInMillis: typeof ext.timeoutInMillis === "number" ? ext.timeoutInMillis : 29_000,
     cacheNamespace: typeof ext.cacheNamespace === "string" ? ext.cacheNamespace : "",
     cacheKeyParameters: [],
@@ -171,11 +173,11 @@ function integrationFrom(ext: Obj, where: string): IntegrationDoc {
   for (const [pattern, value] of Object.entries((ext.responses as Obj | undefined) ?? {})) {
     const r = value as Obj;
     const statusCode = String(r.statusCode ?? "");
-    if (r.contentHandling !== undefined)
-      throw unsupported(`contentHandling in the integration responses of ${where}`);
+    const responseHandling = contentHandlingOf(r);
     integration.integrationResponses[statusCode] = {
       statusCode,
       ...(pattern !== "default" ? { selectionPattern: pattern } : {}),
+      ...(responseHandling ? { contentHandling: responseHandling } : {}),
       responseParameters: stringMap(r.responseParameters),
       responseTemplates: stringMap(r.responseTemplates),
     };

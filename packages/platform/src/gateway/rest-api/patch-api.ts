@@ -3,7 +3,7 @@ import type { RestRouter } from "../../aws/rest-router.js";
 import { badRequest, notFound, unsupported } from "./errors.js";
 import type { KeyService } from "./key-service.js";
 import type { IntegrationDoc, MethodDoc } from "./model.js";
-import { patchOps } from "./rest-api-api.js";
+import { contentHandlingOf, patchOps } from "./rest-api-api.js";
 import {
   checkIntegration,
   checkMethod,
@@ -114,7 +114,10 @@ function patchIntegration(integration: IntegrationDoc, { op, path, value }: Patc
     if (head === "uri") integration.uri = value;
     else if (head === "httpMethod") integration.httpMethod = value;
     else if (head === "timeoutInMillis") integration.timeoutInMillis = Number(value);
-    else if (head === "passthroughBehavior") {
+    else if (head === "contentHandling") {
+      const handling = contentHandlingOf({ contentHandling: value });
+      if (handling) integration.contentHandling = handling;
+    } else if (head === "passthroughBehavior") {
       if (value !== "WHEN_NO_MATCH" && value !== "WHEN_NO_TEMPLATES" && value !== "NEVER") {
         throw badRequest(`Invalid passthrough behavior specified: ${value}`);
       }

@@ -1,7 +1,7 @@
 import { jsonResult, readJsonBody } from "../../aws/rest-json.js";
 import type { RestRouter } from "../../aws/rest-router.js";
 import { badRequest, unsupported } from "./errors.js";
-import type { IntegrationDoc, MethodDoc } from "./model.js";
+import type { ContentHandling, IntegrationDoc, MethodDoc } from "./model.js";
 import type { OpenApiImporter } from "./openapi-import.js";
 import { methodOf, type RestApiService, resourceOf } from "./rest-api-service.js";
 import { authorizerOut, integrationOut, methodOut, page, read, resourceOut, restApiOut } from "./wire.js";
@@ -176,11 +176,12 @@ export function addRestApiRoutes(router: RestRouter, apis: RestApiService, impor
       "/restapis/{restApiId}/resources/{resourceId}/methods/{httpMethod}/integration/responses/{statusCode}",
       async (req, p) => {
         const body = readJsonBody(req);
-        read.refuse(body, { contentHandling: "content handling conversions" });
+        const responseHandling = contentHandlingOf(body);
         const selectionPattern = read.str(body, "selectionPattern");
         const response = {
           statusCode: p.statusCode ?? "",
           ...(selectionPattern !== undefined && selectionPattern !== "" ? { selectionPattern } : {}),
+          ...(responseHandling ? { contentHandling: responseHandling } : {}),
           responseParameters: read.map<string>(body, "responseParameters", "string") ?? {},
           responseTemplates: read.map<string>(body, "responseTemplates", "string") ?? {},
         };
@@ -277,7 +278,6 @@ function integrationIn(body: Record<string, unknown>): IntegrationDoc {
   read.refuse(body, {
     connectionType: "VPC links",
     connectionId: "VPC links",
-    contentHandling: "content handling conversions",
     tlsConfig: "integration TLS settings",
     cacheKeyParameters: "integration caching",
     responseTransferMode: "response streaming integrations",
@@ -288,6 +288,7 @@ function integrationIn(body: Record<string, unknown>): IntegrationDoc {
   const uri = read.str(body, "uri");
   const credentials = read.str(body, "credentials");
   const passthrough = read.str(body, "passthroughBehavior") ?? "WHEN_NO_MATCH";
+  const contentHandling = contentHandlingOf(body);
   if (passthrough !== "WHEN_NO_MATCH" && passthrough !== "WHEN_NO_TEMPLATES" && passthrough !== "NEVER") {
     throw badRequest(`Invalid passthrough behavior specified: ${passthrough}`);
   }
@@ -299,11 +300,22 @@ function integrationIn(body: Record<string, unknown>): IntegrationDoc {
     requestParameters: read.map<string>(body, "requestParameters", "string") ?? {},
     requestTemplates: read.map<string>(body, "requestTemplates", "string") ?? {},
     passthroughBehavior: passthrough,
+    ...(contentHandling ? { contentHandling } : {}),
     timeoutInMillis: read.num(body, "timeoutInMillis") ?? 29_000,
     cacheNamespace: read.str(body, "cacheNamespace") ?? "",
     cacheKeyParameters: [],
     integrationResponses: {},
   };
+}
+
+/** `contentHandling` of an integration or integration response (absent: pass through). */
+export function contentHandlingOf(body: Record<string, unknown>): ContentHandling | undefined {
+  const value = read.str(body, "contentHandling");
+  if (value === undefined) return undefined;
+  if (value !== "CONVERT_TO_TEXT" && value !== "CONVERT_TO_BINARY") {
+    throw badRequest(`Invalid content handling specified: ${value}`);
+  }
+  return value;
 }
 
 /** `patchOperations` of an Update* call. */

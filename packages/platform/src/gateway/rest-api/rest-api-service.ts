@@ -307,7 +307,10 @@ export function checkMethod(api: RestApiDoc, method: MethodDoc): void {
 export function checkIntegration(integration: IntegrationDoc): void {
   const { type } = integration;
   if (!INTEGRATION_TYPES.includes(type)) throw badRequest(`Invalid integration type specified: ${type}`);
-  if (integration.timeoutInMillis < 50 || integration.timeoutInMillis > 29_000) {
+  if (!["WHEN_NO_MATCH", "WHEN_NO_TEMPLATES", "NEVER"].includes(integration.passthroughBehavior)) {
+    throw badRequest(`Invalid passthrough behavior specified: ${integration.passthroughBehavior}`);
+  }
+  if (!(integration.timeoutInMillis >= 50 && integration.timeoutInMillis <= 29_000)) {
     throw badRequest("Timeout should be between 50 ms and 29000 ms");
   }
   if (type === "MOCK") return;

@@ -1,3 +1,4 @@
+import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { zipDirectory } from "../../test/support/zip.js";
 import { startFloorServer } from "../lib/floor-server.js";
@@ -69,6 +70,7 @@ const contenders: Contender[] = [
  * runs at a time, each in its own process, so they never share the two cores with each other.
  */
 export async function gatewayThroughput(seconds: number): Promise<string[]> {
+  const loadAtStart = loadavg()[0] ?? 0;
   const results = new Map<string, Map<number, LoadResult>>();
   for (const contender of contenders) {
     process.stderr.write(`${contender.label}...\n`);
@@ -123,6 +125,8 @@ export async function gatewayThroughput(seconds: number): Promise<string[]> {
       "the same handler file behind an `httpApi` event, `--noPrependStageInUrl`, run with its default",
       "runner (worker threads) and with `--useInProcess` (its fastest documented runner; `--reloadHandler`",
       "is off by default in v13). The floor: a plain Node http server answering the same body.",
+      `One-minute load average when the group started: ${loadAtStart.toFixed(1)} (other work on the`,
+      "machine lowers every column; the ratios are what compare).",
       "",
       "| connections | floor req/s | floor p50 / p99 ms | Nimbus req/s | Nimbus p50 / p99 ms | sls-offline default req/s | p50 / p99 ms | sls-offline in-process req/s | p50 / p99 ms |",
       "|---|---|---|---|---|---|---|---|---|",

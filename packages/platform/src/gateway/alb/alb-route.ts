@@ -200,10 +200,11 @@ function address(lbs: LoadBalancerService, req: AwsRequest, isHostForm: boolean)
   const [name = "", portText] = segment.split(":");
   const lb = lbs.byName(name);
   if (!lb) return undefined;
-  const port = portText === undefined ? undefined : Number(portText);
+  // A port that is not a number names no listener (0 matches none), rather than the default one.
+  const port = portText === undefined ? undefined : /^\d{1,5}$/.test(portText) ? Number(portText) : 0;
   return {
     lb,
-    port: port !== undefined && Number.isInteger(port) ? port : port === undefined ? undefined : -1,
+    port,
     path: slash === -1 ? "/" : rest.slice(slash),
     prefix: `${ELB_PATH_PREFIX}${segment}`,
   };

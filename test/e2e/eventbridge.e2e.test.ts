@@ -11,12 +11,15 @@ import {
   ListEventBusesCommand,
   ListRuleNamesByTargetCommand,
   ListRulesCommand,
+  ListTagsForResourceCommand,
   ListTargetsByRuleCommand,
   PutEventsCommand,
   PutRuleCommand,
   PutTargetsCommand,
   RemoveTargetsCommand,
+  TagResourceCommand,
   TestEventPatternCommand,
+  UntagResourceCommand,
 } from "@aws-sdk/client-eventbridge";
 import { InvokeCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
 import {
@@ -488,6 +491,37 @@ describe("EventBridge event buses, rules and targets", () => {
     await expect(events.send(new PutEventsCommand({ Entries: big }))).rejects.toMatchObject({
       name: "ValidationException",
     });
+  });
+
+  it("tags buses and rules", async () => {
+    const { EventBusArn } = await events.send(
+      new CreateEventBusCommand({ Name: "tagged", Tags: [{ Key: "team", Value: "orders" }] }),
+    );
+    const { RuleArn } = await events.send(
+      new PutRuleCommand({
+        Name: "tagged-rule",
+        EventBusName: "tagged",
+        EventPattern: '{"source":["t"]}',
+        Tags: [{ Key: "env", Value: "dev" }],
+      }),
+    );
+    await events.send(
+      new TagResourceCommand({ ResourceARN: RuleArn, Tags: [{ Key: "owner", Value: "me" }] }),
+    );
+    await events.send(new UntagResourceCommand({ ResourceARN: RuleArn, TagKeys: ["env"] }));
+    expect((await events.send(new ListTagsForResourceCommand({ ResourceARN: EventBusArn }))).Tags).toEqual([
+      { Key: "team", Value: "orders" },
+    ]);
+    expect((await events.send(new ListTagsForResourceCommand({ ResourceARN: RuleArn }))).Tags).toEqual([
+      { Key: "owner", Value: "me" },
+    ]);
+    await expect(
+      events.send(
+        new ListTagsForResourceCommand({
+          ResourceARN: `arn:aws:events:us-east-1:${ACCOUNT}:rule/tagged/nope`,
+        }),
+      ),
+    ).rejects.toMatchObject({ name: "ResourceNotFoundException" });
   });
 
   it("tests event patterns", async () => {

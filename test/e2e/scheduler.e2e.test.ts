@@ -8,7 +8,10 @@ import {
   GetScheduleGroupCommand,
   ListScheduleGroupsCommand,
   ListSchedulesCommand,
+  ListTagsForResourceCommand,
   SchedulerClient,
+  TagResourceCommand,
+  UntagResourceCommand,
   UpdateScheduleCommand,
 } from "@aws-sdk/client-scheduler";
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
@@ -123,7 +126,16 @@ describe("EventBridge Scheduler", () => {
   });
 
   it("creates, reads, updates, lists and deletes schedules and groups", async () => {
-    await scheduler.send(new CreateScheduleGroupCommand({ Name: "reports" }));
+    const { ScheduleGroupArn } = await scheduler.send(
+      new CreateScheduleGroupCommand({ Name: "reports", Tags: [{ Key: "team", Value: "bi" }] }),
+    );
+    await scheduler.send(
+      new TagResourceCommand({ ResourceArn: ScheduleGroupArn, Tags: [{ Key: "env", Value: "dev" }] }),
+    );
+    await scheduler.send(new UntagResourceCommand({ ResourceArn: ScheduleGroupArn, TagKeys: ["team"] }));
+    expect(
+      (await scheduler.send(new ListTagsForResourceCommand({ ResourceArn: ScheduleGroupArn }))).Tags,
+    ).toEqual([{ Key: "env", Value: "dev" }]);
     expect((await scheduler.send(new GetScheduleGroupCommand({ Name: "reports" }))).State).toBe("ACTIVE");
     const start = new Date("2030-01-01T00:00:00Z");
     for (const name of ["daily", "hourly", "weekly"]) {

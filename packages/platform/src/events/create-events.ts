@@ -19,6 +19,7 @@ import { parseScheduleExpression } from "./schedule/schedule-expression.js";
 import { TimeZone } from "./schedule/time-zone.js";
 import { ScheduleService } from "./scheduler/schedule-service.js";
 import { createSchedulerApi } from "./scheduler/scheduler-api.js";
+import { TagStore } from "./tags.js";
 
 /** The `events` section of the config (docs/event-buses.md, docs/schedules.md). */
 export interface EventsConfig {
@@ -64,6 +65,7 @@ export interface Events {
 export function createEvents(deps: EventsDeps): Events {
   const { clock, scope, config } = deps;
   const buses = new BusService(deps.metadata, scope, clock);
+  const tags = new TagStore(deps.metadata);
   let dispatcher: EventDispatcher | undefined;
   const queue = new EventQueue(deps.queueStore, clock, () => dispatcher?.wake());
   dispatcher = new EventDispatcher({
@@ -141,9 +143,9 @@ export function createEvents(deps: EventsDeps): Events {
   };
 
   return {
-    api: createEventsApi({ buses, queue, scope, clock }),
-    schedulerRouter: createSchedulerApi(schedules),
-    schedulerPathPrefixes: ["schedules", "schedule-groups"],
+    api: createEventsApi({ buses, queue, tags, scope, clock }),
+    schedulerRouter: createSchedulerApi(schedules, tags),
+    schedulerPathPrefixes: ["schedules", "schedule-groups", "tags"],
     targetHandler,
     buses,
     schedules,

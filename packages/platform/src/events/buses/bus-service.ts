@@ -67,7 +67,9 @@ export class BusService {
   async ensureDefaultBus(): Promise<void> {
     if (await this.store.get(BUS_KIND, DEFAULT_BUS)) return;
     const bus = (await this.getBus(DEFAULT_BUS)) as BusDoc;
-    await this.store.write([{ op: "put", kind: BUS_KIND, key: DEFAULT_BUS, value: bus, expectRevision: "absent" }]);
+    await this.store.write([
+      { op: "put", kind: BUS_KIND, key: DEFAULT_BUS, value: bus, expectRevision: "absent" },
+    ]);
   }
 
   async requireBus(name: string): Promise<BusDoc> {

@@ -4,7 +4,8 @@ import type { Clock } from "../../core/clock.js";
 import type { EventQueue } from "../delivery/event-queue.js";
 import { eventsError } from "../errors.js";
 import { parseScheduleExpression, ScheduleExpressionError } from "../schedule/schedule-expression.js";
-import { DEFAULT_BUS, type RuleState } from "./bus-model.js";
+import { readTagList, type TagStore, tagList } from "../tags.js";
+import { busArn, busNameOf, DEFAULT_BUS, type RuleState } from "./bus-model.js";
 import { type BusService, checkPattern } from "./bus-service.js";
 import { type PutEventsEntry, putEvents } from "./put-events.js";
 import { parseTarget } from "./target-wire.js";
@@ -23,6 +24,7 @@ import {
 export interface EventsApiDeps {
   buses: BusService;
   queue: EventQueue;
+  tags: TagStore;
   scope: AccountScope;
   clock: Clock;
 }
@@ -36,6 +38,20 @@ export function createEventsApi(deps: EventsApiDeps): JsonRpcService {
     const bus = busName(r);
     r.done();
     return { name, bus };
+  };
+  /** The ARN of an existing bus or rule (`ResourceARN`), else ResourceNotFoundException. */
+  const resourceArn = async (input: Record<string, unknown>): Promise<string> => {
+    const r = new WireReader(input);
+    const arn = required(r, "ResourceARN", r.string("ResourceARN", { min: 1, max: 1600 }));
+    r.done();
+    const rule = /^arn:aws[a-z-]*:events:[a-z0-9-]+:\d{12}:rule\/(?:([^/]+)\/)?([^/]+)$/.exec(arn);
+    if (rule) {
+      await buses.requireRule(rule[1] ?? DEFAULT_BUS, rule[2] as string);
+      return arn;
+    }
+    const bus = busNameOf(arn);
+    if (arn.startsWith("arn:") && bus !== undefined && (await buses.getBus(bus))) return arn;
+    throw eventsError.notFound(`Resource ${arn} does not exist.`);
   };
   const setState = (state: RuleState) => async (input: Record<string, unknown>) => {
     const { name, bus } = ruleRef(input);
@@ -51,10 +67,12 @@ export function createEventsApi(deps: EventsApiDeps): JsonRpcService {
         const name = required(r, "Name", r.string("Name", { min: 1, max: 256, pattern: BUS_NAME }));
         const description = r.string("Description", { max: 512 });
         r.done();
-        for (const member of ["EventSourceName", "KmsKeyIdentifier", "DeadLetterConfig", "Tags"] as const)
+        for (const member of ["EventSourceName", "KmsKeyIdentifier", "DeadLetterConfig"] as const)
           if (input[member] !== undefined) throw eventsError.unsupported(`CreateEventBus ${member}`);
         if (name.includes("/")) throw eventsError.unsupported("Partner event buses");
+        const tags = tagsOf(input.Tags);
         const bus = await buses.createBus(name, description);
+        if (tags) await deps.tags.tag(bus.arn, tags);
         return { EventBusArn: bus.arn, ...(description !== undefined && { Description: description }) };
       },
       async DeleteEventBus(input) {
@@ -62,6 +80,7 @@ export function createEventsApi(deps: EventsApiDeps): JsonRpcService {
         const name = required(r, "Name", r.string("Name", { min: 1, max: 256 }));
         r.done();
         await buses.deleteBus(name);
+        await deps.tags.drop(busArn(deps.scope, name));
         return {};
       },
       async DescribeEventBus(input) {
@@ -124,7 +143,7 @@ export function createEventsApi(deps: EventsApiDeps): JsonRpcService {
         const roleArn = r.string("RoleArn", { min: 1, max: 1600 });
         const bus = busName(r);
         r.done();
-        if (input.Tags !== undefined) throw eventsError.unsupported("PutRule Tags");
+        const tags = tagsOf(input.Tags);
         if (state === "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
           throw eventsError.unsupported("State ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS");
         if (eventPattern === undefined && scheduleExpression === undefined)
@@ -149,6 +168,7 @@ export function createEventsApi(deps: EventsApiDeps): JsonRpcService {
           ...(description !== undefined && { description }),
           ...(roleArn !== undefined && { roleArn }),
         });
+        if (tags) await deps.tags.tag(rule.arn, tags);
         return { RuleArn: rule.arn };
       },
       async DescribeRule(input) {
@@ -171,7 +191,9 @@ export function createEventsApi(deps: EventsApiDeps): JsonRpcService {
       DisableRule: setState("DISABLED"),
       async DeleteRule(input) {
         const { name, bus } = ruleRef(input);
+        const rule = await buses.getRule(bus, name);
         await buses.deleteRule(bus, name);
+        if (rule) await deps.tags.drop(rule.arn);
         return {};
       },
       async PutTargets(input) {
@@ -226,6 +248,25 @@ export function createEventsApi(deps: EventsApiDeps): JsonRpcService {
         const { items, nextToken } = page(rules, (x) => x.name, r);
         return { RuleNames: items.map((x) => x.name), ...(nextToken && { NextToken: nextToken }) };
       },
+      async TagResource(input) {
+        const arn = await resourceArn(input);
+        const tags = tagsOf(input.Tags);
+        if (!tags) throw eventsError.validation("Tags must be a list of {Key, Value}.");
+        if (!(await deps.tags.tag(arn, tags)))
+          throw eventsError.limitExceeded("A resource can have at most 50 tags.");
+        return {};
+      },
+      async UntagResource(input) {
+        const arn = await resourceArn(input);
+        const keys = input.TagKeys;
+        if (!Array.isArray(keys) || keys.some((k) => typeof k !== "string"))
+          throw eventsError.validation("TagKeys must be a list of strings.");
+        await deps.tags.untag(arn, keys as string[]);
+        return {};
+      },
+      async ListTagsForResource(input) {
+        return { Tags: tagList(await deps.tags.get(await resourceArn(input))) };
+      },
       async TestEventPattern(input) {
         const r = new WireReader(input);
         const pattern = required(r, "EventPattern", r.string("EventPattern", { max: 4096 }));
@@ -245,6 +286,16 @@ export function createEventsApi(deps: EventsApiDeps): JsonRpcService {
       },
     },
   };
+}
+
+function tagsOf(raw: unknown): Record<string, string> | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const tags = readTagList(raw);
+  if (!tags)
+    throw eventsError.validation(
+      "Tags must be at most 50 {Key, Value} pairs (keys 1-128, values up to 256, not aws:).",
+    );
+  return tags;
 }
 
 function readEntry(raw: unknown): PutEventsEntry {

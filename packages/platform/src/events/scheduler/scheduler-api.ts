@@ -3,6 +3,7 @@ import { jsonResult, readJsonBody } from "../../aws/rest-json.js";
 import { RestRouter } from "../../aws/rest-router.js";
 import { WireReader } from "../../aws/wire-validation.js";
 import { schedulerError } from "../errors.js";
+import { readTagList, type TagStore, tagList } from "../tags.js";
 import { DEFAULT_GROUP, type ScheduleDoc, type ScheduleGroupDoc } from "./schedule-model.js";
 import type { ScheduleService } from "./schedule-service.js";
 import { readSchedule } from "./schedule-wire.js";
@@ -10,7 +11,7 @@ import { readSchedule } from "./schedule-wire.js";
 const NAME = /^[0-9a-zA-Z-_.]+$/;
 
 /** EventBridge Scheduler over restJson1 (signing name `scheduler`): /schedules and /schedule-groups. */
-export function createSchedulerApi(schedules: ScheduleService): RestRouter {
+export function createSchedulerApi(schedules: ScheduleService, tags: TagStore): RestRouter {
   const router = new RestRouter();
   const name = (params: Record<string, string>) => {
     const value = params.Name ?? "";
@@ -65,9 +66,11 @@ export function createSchedulerApi(schedules: ScheduleService): RestRouter {
 
   router.add("POST", "/schedule-groups/{Name}", async (req, params) => {
     const body = readJsonBody(req);
-    if (body.Tags !== undefined && (!Array.isArray(body.Tags) || body.Tags.length > 0))
-      throw schedulerError.unsupported("Tags on schedule groups");
+    const given = body.Tags === undefined ? undefined : readTagList(body.Tags);
+    if (body.Tags !== undefined && !given)
+      throw schedulerError.validation("Tags must be at most 50 {Key, Value} pairs.");
     const group = await schedules.createGroup(name(params));
+    if (given) await tags.tag(group.arn, given);
     return jsonResult(200, { ScheduleGroupArn: group.arn });
   });
   router.add("GET", "/schedule-groups/{Name}", async (_req, params) => {
@@ -76,7 +79,32 @@ export function createSchedulerApi(schedules: ScheduleService): RestRouter {
     return jsonResult(200, wireGroup(group));
   });
   router.add("DELETE", "/schedule-groups/{Name}", async (_req, params) => {
+    const group = await schedules.getGroup(name(params));
     await schedules.deleteGroup(name(params));
+    if (group) await tags.drop(group.arn);
+    return jsonResult(200, {});
+  });
+  // Tags of schedule groups (schedules themselves carry none in Scheduler).
+  const groupArnOf = async (params: Record<string, string>) => {
+    const arn = params.ResourceArn ?? "";
+    const m = /:schedule-group\/([0-9a-zA-Z-_.]+)$/.exec(arn);
+    const group = m?.[1] === undefined ? undefined : await schedules.getGroup(m[1]);
+    if (!group || group.arn !== arn) throw schedulerError.notFound(`Resource ${arn} does not exist.`);
+    return arn;
+  };
+  router.add("GET", "/tags/{ResourceArn}", async (_req, params) =>
+    jsonResult(200, { Tags: tagList(await tags.get(await groupArnOf(params))) }),
+  );
+  router.add("POST", "/tags/{ResourceArn}", async (req, params) => {
+    const arn = await groupArnOf(params);
+    const given = readTagList(readJsonBody(req).Tags);
+    if (!given) throw schedulerError.validation("Tags must be at most 50 {Key, Value} pairs.");
+    if (!(await tags.tag(arn, given)))
+      throw schedulerError.validation("A resource can have at most 50 tags.");
+    return jsonResult(200, {});
+  });
+  router.add("DELETE", "/tags/{ResourceArn}", async (req, params) => {
+    await tags.untag(await groupArnOf(params), req.query.getAll("TagKeys"));
     return jsonResult(200, {});
   });
   router.add("GET", "/schedule-groups", async (req) => {

@@ -161,6 +161,25 @@ describe("schedule slots with the real services", () => {
     expect(await bodies()).toEqual(['{"at":"2025-01-01T02:00:00Z"}']);
   });
 
+  it("counts rate() slots from StartDate and stops after EndDate", async () => {
+    const start = Date.parse("2025-01-01T02:00:00Z");
+    await events.schedules.create(
+      hourly({
+        expression: "rate(1 hour)",
+        startDate: start,
+        endDate: start + 2 * HOUR,
+        target: { ...hourly().target, input: "<aws.scheduler.scheduled-time>" },
+      }),
+    );
+    const seen: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      clock.advance(HOUR);
+      await settle();
+      seen.push(...(await bodies()));
+    }
+    expect(seen).toEqual(["2025-01-01T02:00:00Z", "2025-01-01T03:00:00Z", "2025-01-01T04:00:00Z"]);
+  });
+
   it("runs an at() schedule once and deletes it when ActionAfterCompletion is DELETE", async () => {
     await events.schedules.create(
       hourly({

@@ -130,6 +130,26 @@ describe("rule target retries and dead-letter queues", () => {
     expect(await take("dlq")).toEqual([]);
   });
 
+  it("delivers to a FIFO queue with the target's MessageGroupId", async () => {
+    await events.buses.putRule({ name: "fifo", busName: "default", eventPattern: '{"source":["f"]}' });
+    await events.buses.updateTargets("default", "fifo", () => [
+      {
+        id: "t",
+        arn: arn("strict.fifo"),
+        messageGroupId: "orders",
+        retryPolicy: { maximumRetryAttempts: 0, maximumEventAgeSeconds: 60 },
+      },
+    ]);
+    await events.api.operations.PutEvents?.(
+      { Entries: [{ Source: "f", DetailType: "d", Detail: "{}" }] },
+      request,
+    );
+    await settle();
+    const [got] = await take("strict.fifo");
+    expect(got?.attributes.MessageGroupId).toBe("orders");
+    expect(JSON.parse(got?.body ?? "{}").source).toBe("f");
+  });
+
   it("sends nothing to a target once the rule is disabled", async () => {
     await events.buses.putRule({
       name: "off",

@@ -1,6 +1,6 @@
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
-import { compilePattern } from "../../packages/platform/src/events/index.js";
+import { RuleIndex } from "../../packages/platform/src/events/index.js";
 import { zipDirectory } from "../../test/support/zip.js";
 import { type NimbusProcess, startNimbusProcess } from "../lib/nimbus-process.js";
 import { fmt } from "../lib/report.js";
@@ -27,10 +27,11 @@ export async function eventBenchmarks(options: { seconds: number; events: number
     "### Event pattern matching (in process)",
     "",
     `${matching.rules} rules of mixed matchers (exact, prefix, suffix, anything-but, numeric ranges, exists, ` +
-      "equals-ignore-case, wildcard, $or, nested fields, arrays) compiled once; each event is tested " +
-      "against every rule, as a bus with 1,000 rules does.",
+      "equals-ignore-case, wildcard, $or, nested fields, arrays) compiled once into the bus's rule " +
+      "index, as the dispatcher uses it: the 20 % of rules that name exact sources are looked up by " +
+      "the event's source, the other 80 % are tested against every event.",
     "",
-    "| events | rules | matched rule hits | ms | events/s | rule evaluations/s |",
+    "| events | rules | matched rule hits | ms | events/s | rules considered/s |",
     "|---|---|---|---|---|---|",
     `| ${matching.events} | ${matching.rules} | ${matching.hits} | ${fmt(matching.ms)} | ` +
       `**${fmt((matching.events * 1000) / matching.ms)}** | ${fmt((matching.events * matching.rules * 1000) / matching.ms)} |`,
@@ -118,21 +119,23 @@ export function patternMatching(seconds: number): {
   hits: number;
   ms: number;
 } {
-  const matchers = rulePatterns().map((p) => compilePattern(p));
+  const patterns = rulePatterns();
+  const index = new RuleIndex<number>();
+  patterns.forEach((p, i) => index.add(p, i));
   const events = sampleEvents();
   // Warm up the JIT before the timed loop.
-  for (const e of events) for (const m of matchers) m(e);
+  for (const e of events) index.match(e);
   let count = 0;
   let hits = 0;
   const started = performance.now();
   const until = started + Math.max(1, seconds) * 1000;
   while (performance.now() < until) {
     for (const e of events) {
-      for (const m of matchers) if (m(e)) hits++;
+      hits += index.match(e).length;
       count++;
     }
   }
-  return { events: count, rules: matchers.length, hits, ms: performance.now() - started };
+  return { events: count, rules: patterns.length, hits, ms: performance.now() - started };
 }
 
 async function call(nimbus: NimbusProcess, target: string, input: unknown, path = "/", method = "POST") {

@@ -3,6 +3,7 @@ import type { Clock } from "../../core/clock.js";
 import type { MetadataStore } from "../../storage/metadata-store.js";
 import { eventsError } from "../errors.js";
 import { compilePattern, PatternError, type PatternMatcher } from "../patterns/event-pattern.js";
+import { RuleIndex } from "../patterns/rule-index.js";
 import {
   BUS_KIND,
   type BusDoc,
@@ -26,12 +27,6 @@ export interface RuleInput {
   roleArn?: string;
 }
 
-/** A rule with its compiled pattern, as the dispatcher matches events against it. */
-export interface LiveRule {
-  rule: RuleDoc;
-  matcher: PatternMatcher | undefined;
-}
-
 /** Listens to rule changes (the schedule engine re-reads scheduled rules). */
 export type RuleListener = (busName: string, ruleName: string, rule: RuleDoc | undefined) => void;
 
@@ -41,7 +36,7 @@ export type RuleListener = (busName: string, ruleName: string, rule: RuleDoc | u
  * reads storage; every write drops the bus's entry.
  */
 export class BusService {
-  private readonly compiled = new Map<string, LiveRule[]>();
+  private readonly compiled = new Map<string, RuleIndex<RuleDoc>>();
   private readonly listeners: RuleListener[] = [];
 
   constructor(
@@ -198,15 +193,15 @@ export class BusService {
     await this.saveRule({ ...doc.value, targets }, doc.revision);
   }
 
-  /** The enabled pattern rules of a bus, compiled once per change. */
-  async liveRules(busName: string): Promise<LiveRule[]> {
+  /** The enabled pattern rules of a bus, compiled and indexed once per change. */
+  async liveRules(busName: string): Promise<RuleIndex<RuleDoc>> {
     const cached = this.compiled.get(busName);
     if (cached) return cached;
-    const live = (await this.listRules(busName))
-      .filter((r) => r.state === "ENABLED" && r.eventPattern !== undefined)
-      .map((rule) => ({ rule, matcher: compilePattern(rule.eventPattern as string) }));
-    this.compiled.set(busName, live);
-    return live;
+    const index = new RuleIndex<RuleDoc>();
+    for (const rule of await this.listRules(busName))
+      if (rule.state === "ENABLED" && rule.eventPattern !== undefined) index.add(rule.eventPattern, rule);
+    this.compiled.set(busName, index);
+    return index;
   }
 
   private async saveRule(rule: RuleDoc, expect: number | "absent"): Promise<void> {

@@ -168,7 +168,7 @@ export class EventDispatcher {
       const rule = await buses.getRule(meta.bus, meta.onlyRule);
       rules = rule && rule.state === "ENABLED" ? [rule] : [];
     } else {
-      rules = (await buses.liveRules(meta.bus)).filter((r) => r.matcher?.(event)).map((r) => r.rule);
+      rules = (await buses.liveRules(meta.bus)).match(event);
     }
     const items: { body: string; meta: DeliveryMeta }[] = [];
     for (const rule of rules) {

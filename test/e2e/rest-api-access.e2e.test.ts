@@ -6,8 +6,10 @@ import {
   CreateRestApiCommand,
   CreateUsagePlanCommand,
   CreateUsagePlanKeyCommand,
+  GetAuthorizersCommand,
   GetUsageCommand,
   PutGatewayResponseCommand,
+  UpdateAuthorizerCommand,
   UpdateStageCommand,
   UpdateUsagePlanCommand,
 } from "@aws-sdk/client-api-gateway";
@@ -380,5 +382,32 @@ describe("gateway responses", () => {
     expect(missing.status).toBe(403);
     expect(missing.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
     expect(await missing.json()).toEqual({ message: "Missing Authentication Token" });
+  });
+});
+
+describe("UpdateAuthorizer", () => {
+  it("applies patch operations and refuses invalid settings", async () => {
+    const listed = await client.send(new GetAuthorizersCommand({ restApiId: apiId }));
+    const token = listed.items?.find((a) => a.name === "token-auth");
+    const updated = await client.send(
+      new UpdateAuthorizerCommand({
+        restApiId: apiId,
+        authorizerId: token?.id ?? "",
+        patchOperations: [
+          { op: "replace", path: "/authorizerResultTtlInSeconds", value: "60" },
+          { op: "replace", path: "/identityValidationExpression", value: "[a-z]{3,}" },
+        ],
+      }),
+    );
+    expect(updated.authorizerResultTtlInSeconds).toBe(60);
+    expect(updated.identityValidationExpression).toBe("[a-z]{3,}");
+    const refused = client.send(
+      new UpdateAuthorizerCommand({
+        restApiId: apiId,
+        authorizerId: token?.id ?? "",
+        patchOperations: [{ op: "replace", path: "/authorizerResultTtlInSeconds", value: "7200" }],
+      }),
+    );
+    await expect(refused).rejects.toThrow(/between 0 and 3600/);
   });
 });

@@ -2,16 +2,17 @@ import { jsonResult, readJsonBody } from "../../aws/rest-json.js";
 import type { RestRouter } from "../../aws/rest-router.js";
 import { badRequest, notFound, unsupported } from "./errors.js";
 import type { KeyService } from "./key-service.js";
-import type { IntegrationDoc, MethodDoc } from "./model.js";
+import type { AuthorizerDoc, IntegrationDoc, MethodDoc } from "./model.js";
 import { contentHandlingOf, patchOps } from "./rest-api-api.js";
 import {
+  checkAuthorizer,
   checkIntegration,
   checkMethod,
   methodOf,
   type RestApiService,
   resourceOf,
 } from "./rest-api-service.js";
-import { integrationOut, methodOut, usagePlanOut } from "./wire.js";
+import { authorizerOut, integrationOut, methodOut, usagePlanOut } from "./wire.js";
 
 type PatchOp = { op: string; path: string; value?: string };
 
@@ -80,6 +81,20 @@ export function addPatchRoutes(router: RestRouter, apis: RestApiService, keys: K
       });
       return jsonResult(204, undefined);
     })
+    .add("PATCH", "/restapis/{restApiId}/authorizers/{authorizerId}", async (req, p) => {
+      const ops = patchOps(readJsonBody(req));
+      const authorizer = await apis.update(p.restApiId ?? "", (api) => {
+        const current = api.authorizers[p.authorizerId ?? ""];
+        if (!current) throw notFound("Invalid authorizer ID specified");
+        const next = { ...current };
+        for (const op of ops) patchAuthorizer(next, op);
+        const { id: _id, ...settings } = next;
+        checkAuthorizer(settings);
+        api.authorizers[next.id] = next;
+        return next;
+      });
+      return jsonResult(200, authorizerOut(authorizer));
+    })
     .add("PATCH", "/usageplans/{usagePlanId}", async (req, p) => {
       const plan = await keys.updateUsagePlan(p.usagePlanId ?? "", patchOps(readJsonBody(req)));
       return jsonResult(200, usagePlanOut(plan));
@@ -133,4 +148,18 @@ function patchIntegration(integration: IntegrationDoc, { op, path, value }: Patc
     return;
   }
   throw unsupported(`the integration patch operation ${op} ${path}`);
+}
+
+function patchAuthorizer(authorizer: AuthorizerDoc, { op, path, value }: PatchOp): void {
+  if (op !== "replace") throw unsupported(`the authorizer patch operation ${op} ${path}`);
+  if (path === "/name" && value) authorizer.name = value;
+  else if (path === "/authorizerUri" && value) authorizer.authorizerUri = value;
+  else if (path === "/identitySource") authorizer.identitySource = value ?? "";
+  else if (path === "/identityValidationExpression") {
+    if (value) authorizer.identityValidationExpression = value;
+    else delete authorizer.identityValidationExpression;
+  } else if (path === "/authorizerResultTtlInSeconds")
+    authorizer.authorizerResultTtlInSeconds = Number(value);
+  else if (path === "/type" && (value === "TOKEN" || value === "REQUEST")) authorizer.type = value;
+  else throw unsupported(`the authorizer patch path ${path}`);
 }

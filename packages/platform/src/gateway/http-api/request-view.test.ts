@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 import type { AwsRequest } from "../../aws/http-types.js";
 import { formatAccessLog, logGroupName } from "./access-log.js";
 import { messageAnswer } from "./integrate.js";
-import { eventV1, eventV2, identityValue, type RequestView, routeArn } from "./request-view.js";
+import {
+  eventV1,
+  eventV2,
+  identityValue,
+  newApigwRequestId,
+  type RequestView,
+  routeArn,
+} from "./request-view.js";
 
 const TIME = Date.UTC(2020, 2, 12, 19, 3, 58, 390);
 
@@ -165,5 +172,16 @@ describe("identity sources and access logs", () => {
       x: "-",
     });
     expect(logGroupName("arn:aws:logs:us-east-1:000000000000:log-group:/my/logs:*")).toBe("/my/logs");
+  });
+});
+
+describe("newApigwRequestId", () => {
+  it("makes 11-byte base64 ids in API Gateway's form, a new one each time", () => {
+    const ids = new Set(Array.from({ length: 1000 }, () => newApigwRequestId()));
+    expect(ids.size).toBe(1000);
+    for (const id of ids) {
+      expect(id).toMatch(/^[A-Za-z0-9+/]{15}=$/);
+      expect(Buffer.from(id, "base64")).toHaveLength(11);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { type AwsRequest, header } from "../../aws/http-types.js";
 import {
   buildFunctionUrlEvent,
@@ -29,9 +29,15 @@ export interface RequestView {
   sourceIp: string;
 }
 
-/** A request id in API Gateway's form (`JKJaXmPLvHcESHA=`). */
+/**
+ * A request id in API Gateway's form (`JKJaXmPLvHcESHA=`: 11 random bytes, base64). The bytes
+ * come from `randomUUID`, which draws on Node's cached entropy pool: `randomBytes` makes a
+ * system call per request, which showed in the data plane's profile. The UUID's fixed version
+ * nibble (hex digit 12) is skipped.
+ */
 export function newApigwRequestId(): string {
-  return randomBytes(11).toString("base64");
+  const hex = randomUUID().replaceAll("-", "");
+  return Buffer.from(hex.slice(0, 12) + hex.slice(13, 23), "hex").toString("base64");
 }
 
 /** The route ARN an authorizer's policy must allow. */

@@ -5,7 +5,7 @@ import { PlatformError } from "../core/errors.js";
 import type { FunctionCredentials } from "../core/function-credentials.js";
 import { awsError } from "./aws-errors.js";
 import type { AwsRequest, CallerIdentity } from "./http-types.js";
-import { parseAuthorization, verifySignature } from "./sigv4.js";
+import { chunkSignatureChain, parseAuthorization, verifySignature } from "./sigv4.js";
 
 export interface AuthenticatorConfig {
   enabled: boolean;
@@ -41,6 +41,34 @@ export class Authenticator {
       region: sig?.region ?? this.scope.region,
       accountId: this.scope.accountId,
       functionName: sig ? this.functionCredentials?.lookup(sig.accessKeyId)?.functionName : undefined,
+    };
+  }
+
+  /**
+   * With auth on, for uploads signed chunk by chunk (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD...`):
+   * a checker of each chunk's signature, chained from the seed signature, that throws the AWS
+   * error on a mismatch. Undefined otherwise. Call after `verify` accepted the headers.
+   */
+  chunkVerifier(req: AwsRequest): ((signature: string, chunkSha256Hex: string) => void) | undefined {
+    if (!this.config.enabled) return undefined;
+    const mode = req.headers["x-amz-content-sha256"];
+    if (typeof mode !== "string" || !mode.startsWith("STREAMING-AWS4-HMAC-SHA256-PAYLOAD")) return undefined;
+    const sig = parseAuthorization(req.headers, req.query);
+    if (!sig || sig.presigned) return undefined;
+    const secret =
+      this.secrets.get(sig.accessKeyId) ?? this.functionCredentials?.lookup(sig.accessKeyId)?.secretAccessKey;
+    if (secret === undefined) return undefined;
+    const check = chunkSignatureChain(sig, secret);
+    return (signature, chunkSha256Hex) => {
+      const result = check(signature, chunkSha256Hex);
+      if (!result.ok) {
+        throw new PlatformError({
+          code: result.code,
+          message: result.message,
+          status: result.status,
+          awsName: result.awsName,
+        });
+      }
     };
   }
 

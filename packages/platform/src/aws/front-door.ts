@@ -44,7 +44,12 @@ export type TrafficRoute = (req: AwsRequest) => Promise<HttpResult | undefined>;
 export interface StreamingService {
   /** `unsignedFallback`: unsigned, and no other service's path prefix, target or Action. */
   claims(hostname: string, signingService: string | undefined, unsignedFallback: boolean): boolean;
-  handle(req: AwsRequest, body: AsyncIterable<Buffer>): Promise<HttpResult>;
+  /** `checkChunk`: verifies each chunk signature of a signed streaming upload (auth on). */
+  handle(
+    req: AwsRequest,
+    body: AsyncIterable<Buffer>,
+    options: { checkChunk?: ((signature: string, chunkSha256Hex: string) => void) | undefined },
+  ): Promise<HttpResult>;
   errorResult(error: unknown, req: AwsRequest): HttpResult;
 }
 
@@ -203,7 +208,9 @@ export class FrontDoor {
       const payloadHash =
         typeof declared === "string" && /^[0-9a-f]{64}$/.test(declared) ? declared : undefined;
       this.options.authenticator.verify(req, payloadHash);
-      result = await service.handle(req, incoming);
+      result = await service.handle(req, incoming, {
+        checkChunk: this.options.authenticator.chunkVerifier(req),
+      });
     } catch (error) {
       if (!isPlatformError(error) || error.kind === "system") {
         this.options.logger.error({ err: error }, "request failed with an internal error");

@@ -322,6 +322,37 @@ export function deriveSigningKey(
   return key;
 }
 
+/**
+ * The chunk signatures of a `STREAMING-AWS4-HMAC-SHA256-PAYLOAD` upload: each chunk signs
+ * `AWS4-HMAC-SHA256-PAYLOAD`, the request date, the scope, the previous signature (the seed
+ * signature of the headers for the first chunk), the empty hash and the chunk's SHA-256. Returns
+ * a checker to call in order for every chunk, the final empty one included.
+ */
+export function chunkSignatureChain(
+  scope: SigV4Scope,
+  secretAccessKey: string,
+): (signature: string, chunkSha256Hex: string) => VerifyResult {
+  const signingKey = deriveSigningKey(secretAccessKey, scope.date, scope.region, scope.service);
+  const credentialScope = `${scope.date}/${scope.region}/${scope.service}/${TERMINATOR}`;
+  const emptyHash = sha256Hex("");
+  let previous = scope.signature;
+  return (signature, chunkSha256Hex) => {
+    const stringToSign = [
+      "AWS4-HMAC-SHA256-PAYLOAD",
+      scope.amzDate ?? "",
+      credentialScope,
+      previous,
+      emptyHash,
+      chunkSha256Hex,
+    ].join("\n");
+    const expected = createHmac("sha256", signingKey).update(stringToSign, "utf8").digest("hex");
+    if (!constantTimeEqual(expected, signature))
+      return signatureMismatch(scope.service === "s3", "signature-mismatch");
+    previous = signature;
+    return { ok: true };
+  };
+}
+
 function checkSkew(s3: boolean, amzDate: string, requestMs: number, nowMs: number): SigV4Failure | undefined {
   if (Math.abs(nowMs - requestMs) <= MAX_SKEW_MS) return undefined;
   if (s3) {

@@ -38,7 +38,8 @@ export async function* decodeAwsChunked(
   let hash = createHash("sha256");
 
   const finishChunk = () => {
-    if (signature !== undefined && options.checkChunk) options.checkChunk(signature, hash.digest("hex"));
+    // A signed upload must sign every chunk: a missing signature fails the check.
+    if (options.checkChunk) options.checkChunk(signature ?? "", hash.digest("hex"));
     hash = createHash("sha256");
   };
 
@@ -57,7 +58,7 @@ export async function* decodeAwsChunked(
         pending = pending.subarray(take);
         remaining -= take;
         result.decodedBytes += take;
-        if (signature !== undefined) hash.update(data);
+        if (options.checkChunk) hash.update(data);
         yield data;
         if (remaining === 0) state = "crlf";
         continue;

@@ -47,6 +47,9 @@ const UNSUPPORTED_OBJECT = [
   "renameObject",
 ];
 
+/** Verifies one chunk signature of a signed streaming upload; throws on a mismatch. */
+export type ChunkCheck = (signature: string, chunkSha256Hex: string) => void;
+
 export interface S3ApiDeps {
   objects: ObjectService;
   multipart: MultipartService;
@@ -73,11 +76,15 @@ export class S3Api {
     return virtualHostBucket(hostname) !== undefined || unsignedFallback;
   }
 
-  async handle(req: AwsRequest, body: AsyncIterable<Buffer>): Promise<HttpResult> {
+  async handle(
+    req: AwsRequest,
+    body: AsyncIterable<Buffer>,
+    options: { checkChunk?: ChunkCheck | undefined } = {},
+  ): Promise<HttpResult> {
     // A presigned URL expires whether or not signatures are verified (auth off).
     checkPresignExpiry(req.query, this.deps.clock.now());
     const hostId = randomBytes(24).toString("base64");
-    const result = await this.route(req, body, hostId);
+    const result = await this.route(req, body, hostId, options.checkChunk);
     return {
       ...result,
       headers: { ...result.headers, "x-amz-request-id": req.requestId, "x-amz-id-2": hostId },
@@ -99,7 +106,12 @@ export class S3Api {
     return { status: s3.status, headers, body };
   }
 
-  private async route(req: AwsRequest, body: AsyncIterable<Buffer>, hostId: string): Promise<HttpResult> {
+  private async route(
+    req: AwsRequest,
+    body: AsyncIterable<Buffer>,
+    hostId: string,
+    checkChunk: ChunkCheck | undefined,
+  ): Promise<HttpResult> {
     const { objects, multipart, ownerId } = this.deps;
     const { bucket, key } = s3Address(req.hostname, req.rawPath);
     const q = req.query;
@@ -158,7 +170,7 @@ export class S3Api {
     if (q.has("uploads") && m === "POST") return multipartApi.createUpload(multipart, req, bucket, key);
     if (q.has("uploadId")) {
       if (m === "PUT" && q.has("partNumber"))
-        return multipartApi.uploadPart(objects, multipart, req, bucket, key, body);
+        return multipartApi.uploadPart(objects, multipart, req, bucket, key, body, checkChunk);
       if (m === "POST") return multipartApi.completeUpload(multipart, req, bucket, key, body, context());
       if (m === "DELETE") return multipartApi.abortUpload(multipart, req, bucket, key);
       if (m === "GET") return multipartApi.listParts(multipart, req, bucket, key, ownerId);
@@ -167,7 +179,7 @@ export class S3Api {
       case "PUT":
         return header(req.headers, "x-amz-copy-source") !== undefined
           ? objectApi.copyObject(objects, req, bucket, key, context())
-          : objectApi.putObject(objects, req, bucket, key, body, context());
+          : objectApi.putObject(objects, req, bucket, key, body, context(), checkChunk);
       case "GET":
       case "HEAD":
         return objectApi.getObject(objects, req, bucket, key);

@@ -43,6 +43,7 @@ export async function uploadPart(
   bucket: string,
   key: string,
   body: AsyncIterable<Buffer>,
+  checkChunk?: (signature: string, chunkSha256Hex: string) => void,
 ): Promise<HttpResult> {
   const uploadId = req.query.get("uploadId") ?? "";
   const partNumber = partNumberOf(req);
@@ -70,7 +71,7 @@ export async function uploadPart(
       ["ETag", part.etag],
     ]);
   }
-  const upload = uploadBody(req, body);
+  const upload = uploadBody(req, body, checkChunk);
   const part = await multipart.uploadPart(
     bucket,
     key,

@@ -36,7 +36,11 @@ export interface UploadBody {
 }
 
 /** Reads the upload body of PutObject/UploadPart, decoding SigV4 streaming framing. */
-export function uploadBody(req: AwsRequest, body: AsyncIterable<Buffer>): UploadBody {
+export function uploadBody(
+  req: AwsRequest,
+  body: AsyncIterable<Buffer>,
+  checkChunk?: (signature: string, chunkSha256Hex: string) => void,
+): UploadBody {
   const sha = header(req.headers, "x-amz-content-sha256");
   const encoding = header(req.headers, "content-encoding") ?? "";
   const chunked: ChunkedResult = { trailers: {}, decodedBytes: 0 };
@@ -50,7 +54,10 @@ export function uploadBody(req: AwsRequest, body: AsyncIterable<Buffer>): Upload
   }
   const decoded = header(req.headers, "x-amz-decoded-content-length");
   const payload = isChunked
-    ? decodeAwsChunked(body, chunked, { decodedLength: decoded === undefined ? undefined : Number(decoded) })
+    ? decodeAwsChunked(body, chunked, {
+        decodedLength: decoded === undefined ? undefined : Number(decoded),
+        ...(checkChunk ? { checkChunk } : {}),
+      })
     : body;
   return {
     payload,
@@ -103,12 +110,13 @@ export async function putObject(
   key: string,
   body: AsyncIterable<Buffer>,
   context: EventContext,
+  checkChunk?: (signature: string, chunkSha256Hex: string) => void,
 ): Promise<HttpResult> {
   validateKey(key);
   refuseUnsupportedWrites(req);
   objects.bucket(bucket);
   const attributes = attributesFrom(req.headers);
-  const upload = uploadBody(req, body);
+  const upload = uploadBody(req, body, checkChunk);
   const stored = await objects.ingest(upload.payload, upload.checks);
   try {
     checkSha256Checksum(req, upload.chunked, stored.sha256Hex);

@@ -29,13 +29,21 @@ export class FsObjectStore implements ObjectStore {
     const sha256 = createHash("sha256");
     let sizeBytes = 0;
     const out = createWriteStream(temp);
+    // Errors surface through write/end below; this listener keeps a write failing after
+    // destroy (the client went away) from becoming an unhandled 'error' event.
+    let failure: Error | undefined;
+    out.on("error", (error) => {
+      failure ??= error;
+    });
     try {
       for await (const chunk of source as AsyncIterable<Buffer>) {
         md5.update(chunk);
         sha256.update(chunk);
         sizeBytes += chunk.length;
+        if (failure) throw failure;
         if (!out.write(chunk)) await waitDrain(out);
       }
+      if (failure) throw failure;
       await new Promise<void>((resolve, reject) => {
         out.once("error", reject);
         out.end(resolve);

@@ -207,9 +207,24 @@ describe("EventBridge Scheduler", () => {
       FlexibleTimeWindow: { Mode: "OFF" as const },
       Target: { Arn: FN_ARN, RoleArn: ROLE },
     };
-    await scheduler.send(
-      new CreateScheduleCommand({ Name: "dup", ScheduleExpression: "rate(5 minutes)", ...base }),
+    const first = await scheduler.send(
+      new CreateScheduleCommand({
+        Name: "dup",
+        ScheduleExpression: "rate(5 minutes)",
+        ClientToken: "t-1",
+        ...base,
+      }),
     );
+    // A retry with the same ClientToken answers the schedule it made; another create conflicts.
+    const retried = await scheduler.send(
+      new CreateScheduleCommand({
+        Name: "dup",
+        ScheduleExpression: "rate(5 minutes)",
+        ClientToken: "t-1",
+        ...base,
+      }),
+    );
+    expect(retried.ScheduleArn).toBe(first.ScheduleArn);
     await expect(
       scheduler.send(
         new CreateScheduleCommand({ Name: "dup", ScheduleExpression: "rate(5 minutes)", ...base }),

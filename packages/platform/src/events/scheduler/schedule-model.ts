@@ -37,6 +37,8 @@ export interface ScheduleDoc {
   actionAfterCompletion: "NONE" | "DELETE";
   createdAt: number;
   modifiedAt: number;
+  /** CreateSchedule's ClientToken: a retry of the same create answers the schedule it made. */
+  clientToken?: string;
   /** Drawn from the injected random source at creation: where each slot falls in its window. */
   jitter: number;
 }

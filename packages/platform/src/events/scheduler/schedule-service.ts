@@ -101,8 +101,13 @@ export class ScheduleService {
     if (!(await this.getGroup(input.group)))
       throw schedulerError.notFound(`Schedule group ${input.group} does not exist.`);
     const key = scheduleKey(input.group, input.name);
-    if (await this.store.get(SCHEDULE_KIND, key))
+    const existing = await this.store.get<ScheduleDoc>(SCHEDULE_KIND, key);
+    if (existing) {
+      // The SDK sends one ClientToken per call, the same on its retries: a retry is not a conflict.
+      if (input.clientToken !== undefined && existing.value.clientToken === input.clientToken)
+        return existing.value;
       throw schedulerError.conflict(`Schedule ${input.name} already exists.`);
+    }
     const now = this.clock.now();
     const doc: ScheduleDoc = {
       ...input,

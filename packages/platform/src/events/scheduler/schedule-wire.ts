@@ -27,7 +27,7 @@ export function readSchedule(name: string, body: Record<string, unknown>): Sched
   const action = r.enumValue("ActionAfterCompletion", ["NONE", "DELETE"]) ?? "NONE";
   const window = r.object("FlexibleTimeWindow");
   const target = r.object("Target");
-  r.string("ClientToken", { min: 1, max: 64 });
+  const clientToken = r.string("ClientToken", { min: 1, max: 64 });
   r.done();
   if (body.KmsKeyArn !== undefined) throw schedulerError.unsupported("KmsKeyArn");
   if (expression === undefined) throw missing("scheduleExpression");
@@ -66,6 +66,7 @@ export function readSchedule(name: string, body: Record<string, unknown>): Sched
     target: readTarget(target),
   };
   if (description !== undefined) input.description = description;
+  if (clientToken !== undefined) input.clientToken = clientToken;
   if (startDate !== undefined) input.startDate = startDate;
   if (endDate !== undefined) input.endDate = endDate;
   return input;

@@ -275,6 +275,20 @@ describe("EventBridge Scheduler", () => {
         }),
       ),
     ).rejects.toMatchObject({ name: "ResourceNotFoundException" });
+    await expect(
+      scheduler.send(
+        new CreateScheduleCommand({
+          Name: "bad",
+          ScheduleExpression: "rate(1 hour)",
+          FlexibleTimeWindow: { Mode: "OFF" },
+          Target: {
+            Arn: FN_ARN,
+            RoleArn: ROLE,
+            DeadLetterConfig: { Arn: `arn:aws:sqs:us-east-1:${ACCOUNT}:dlq.fifo` },
+          },
+        }),
+      ),
+    ).rejects.toThrow(/FIFO queue as a dead-letter queue/);
     await expect(scheduler.send(new DeleteScheduleGroupCommand({ Name: "default" }))).rejects.toMatchObject({
       name: "ValidationException",
     });

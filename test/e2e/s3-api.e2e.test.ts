@@ -165,6 +165,16 @@ describe("objects", () => {
     );
     const right = Buffer.from(md5("data"), "hex").toString("base64");
     await s3.send(new PutObjectCommand({ Bucket: "objects", Key: "md5", Body: "data", ContentMD5: right }));
+    const sha = (s: string) => createHash("sha256").update(s).digest("base64");
+    const badSha = await errorOf(
+      s3.send(
+        new PutObjectCommand({ Bucket: "objects", Key: "sha", Body: "data", ChecksumSHA256: sha("other") }),
+      ),
+    );
+    expect(badSha.name).toBe("BadDigest");
+    await s3.send(
+      new PutObjectCommand({ Bucket: "objects", Key: "sha", Body: "data", ChecksumSHA256: sha("data") }),
+    );
   });
 
   it("serves ranges and conditional requests", async () => {

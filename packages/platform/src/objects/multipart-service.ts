@@ -48,7 +48,7 @@ export class MultipartService {
     body: AsyncIterable<Buffer>,
     checks: BodyChecks,
     /** Checks of what only the finished body tells (trailing checksums); throws to refuse. */
-    verify: (sha256Hex: string) => void = () => {},
+    verify: (sha256Hex: string | undefined) => void = () => {},
   ): Promise<PartRecord> {
     checkPartNumber(partNumber);
     this.upload(bucket, key, uploadId);

@@ -19,6 +19,8 @@ export interface BodyChecks {
   contentMd5?: string | undefined;
   /** x-amz-content-sha256 when it is a hex digest. */
   sha256Hex?: string | undefined;
+  /** Compute the body's SHA-256 even without `sha256Hex` (a checksum header or trailer needs it). */
+  needSha256?: boolean | undefined;
 }
 
 /** The representation of an object as written: type, stored headers, user metadata. */
@@ -98,7 +100,9 @@ export class ObjectService {
       }
       expectedMd5 = decoded.toString("hex");
     }
-    const stored = await this.store.write(body);
+    const stored = await this.store.write(body, {
+      sha256: checks.sha256Hex !== undefined || checks.needSha256 === true,
+    });
     if (expectedMd5 !== undefined && expectedMd5 !== stored.md5Hex) {
       await this.store.delete(stored.id);
       throw s3Error("badDigest", "The Content-MD5 you specified did not match what we received.", {
@@ -113,7 +117,7 @@ export class ObjectService {
         "The provided 'x-amz-content-sha256' header does not match what was computed.",
         {
           ClientComputedContentSHA256: checks.sha256Hex,
-          S3ComputedContentSHA256: stored.sha256Hex,
+          S3ComputedContentSHA256: stored.sha256Hex ?? "",
         },
       );
     }

@@ -65,6 +65,9 @@ export function uploadBody(
     checks: {
       contentMd5: header(req.headers, "content-md5"),
       sha256Hex: sha !== undefined && HEX_SHA256.test(sha) ? sha : undefined,
+      needSha256:
+        header(req.headers, "x-amz-checksum-sha256") !== undefined ||
+        /x-amz-checksum-sha256/i.test(header(req.headers, "x-amz-trailer") ?? ""),
     },
   };
 }
@@ -96,7 +99,11 @@ export function refuseUnsupportedWrites(req: AwsRequest): void {
 }
 
 /** Checks x-amz-checksum-sha256 (header or trailer) against the stored digest; others are not echoed. */
-export function checkSha256Checksum(req: AwsRequest, chunked: ChunkedResult, sha256Hex: string): void {
+export function checkSha256Checksum(
+  req: AwsRequest,
+  chunked: ChunkedResult,
+  sha256Hex: string | undefined,
+): void {
   const claimed = header(req.headers, "x-amz-checksum-sha256") ?? chunked.trailers["x-amz-checksum-sha256"];
   if (claimed !== undefined && Buffer.from(claimed, "base64").toString("hex") !== sha256Hex) {
     throw s3Error("badDigest", "The SHA256 you specified did not match the calculated checksum.");

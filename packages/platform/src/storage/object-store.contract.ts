@@ -23,13 +23,18 @@ export function describeObjectStoreContract(name: string, make: () => Promise<Ob
 
     it("streams bytes in and reports their size and digests", async () => {
       const parts = [Buffer.from("hello "), Buffer.from("world")];
-      const stored = await h.store.write(Readable.from(parts));
+      const stored = await h.store.write(Readable.from(parts), { sha256: true });
       const whole = Buffer.concat(parts);
       expect(stored.sizeBytes).toBe(11);
       expect(stored.md5Hex).toBe(createHash("md5").update(whole).digest("hex"));
       expect(stored.sha256Hex).toBe(createHash("sha256").update(whole).digest("hex"));
       const read = await h.store.open(stored.id);
       expect(read && (await buffer(read)).toString()).toBe("hello world");
+    });
+
+    it("skips the SHA-256 unless asked", async () => {
+      const stored = await h.store.write(Readable.from([Buffer.from("x")]));
+      expect(stored.sha256Hex).toBeUndefined();
     });
 
     it("reads inclusive ranges", async () => {

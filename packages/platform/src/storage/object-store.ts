@@ -6,7 +6,13 @@ export interface StoredObjectBytes {
   id: string;
   sizeBytes: number;
   md5Hex: string;
-  sha256Hex: string;
+  /** Only when the write asked for it (`sha256: true`): hashing costs as much as the disk. */
+  sha256Hex?: string | undefined;
+}
+
+export interface WriteOptions {
+  /** Also compute the SHA-256 of the bytes. */
+  sha256?: boolean;
 }
 
 /** An inclusive byte range, as HTTP Range requests name it. */
@@ -25,8 +31,8 @@ export interface ByteRange {
  * suite is `object-store.contract.ts`; every backend must pass it.
  */
 export interface ObjectStore {
-  /** Streams `source` to storage, hashing MD5 and SHA-256 on the way. */
-  write(source: Readable | AsyncIterable<Buffer>): Promise<StoredObjectBytes>;
+  /** Streams `source` to storage, hashing MD5 (and SHA-256 when asked) on the way. */
+  write(source: Readable | AsyncIterable<Buffer>, options?: WriteOptions): Promise<StoredObjectBytes>;
   /** Stores the concatenation of existing ids (multipart completion), streamed. */
   concat(ids: readonly string[]): Promise<StoredObjectBytes>;
   /** A stream of the bytes (or of an inclusive range); undefined when the id does not exist. */

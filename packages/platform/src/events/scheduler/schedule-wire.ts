@@ -107,6 +107,11 @@ function readTarget(raw: Record<string, unknown>): ScheduleTarget {
     if (dlqArn !== undefined) {
       if (arnService(dlqArn) !== "sqs")
         throw schedulerError.validation("DeadLetterConfig Arn must be an SQS queue ARN.");
+      // As on AWS: a schedule's dead-letter queue is a standard queue.
+      if (dlqArn.endsWith(".fifo"))
+        throw schedulerError.validation(
+          "EventBridge Scheduler does not support a FIFO queue as a dead-letter queue.",
+        );
       target.deadLetterArn = dlqArn;
     }
   }

@@ -114,7 +114,7 @@ describe("load balancers", () => {
     );
     expect(again.LoadBalancers?.[0]?.LoadBalancerArn).toBe(lb?.LoadBalancerArn);
     const dup = await failure(
-      elb.send(new CreateLoadBalancerCommand({ Name: "shop", Subnets: ["subnet-c"] })),
+      elb.send(new CreateLoadBalancerCommand({ Name: "shop", Subnets: ["subnet-c", "subnet-d"] })),
     );
     expect(dup.name).toBe(DuplicateLoadBalancerNameException.name);
 
@@ -134,7 +134,7 @@ describe("load balancers", () => {
 
   it("refuses what Nimbus cannot serve, naming it", async () => {
     const network = await failure(
-      elb.send(new CreateLoadBalancerCommand({ Name: "nlb", Type: "network", Subnets: ["s"] })),
+      elb.send(new CreateLoadBalancerCommand({ Name: "nlb", Type: "network", Subnets: ["s1", "s2"] })),
     );
     expect(network.name).toBe("ValidationError");
     expect(network.message).toContain("'network'");
@@ -147,7 +147,16 @@ describe("load balancers", () => {
       ),
     );
     expect(mappings.message).toBe("SubnetMappings is not supported by Nimbus");
-    const badName = await failure(elb.send(new CreateLoadBalancerCommand({ Name: "-bad", Subnets: ["s"] })));
+    const oneSubnet = await failure(
+      elb.send(new CreateLoadBalancerCommand({ Name: "one", Subnets: ["s1"] })),
+    );
+    expect(oneSubnet).toMatchObject({
+      name: "ValidationError",
+      message: "At least two subnets in two different Availability Zones must be specified",
+    });
+    const badName = await failure(
+      elb.send(new CreateLoadBalancerCommand({ Name: "-bad", Subnets: ["s1", "s2"] })),
+    );
     expect(badName.name).toBe("ValidationError");
     const unknown = await failure(
       elb.send(
@@ -167,7 +176,7 @@ describe("tags", () => {
     const created = await elb.send(
       new CreateLoadBalancerCommand({
         Name: "tagged",
-        Subnets: ["s"],
+        Subnets: ["s1", "s2"],
         Tags: [{ Key: "team", Value: "web" }],
       }),
     );

@@ -36,7 +36,7 @@ describe("LoadBalancerService", () => {
       type: undefined,
       scheme: undefined,
       ipAddressType: undefined,
-      subnets: [],
+      subnets: ["s1", "s2"],
       securityGroups: [],
     });
     const { listener } = await lbs.createListener(lbs.arn(lb), {
@@ -69,7 +69,7 @@ describe("LoadBalancerService", () => {
       type: undefined,
       scheme: undefined,
       ipAddressType: undefined,
-      subnets: [],
+      subnets: ["s1", "s2"],
       securityGroups: [],
     });
     const { listener } = await lbs.createListener(lbs.arn(lb), {

@@ -66,6 +66,9 @@ export class LoadBalancerService {
     const scheme = input.scheme ?? "internet-facing";
     if (scheme !== "internet-facing" && scheme !== "internal")
       throw albError.validation(`Scheme '${scheme}' must be 'internet-facing' or 'internal'`);
+    // Nimbus has no VPC, but an ALB needs subnets in two zones on AWS: templates stay portable.
+    if (new Set(input.subnets).size < 2)
+      throw albError.validation("At least two subnets in two different Availability Zones must be specified");
     const ipAddressType = input.ipAddressType ?? "ipv4";
     if (!["ipv4", "dualstack", "dualstack-without-public-ipv4"].includes(ipAddressType))
       throw albError.validation(`IpAddressType '${ipAddressType}' is not valid`);

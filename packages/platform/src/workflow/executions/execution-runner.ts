@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { Clock } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
 import type { MetadataStore, StoredDocument, WriteOp } from "../../storage/metadata-store.js";
@@ -20,13 +20,13 @@ import {
   childKey,
   type ExecutionRecord,
   type ExecutionType,
-  historyKey,
   KINDS,
   listAll,
   type TaskRow,
   type TimerRow,
   type TokenRow,
 } from "./execution-records.js";
+import { definitionId, recordAfterStep, stepWriteOps } from "./step-writes.js";
 import type { TaskDispatcher } from "./task-dispatch.js";
 import { WriteBatcher } from "./write-batcher.js";
 
@@ -289,19 +289,7 @@ export class ExecutionRunner {
   }
 
   private recordAfter(previous: ExecutionRecord, step: Step): ExecutionRecord {
-    const state = step.state;
-    const record: ExecutionRecord = { ...previous, state, status: state.status };
-    if (state.status !== "RUNNING") {
-      record.stoppedAt = this.deps.clock.now();
-      if (state.output !== undefined) record.output = JSON.stringify(state.output);
-      if (state.error !== undefined) record.error = state.error;
-      if (state.cause !== undefined) record.cause = state.cause;
-      // A finished execution never steps again: keep its context, not a second copy of its
-      // definition, input and output (the record has them as text), so the final write is small.
-      const { output: _output, ...rest } = state;
-      record.state = { ...rest, definition: {}, input: null };
-    }
-    return record;
+    return recordAfterStep(previous, step, this.deps.clock.now());
   }
 
   /** The one write per Step: record, history, and the pending timer / task / token rows. */
@@ -311,49 +299,7 @@ export class ExecutionRunner {
     step: Step,
     extra: WriteOp[],
   ): Promise<void> {
-    const arn = record.executionArn;
-    const ops = new Map<string, WriteOp>();
-    const put = (kind: string, key: string, value: unknown) =>
-      ops.set(`${kind}\n${key}`, { op: "put", kind, key, value });
-    const del = (kind: string, key: string) => ops.set(`${kind}\n${key}`, { op: "delete", kind, key });
-    if (this.deps.durable)
-      if (step.history.length > 0 && step.history[0])
-        // One row per step, keyed by its first event: a step of many Pass/Choice states (or a whole
-        // Map) costs one row, not one per event.
-        put(KINDS.history, historyKey(arn, step.history[0].id), step.history);
-    const before = previous?.value.state;
-    const after = step.state;
-    const finished = after.status !== "RUNNING";
-    for (const [timerId, timer] of Object.entries(after.timers))
-      if (!before?.timers[timerId] && !finished)
-        put(KINDS.timer, childKey(arn, timerId), { executionArn: arn, timerId, fireAt: timer.fireAt });
-    for (const command of step.commands) {
-      if (command.kind !== "runTask" || finished) continue;
-      put(KINDS.task, childKey(arn, command.id), { executionArn: arn, command, submitted: false });
-      if (command.taskToken !== undefined)
-        put(KINDS.token, command.taskToken, { executionArn: arn, taskId: command.id });
-    }
-    for (const state of [before, finished ? after : undefined]) {
-      if (!state) continue;
-      for (const timerId of Object.keys(state.timers))
-        if (finished || !after.timers[timerId]) del(KINDS.timer, childKey(arn, timerId));
-      for (const [taskId, task] of Object.entries(state.tasks)) {
-        if (!finished && after.tasks[taskId]) continue;
-        del(KINDS.task, childKey(arn, taskId));
-        if (task.taskToken !== undefined) del(KINDS.token, task.taskToken);
-      }
-    }
-    for (const op of extra) ops.set(`${op.kind}\n${op.key}`, op);
-    await this.writes.write([
-      {
-        op: "put",
-        kind: KINDS.execution,
-        key: arn,
-        value: record,
-        expectRevision: previous?.revision ?? "absent",
-      },
-      ...ops.values(),
-    ]);
+    await this.writes.write(stepWriteOps(previous, record, step, extra, this.deps.durable));
   }
 
   /** Carries out a stored Step's commands (and logs its events once they are stored). */
@@ -444,9 +390,4 @@ export class ExecutionRunner {
     });
     return run;
   }
-}
-
-/** The id of a definition text: its SHA-256, so equal texts share one stored copy. */
-function definitionId(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
 }

@@ -330,6 +330,11 @@ describe("listing", () => {
     expect(top.IsTruncated).toBe(false);
     expect(top.Contents?.[0]?.Size).toBe(5);
     expect(top.Contents?.[0]?.ETag).toBe(`"${md5("a.txt")}"`);
+    expect(top.Contents?.[0]?.Owner).toBeUndefined();
+    const owned = await s3.send(
+      new ListObjectsV2Command({ Bucket: "listing", FetchOwner: true, MaxKeys: 1 }),
+    );
+    expect(owned.Contents?.[0]?.Owner?.ID).toBeTruthy();
 
     const keys: string[] = [];
     let token: string | undefined;
@@ -411,6 +416,21 @@ describe("multipart uploads", () => {
     expect(e1).toBe(`"${md5(part1)}"`);
     const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: "objects" }));
     expect(uploads.Uploads?.map((u) => u.UploadId)).toContain(uploadId);
+    const other = await s3.send(new CreateMultipartUploadCommand({ Bucket: "objects", Key: "zz-other.bin" }));
+    const page = await s3.send(new ListMultipartUploadsCommand({ Bucket: "objects", MaxUploads: 1 }));
+    expect(page.IsTruncated).toBe(true);
+    expect(page.Uploads).toHaveLength(1);
+    const rest = await s3.send(
+      new ListMultipartUploadsCommand({
+        Bucket: "objects",
+        KeyMarker: page.NextKeyMarker,
+        UploadIdMarker: page.NextUploadIdMarker,
+      }),
+    );
+    expect(rest.Uploads?.map((u) => u.Key)).toContain("zz-other.bin");
+    await s3.send(
+      new AbortMultipartUploadCommand({ Bucket: "objects", Key: "zz-other.bin", UploadId: other.UploadId }),
+    );
     const parts = await s3.send(
       new ListPartsCommand({ Bucket: "objects", Key: "big.bin", UploadId: uploadId }),
     );

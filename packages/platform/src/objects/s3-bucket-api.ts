@@ -210,7 +210,8 @@ export function listObjects(deps: BucketApiDeps, req: AwsRequest, bucket: string
       ["ETag", o.etag],
       ["Size", o.sizeBytes],
       ["StorageClass", "STANDARD"],
-      ...(v2
+      // V2 names the owner only when asked (fetch-owner=true).
+      ...(v2 && q.get("fetch-owner") !== "true"
         ? []
         : ([
             [

@@ -1,5 +1,5 @@
 import { type AwsRequest, type HttpResult, header } from "../aws/http-types.js";
-import { s3Error } from "./errors.js";
+import { notImplemented, s3Error } from "./errors.js";
 import type { MultipartService } from "./multipart-service.js";
 import type { EventContext } from "./notification-events.js";
 import type { ObjectService } from "./object-service.js";
@@ -173,19 +173,45 @@ export function listUploads(
   bucket: string,
   ownerId: string,
 ): HttpResult {
-  const prefix = req.query.get("prefix") ?? "";
-  const uploads = multipart.uploads(bucket).filter((u) => u.key.startsWith(prefix));
+  const q = req.query;
+  if (q.has("delimiter")) throw notImplemented("ListMultipartUploads with a delimiter");
+  const prefix = q.get("prefix") ?? "";
+  const keyMarker = q.get("key-marker") ?? "";
+  const uploadIdMarker = q.get("upload-id-marker") ?? "";
+  const maxRaw = q.get("max-uploads");
+  if (maxRaw !== null && !/^\d+$/.test(maxRaw)) {
+    throw s3Error("invalidArgument", "Provided max-uploads not an integer or within integer range", {
+      ArgumentName: "max-uploads",
+      ArgumentValue: maxRaw,
+    });
+  }
+  const maxUploads = Math.min(1000, maxRaw === null ? 1000 : Number(maxRaw));
+  // Ordered by key, then initiation; the markers resume after (key, upload id).
+  const all = multipart
+    .uploads(bucket)
+    .filter((u) => u.key.startsWith(prefix))
+    .filter(
+      (u) =>
+        keyMarker === "" ||
+        u.key > keyMarker ||
+        (u.key === keyMarker && uploadIdMarker !== "" && u.uploadId > uploadIdMarker),
+    );
+  const uploads = all.slice(0, maxUploads);
+  const truncated = all.length > uploads.length;
+  const last = uploads.at(-1);
   const owner: XmlChildren = [
     ["ID", ownerId],
     ["DisplayName", "nimbus"],
   ];
   return xmlResult("ListMultipartUploadsResult", [
     ["Bucket", bucket],
-    ["KeyMarker", ""],
-    ["UploadIdMarker", ""],
+    ["KeyMarker", keyMarker],
+    ["UploadIdMarker", uploadIdMarker],
+    ["NextKeyMarker", truncated ? last?.key : undefined],
+    ["NextUploadIdMarker", truncated ? last?.uploadId : undefined],
     ["Prefix", prefix],
-    ["MaxUploads", 1000],
-    ["IsTruncated", false],
+    ["MaxUploads", maxUploads],
+    ["IsTruncated", truncated],
     ...uploads.map(
       (u) =>
         [

@@ -211,6 +211,20 @@ export class FrontDoor {
       result = await service.handle(req, incoming, {
         checkChunk: this.options.authenticator.chunkVerifier(req),
       });
+      if (req.caller.functionName !== undefined) {
+        // What a function called, as CloudTrail would record it for the execution role.
+        this.options.logger.info(
+          {
+            function: req.caller.functionName,
+            accessKeyId: req.caller.accessKeyId,
+            service: req.caller.signingService,
+            method: req.method,
+            path: req.rawPath,
+            status: result.status,
+          },
+          "function called an AWS API",
+        );
+      }
     } catch (error) {
       if (!isPlatformError(error) || error.kind === "system") {
         this.options.logger.error({ err: error }, "request failed with an internal error");

@@ -52,7 +52,7 @@ import { SqliteLogStore } from "./storage/sqlite/sqlite-log-store.js";
 import { SqliteMetadataStore } from "./storage/sqlite/sqlite-metadata-store.js";
 import { createSources } from "./sources/index.js";
 import { SqliteQueueStore } from "./storage/sqlite/sqlite-queue-store.js";
-import { createWorkflows } from "./workflow/index.js";
+import { createWorkflows, servicePortsFromApis } from "./workflow/index.js";
 
 export const NIMBUS_VERSION = "0.1.0";
 
@@ -203,6 +203,11 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
   const workflows = createWorkflows({
     store: metadata,
     invoker,
+    // Queue, topic and bus tasks call those APIs in-process (built below; used once running).
+    services: servicePortsFromApis(
+      { sqs: () => queues.jsonApi, sns: () => topics.api, events: () => events.api },
+      () => ({ ...internalRequest(scope), origin: endpoint }),
+    ),
     clock,
     scope,
     logger,

@@ -8,6 +8,7 @@ import { createSfnApi } from "./api/sfn-api.js";
 import { MAX_HISTORY_EVENTS, MAX_PAYLOAD_BYTES } from "./engine/index.js";
 import { ExecutionLogWriter, type LogLineSink } from "./executions/execution-logs.js";
 import { ExecutionRunner } from "./executions/execution-runner.js";
+import type { ServiceIntegrationPorts } from "./executions/service-integrations.js";
 import { TaskDispatcher } from "./executions/task-dispatch.js";
 import type { FunctionInvoker } from "./executions/task-invocation.js";
 import { AliasService } from "./service/alias-service.js";
@@ -21,6 +22,8 @@ export interface WorkflowsDeps {
   store: MetadataStore;
   /** The one invoke path (`Invoker`). */
   invoker: FunctionInvoker;
+  /** Queues, topics and buses for `sqs:sendMessage`, `sns:publish`, `events:putEvents` tasks. */
+  services: ServiceIntegrationPorts;
   clock: Clock;
   scope: AccountScope;
   logger: Logger;
@@ -64,6 +67,7 @@ export function createWorkflows(deps: WorkflowsDeps): Workflows {
   let executions: ExecutionService | undefined;
   const tasks = new TaskDispatcher({
     invoker: deps.invoker,
+    services: deps.services,
     nested: () => {
       if (!executions) throw new Error("workflow service used before it was built");
       return executions;

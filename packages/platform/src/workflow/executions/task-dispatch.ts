@@ -1,5 +1,6 @@
 import { type EngineEvent, parseResource, type RunTaskCommand } from "../engine/index.js";
 import { NESTED_RESOURCES, type NestedExecutions, runNestedTask } from "./nested-execution.js";
+import { isServiceResource, runServiceTask, type ServiceIntegrationPorts } from "./service-integrations.js";
 import {
   type FunctionInvoker,
   LAMBDA_INVOKE,
@@ -29,6 +30,8 @@ export interface TaskDispatchDeps {
   invoker: FunctionInvoker;
   /** The execution service, bound late (it is built after the runners that use this dispatcher). */
   nested: () => NestedExecutions;
+  /** Queues, topics and buses (server.ts); without them those tasks fail with States.Runtime. */
+  services?: ServiceIntegrationPorts;
 }
 
 /** The registry of task integrations: add a service by adding one entry here. */
@@ -44,6 +47,11 @@ export function taskIntegrations(deps: TaskDispatchDeps): TaskIntegration[] {
       handles: (resource) => (NESTED_RESOURCES as readonly string[]).includes(resource),
       run: (command, executionArn, onSubmitted) =>
         runNestedTask(deps.nested(), command, executionArn, onSubmitted),
+    },
+    {
+      label: SERVICE_RESOURCES_TEXT,
+      handles: isServiceResource,
+      run: (command) => runServiceTask(deps.services, command),
     },
   ];
 }
@@ -80,9 +88,15 @@ function isLambdaResource(resource: string): boolean {
 
 /** Whether a Task `Resource` is one this version runs (checked when a definition is stored). */
 export function isSupportedResource(resource: string): boolean {
-  return isLambdaResource(resource) || (NESTED_RESOURCES as readonly string[]).includes(resource);
+  return (
+    isLambdaResource(resource) ||
+    (NESTED_RESOURCES as readonly string[]).includes(resource) ||
+    isServiceResource(resource)
+  );
 }
 
+const SERVICE_RESOURCES_TEXT =
+  "arn:aws:states:::sqs:sendMessage, arn:aws:states:::sns:publish, arn:aws:states:::events:putEvents (each [.waitForTaskToken])";
+
 /** What the UNSUPPORTED_FEATURE diagnostic says can run. */
-export const SUPPORTED_RESOURCES_TEXT =
-  "Lambda functions, arn:aws:states:::lambda:invoke[.waitForTaskToken] and arn:aws:states:::states:startExecution[.sync|.sync:2|.waitForTaskToken]";
+export const SUPPORTED_RESOURCES_TEXT = `Lambda functions, arn:aws:states:::lambda:invoke[.waitForTaskToken], arn:aws:states:::states:startExecution[.sync|.sync:2|.waitForTaskToken], ${SERVICE_RESOURCES_TEXT}`;

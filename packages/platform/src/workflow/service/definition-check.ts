@@ -6,8 +6,7 @@ export type MachineType = "STANDARD" | "EXPRESS";
 
 /**
  * Every diagnostic for a definition: the engine's validation plus an UNSUPPORTED_FEATURE error
- * for each Task resource this version cannot run (see `executions/task-dispatch.ts`; queues,
- * topics and buses come later).
+ * for each Task resource this version cannot run (see `executions/task-dispatch.ts`).
  */
 export function checkDefinition(text: string, type: MachineType): Diagnostic[] {
   const diagnostics = validateDefinition(text, { type });

@@ -175,6 +175,28 @@ describe("objects", () => {
     await s3.send(
       new PutObjectCommand({ Bucket: "objects", Key: "sha", Body: "data", ChecksumSHA256: sha("data") }),
     );
+    const crc = (value: number) => {
+      const b = Buffer.alloc(4);
+      b.writeUInt32BE(value);
+      return b.toString("base64");
+    };
+    const badCrc = await errorOf(
+      s3.send(new PutObjectCommand({ Bucket: "objects", Key: "crc", Body: "abc", ChecksumCRC32: crc(1) })),
+    );
+    expect(badCrc.name).toBe("BadDigest");
+    // The SDK computes CRC32 itself by default; S3 echoes it, and returns it on GET when asked.
+    const put = await s3.send(new PutObjectCommand({ Bucket: "objects", Key: "crc", Body: "abc" }));
+    expect(put.ChecksumCRC32).toBe(crc(0x352441c2));
+    const got = await s3.send(
+      new GetObjectCommand({ Bucket: "objects", Key: "crc", ChecksumMode: "ENABLED" }),
+    );
+    expect(got.ChecksumCRC32).toBe(crc(0x352441c2));
+    expect(await got.Body?.transformToString()).toBe("abc");
+    const ranged = await s3.send(
+      new GetObjectCommand({ Bucket: "objects", Key: "crc", ChecksumMode: "ENABLED", Range: "bytes=0-0" }),
+    );
+    expect(ranged.ChecksumCRC32).toBeUndefined();
+    await ranged.Body?.transformToString();
   });
 
   it("serves ranges and conditional requests", async () => {

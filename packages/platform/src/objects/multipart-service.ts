@@ -48,13 +48,13 @@ export class MultipartService {
     body: AsyncIterable<Buffer>,
     checks: BodyChecks,
     /** Checks of what only the finished body tells (trailing checksums); throws to refuse. */
-    verify: (sha256Hex: string | undefined) => void = () => {},
+    verify: (stored: { sha256Hex?: string | undefined; crc32?: number | undefined }) => void = () => {},
   ): Promise<PartRecord> {
     checkPartNumber(partNumber);
     this.upload(bucket, key, uploadId);
     const stored = await this.objects.ingest(body, checks);
     try {
-      verify(stored.sha256Hex);
+      verify(stored);
     } catch (error) {
       await this.objects.store.delete(stored.id);
       throw error;

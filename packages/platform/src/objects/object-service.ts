@@ -21,6 +21,8 @@ export interface BodyChecks {
   sha256Hex?: string | undefined;
   /** Compute the body's SHA-256 even without `sha256Hex` (a checksum header or trailer needs it). */
   needSha256?: boolean | undefined;
+  /** Compute the body's CRC32 (an x-amz-checksum-crc32 header or trailer needs it). */
+  needCrc32?: boolean | undefined;
 }
 
 /** The representation of an object as written: type, stored headers, user metadata. */
@@ -102,6 +104,7 @@ export class ObjectService {
     }
     const stored = await this.store.write(body, {
       sha256: checks.sha256Hex !== undefined || checks.needSha256 === true,
+      crc32: checks.needCrc32 === true,
     });
     if (expectedMd5 !== undefined && expectedMd5 !== stored.md5Hex) {
       await this.store.delete(stored.id);

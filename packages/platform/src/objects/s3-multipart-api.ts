@@ -6,7 +6,7 @@ import type { ObjectService } from "./object-service.js";
 import { validateKey } from "./object-service.js";
 import { aclChildren } from "./s3-bucket-api.js";
 import { attributesFrom, isoTime, readSmallBody, xmlResult } from "./s3-http.js";
-import { checkSha256Checksum, copySource, refuseUnsupportedWrites, uploadBody } from "./s3-object-api.js";
+import { checkChecksums, copySource, refuseUnsupportedWrites, uploadBody } from "./s3-object-api.js";
 import { children, childText, parseXml, type XmlChildren } from "./xml.js";
 
 export async function createUpload(
@@ -79,7 +79,9 @@ export async function uploadPart(
     partNumber,
     upload.payload,
     upload.checks,
-    (sha256Hex) => checkSha256Checksum(req, upload.chunked, sha256Hex),
+    (stored) => {
+      checkChecksums(req, upload.chunked, stored);
+    },
   );
   return { status: 200, headers: { etag: part.etag } };
 }

@@ -68,6 +68,9 @@ export function uploadBody(
       needSha256:
         header(req.headers, "x-amz-checksum-sha256") !== undefined ||
         /x-amz-checksum-sha256/i.test(header(req.headers, "x-amz-trailer") ?? ""),
+      needCrc32:
+        header(req.headers, "x-amz-checksum-crc32") !== undefined ||
+        /x-amz-checksum-crc32(?!c)/i.test(header(req.headers, "x-amz-trailer") ?? ""),
     },
   };
 }
@@ -98,17 +101,39 @@ export function refuseUnsupportedWrites(req: AwsRequest): void {
     throw notImplemented(`the storage class ${storageClass}`);
 }
 
-/** Checks x-amz-checksum-sha256 (header or trailer) against the stored digest; others are not echoed. */
-export function checkSha256Checksum(
+/**
+ * Checks x-amz-checksum-sha256 and x-amz-checksum-crc32 (header or aws-chunked trailer) against
+ * what was computed while storing; returns the checksum headers to echo and keep. CRC32C and
+ * SHA1 are neither checked nor echoed.
+ */
+export function checkChecksums(
   req: AwsRequest,
   chunked: ChunkedResult,
-  sha256Hex: string | undefined,
-): void {
-  const claimed = header(req.headers, "x-amz-checksum-sha256") ?? chunked.trailers["x-amz-checksum-sha256"];
-  if (claimed !== undefined && Buffer.from(claimed, "base64").toString("hex") !== sha256Hex) {
-    throw s3Error("badDigest", "The SHA256 you specified did not match the calculated checksum.");
+  stored: { sha256Hex?: string | undefined; crc32?: number | undefined },
+): Record<string, string> {
+  const claimed = (name: string) => header(req.headers, name) ?? chunked.trailers[name];
+  const echo: Record<string, string> = {};
+  const sha = claimed("x-amz-checksum-sha256");
+  if (sha !== undefined) {
+    if (stored.sha256Hex === undefined || Buffer.from(sha, "base64").toString("hex") !== stored.sha256Hex) {
+      throw s3Error("badDigest", "The SHA256 you specified did not match the calculated checksum.");
+    }
+    echo["x-amz-checksum-sha256"] = Buffer.from(stored.sha256Hex, "hex").toString("base64");
   }
+  const crc = claimed("x-amz-checksum-crc32");
+  if (crc !== undefined) {
+    const computed = Buffer.alloc(4);
+    computed.writeUInt32BE(stored.crc32 ?? 0);
+    if (stored.crc32 === undefined || computed.toString("base64") !== crc) {
+      throw s3Error("badDigest", "The CRC32 you specified did not match the calculated checksum.");
+    }
+    echo["x-amz-checksum-crc32"] = computed.toString("base64");
+  }
+  return echo;
 }
+
+/** Checksum headers kept with an object (returned by GET/HEAD with x-amz-checksum-mode: ENABLED). */
+export const CHECKSUM_HEADERS = ["x-amz-checksum-sha256", "x-amz-checksum-crc32"] as const;
 
 export async function putObject(
   objects: ObjectService,
@@ -125,8 +150,9 @@ export async function putObject(
   const attributes = attributesFrom(req.headers);
   const upload = uploadBody(req, body, checkChunk);
   const stored = await objects.ingest(upload.payload, upload.checks);
+  let checksums: Record<string, string>;
   try {
-    checkSha256Checksum(req, upload.chunked, stored.sha256Hex);
+    checksums = checkChecksums(req, upload.chunked, stored);
   } catch (error) {
     await objects.store.delete(stored.id);
     throw error;
@@ -135,11 +161,11 @@ export async function putObject(
     bucket,
     key,
     { id: stored.id, sizeBytes: stored.sizeBytes, etag: `"${stored.md5Hex}"` },
-    attributes,
+    { ...attributes, headers: { ...attributes.headers, ...checksums } },
     "ObjectCreated:Put",
     context,
   );
-  return { status: 200, headers: { etag: record.etag } };
+  return { status: 200, headers: { etag: record.etag, ...checksums } };
 }
 
 /** GetObject and HeadObject: conditional headers, ranges, response-* overrides, streamed body. */
@@ -157,6 +183,10 @@ export async function getObject(
   if (notModified) return notModified;
   const range = parseRange(header(req.headers, "range"), record.sizeBytes);
   const headers = objectHeaders(record);
+  // Whole-object checksums: only when asked for, and never for a part of the object.
+  if (range || header(req.headers, "x-amz-checksum-mode") !== "ENABLED") {
+    for (const name of CHECKSUM_HEADERS) delete headers[name];
+  }
   for (const [param, name] of RESPONSE_OVERRIDES) {
     const value = req.query.get(param);
     if (value !== null) headers[name] = value;

@@ -32,6 +32,13 @@ export function describeObjectStoreContract(name: string, make: () => Promise<Ob
       expect(read && (await buffer(read)).toString()).toBe("hello world");
     });
 
+    it("computes the CRC32 when asked", async () => {
+      const stored = await h.store.write(Readable.from([Buffer.from("ab"), Buffer.from("c")]), {
+        crc32: true,
+      });
+      expect(stored.crc32).toBe(0x352441c2);
+    });
+
     it("skips the SHA-256 unless asked", async () => {
       const stored = await h.store.write(Readable.from([Buffer.from("x")]));
       expect(stored.sha256Hex).toBeUndefined();

@@ -8,11 +8,15 @@ export interface StoredObjectBytes {
   md5Hex: string;
   /** Only when the write asked for it (`sha256: true`): hashing costs as much as the disk. */
   sha256Hex?: string | undefined;
+  /** Only when asked (`crc32: true`): the CRC32 of the bytes, unsigned. */
+  crc32?: number | undefined;
 }
 
 export interface WriteOptions {
   /** Also compute the SHA-256 of the bytes. */
   sha256?: boolean;
+  /** Also compute the CRC32 of the bytes. */
+  crc32?: boolean;
 }
 
 /** An inclusive byte range, as HTTP Range requests name it. */

@@ -3,6 +3,7 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
+import { crc32 } from "node:zlib";
 import type { ByteRange, ObjectStore, StoredObjectBytes, WriteOptions } from "../object-store.js";
 
 /**
@@ -31,6 +32,7 @@ export class FsObjectStore implements ObjectStore {
     const md5 = createHash("md5");
     const sha256 = options.sha256 ? createHash("sha256") : undefined;
     let sizeBytes = 0;
+    let crc = 0;
     // Large writes per call: fewer drain waits on big objects.
     const out = createWriteStream(temp, { highWaterMark: 1 << 20 });
     // Errors surface through write/end below; this listener keeps a write failing after
@@ -43,6 +45,7 @@ export class FsObjectStore implements ObjectStore {
       for await (const chunk of source as AsyncIterable<Buffer>) {
         md5.update(chunk);
         sha256?.update(chunk);
+        if (options.crc32) crc = crc32(chunk, crc);
         sizeBytes += chunk.length;
         if (failure) throw failure;
         if (!out.write(chunk)) await waitDrain(out);
@@ -58,7 +61,13 @@ export class FsObjectStore implements ObjectStore {
       await rm(temp, { force: true });
       throw error;
     }
-    return { id, sizeBytes, md5Hex: md5.digest("hex"), sha256Hex: sha256?.digest("hex") };
+    return {
+      id,
+      sizeBytes,
+      md5Hex: md5.digest("hex"),
+      sha256Hex: sha256?.digest("hex"),
+      crc32: options.crc32 ? crc : undefined,
+    };
   }
 
   async concat(ids: readonly string[]): Promise<StoredObjectBytes> {

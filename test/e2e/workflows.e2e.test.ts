@@ -307,13 +307,13 @@ describe("Step Functions on Nimbus", () => {
     expect(rest.nextToken).toBeUndefined();
   });
 
-  it("refuses resources other than Lambda at create, naming the resource", async () => {
+  it("refuses resources Nimbus cannot run at create, naming the resource", async () => {
     const definition = JSON.stringify({
       StartAt: "Send",
       States: {
         Send: {
           Type: "Task",
-          Resource: "arn:aws:states:::sqs:sendMessage",
+          Resource: "arn:aws:states:::aws-sdk:sqs:sendMessage",
           Parameters: { QueueUrl: "q", MessageBody: "m" },
           End: true,
         },
@@ -323,7 +323,7 @@ describe("Step Functions on Nimbus", () => {
       sfn.send(new CreateStateMachineCommand({ name: "sqs", definition, roleArn: ROLE })),
     ).rejects.toMatchObject({
       name: "InvalidDefinition",
-      message: expect.stringContaining("sqs:sendMessage"),
+      message: expect.stringContaining("aws-sdk:sqs:sendMessage"),
     });
     const validated = await sfn.send(new ValidateStateMachineDefinitionCommand({ definition }));
     expect(validated.result).toBe("FAIL");

@@ -67,11 +67,15 @@ describe("Lambda task results", () => {
     expect(event.kind).toBe("taskSubmitted");
   });
 
-  it("accepts Lambda and nested-execution resources only", () => {
+  it("accepts Lambda, nested-execution, queue, topic and bus resources only", () => {
     expect(isSupportedResource(LAMBDA_INVOKE)).toBe(true);
     expect(isSupportedResource(LAMBDA_INVOKE_CALLBACK)).toBe(true);
     expect(isSupportedResource("arn:aws:lambda:us-east-1:000000000000:function:f:prod")).toBe(true);
-    expect(isSupportedResource("arn:aws:states:::sqs:sendMessage")).toBe(false);
+    expect(isSupportedResource("arn:aws:states:::sqs:sendMessage")).toBe(true);
+    expect(isSupportedResource("arn:aws:states:::sns:publish.waitForTaskToken")).toBe(true);
+    expect(isSupportedResource("arn:aws:states:::events:putEvents")).toBe(true);
+    expect(isSupportedResource("arn:aws:states:::sqs:sendMessage.sync")).toBe(false);
+    expect(isSupportedResource("arn:aws:states:::aws-sdk:sqs:sendMessage")).toBe(false);
     expect(isSupportedResource("arn:aws:states:::lambda:invoke.sync")).toBe(false);
     expect(isSupportedResource("arn:aws:states:us-east-1:000000000000:activity:a")).toBe(false);
     expect(isSupportedResource("arn:aws:states:::states:startExecution")).toBe(true);

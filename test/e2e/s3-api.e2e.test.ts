@@ -106,6 +106,15 @@ describe("buckets", () => {
     expect(lifecycle.$metadata.httpStatusCode).toBe(501);
     expect(lifecycle.name).toBe("NotImplemented");
     expect(lifecycle.message).toContain("lifecycle");
+    const owner = await errorOf(
+      s3.send(new HeadBucketCommand({ Bucket: "objects", ExpectedBucketOwner: "111111111111" })),
+    );
+    expect(owner.$metadata.httpStatusCode).toBe(403);
+    await s3.send(new HeadBucketCommand({ Bucket: "objects", ExpectedBucketOwner: "000000000000" }));
+    const locked = await errorOf(
+      s3.send(new CreateBucketCommand({ Bucket: "locked-bucket", ObjectLockEnabledForBucket: true })),
+    );
+    expect(locked.name).toBe("NotImplemented");
   });
 });
 

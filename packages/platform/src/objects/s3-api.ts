@@ -128,7 +128,15 @@ export class S3Api {
       if (m === "GET") return bucketApi.listBuckets(this.deps.bucket);
       throw methodNotAllowed(m);
     }
+    // Every bucket belongs to the one account: another expected owner is refused as S3 does.
+    const expectedOwner = header(req.headers, "x-amz-expected-bucket-owner");
+    if (expectedOwner !== undefined && expectedOwner !== req.caller.accountId) {
+      throw s3Error("accessDenied", "Access Denied");
+    }
     if (key === undefined) {
+      if (m === "PUT" && header(req.headers, "x-amz-bucket-object-lock-enabled") === "true") {
+        throw notImplemented("object lock");
+      }
       const unsupported = UNSUPPORTED_BUCKET.find((name) => q.has(name));
       if (unsupported) throw notImplemented(`the bucket ${unsupported} configuration`);
       if (q.has("acl")) {

@@ -4,6 +4,7 @@ import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
+  SendTaskFailureCommand,
   SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
@@ -236,6 +237,53 @@ describe("Step Functions service integrations: queues, topics, buses", () => {
     const done = await finished(executionArn as string);
     expect(done.status).toBe("SUCCEEDED");
     expect(JSON.parse(done.output as string)).toEqual({ request: "deploy v2", decision: { approved: true } });
+  });
+
+  it("times out a callback task whose heartbeat does not come (sns:publish.waitForTaskToken)", async () => {
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "sfn-heartbeat" }));
+    const arn = await machine("heartbeat", {
+      StartAt: "Ask",
+      States: {
+        Ask: {
+          Type: "Task",
+          Resource: "arn:aws:states:::sns:publish.waitForTaskToken",
+          Parameters: { TopicArn, Message: { "token.$": "$$.Task.Token" } },
+          HeartbeatSeconds: 1,
+          // AWS reports a missed heartbeat as States.Timeout; States.HeartbeatTimeout matches only it.
+          Catch: [{ ErrorEquals: ["States.HeartbeatTimeout"], Next: "NoHeartbeat" }],
+          End: true,
+        },
+        NoHeartbeat: { Type: "Pass", Parameters: { "error.$": "$.Error" }, End: true },
+      },
+    });
+    const done = await run(arn);
+    expect(done.status).toBe("SUCCEEDED");
+    expect(JSON.parse(done.output as string)).toEqual({ error: "States.Timeout" });
+  });
+
+  it("fails a putEvents.waitForTaskToken task with the SendTaskFailure error", async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "sfn-event-tokens" }));
+    await events.send(new PutRuleCommand({ Name: "tokens", EventPattern: '{"source":["sfn.tokens"]}' }));
+    await events.send(
+      new PutTargetsCommand({ Rule: "tokens", Targets: [{ Id: "q", Arn: queueArn("sfn-event-tokens") }] }),
+    );
+    const arn = await machine(
+      "event-callback",
+      task("arn:aws:states:::events:putEvents.waitForTaskToken", {
+        Parameters: {
+          Entries: [{ Source: "sfn.tokens", DetailType: "Review", Detail: { "token.$": "$$.Task.Token" } }],
+        },
+      }),
+    );
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn }));
+    const event = JSON.parse((await receive(QueueUrl as string)).Body as string);
+    await sfn.send(
+      new SendTaskFailureCommand({ taskToken: event.detail.token, error: "Rejected", cause: "not today" }),
+    );
+    const done = await finished(executionArn as string);
+    expect(done.status).toBe("FAILED");
+    expect(done.error).toBe("Rejected");
+    expect(done.cause).toBe("not today");
   });
 
   it("runs sqs:sendMessage in an Express StartSyncExecution", async () => {

@@ -27,7 +27,7 @@ export interface Objects {
   /** The S3 API, for the front door's streaming service. */
   api: S3Api;
   health(): { buckets: number; pendingNotifications: number };
-  /** Deletes bytes a crash left unreferenced and delivers notifications left pending. */
+  /** Waits for the start-up cleanup, then delivers notifications left pending. */
   start(): Promise<void>;
   close(): Promise<void>;
 }
@@ -40,7 +40,14 @@ export function createObjects(deps: ObjectsDeps): Objects {
   const objects = new ObjectService(index, store, deps.clock, () => delivery.kick());
   const multipart = new MultipartService(objects, deps.clock);
   const ownerId = `nimbus${deps.scope.accountId}`;
+  // Bytes no row refers to are writes a crash interrupted before their commit. Deleted before
+  // any request is served (requests wait), so no upload in flight can be mistaken for garbage.
+  const ready = (async () => {
+    const referenced = index.referencedBlobs();
+    for (const id of await store.list()) if (!referenced.has(id)) await store.delete(id);
+  })();
   const api = new S3Api({
+    ready,
     objects,
     multipart,
     clock: deps.clock,
@@ -70,8 +77,7 @@ export function createObjects(deps: ObjectsDeps): Objects {
     api,
     health: () => ({ buckets: index.listBuckets().length, pendingNotifications: delivery.pending() }),
     async start() {
-      const referenced = index.referencedBlobs();
-      for (const id of await store.list()) if (!referenced.has(id)) await store.delete(id);
+      await ready;
       delivery.kick();
     },
     async close() {

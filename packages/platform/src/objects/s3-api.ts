@@ -56,6 +56,8 @@ export interface S3ApiDeps {
   bucket: bucketApi.BucketApiDeps;
   clock: Clock;
   ownerId: string;
+  /** Resolves once start-up cleanup is done; requests wait for it. */
+  ready?: Promise<void>;
 }
 
 /**
@@ -81,6 +83,7 @@ export class S3Api {
     body: AsyncIterable<Buffer>,
     options: { checkChunk?: ChunkCheck | undefined } = {},
   ): Promise<HttpResult> {
+    await this.deps.ready;
     // A presigned URL expires whether or not signatures are verified (auth off).
     checkPresignExpiry(req.query, this.deps.clock.now());
     const hostId = randomBytes(24).toString("base64");

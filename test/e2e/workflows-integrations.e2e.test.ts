@@ -315,5 +315,14 @@ describe("Step Functions service integrations: queues, topics, buses", () => {
       await expect(attempt).rejects.toMatchObject({ name: "InvalidDefinition" });
       await expect(attempt).rejects.toThrow(resource);
     }
+    // A field the API does not have is refused at create, as Step Functions checks it.
+    const unknownField = machine(
+      "unknown-field",
+      task("arn:aws:states:::sqs:sendMessage", {
+        Parameters: { QueueUrl: "q", MessageBody: "m", "Colour.$": "$" },
+      }),
+    );
+    await expect(unknownField).rejects.toMatchObject({ name: "InvalidDefinition" });
+    await expect(unknownField).rejects.toThrow('The field "Colour.$" is not supported by Step Functions');
   });
 });

@@ -98,6 +98,19 @@ export function isServiceResource(resource: string): boolean {
 }
 
 /**
+ * The request fields of `parameters` (keys without their `.$` suffix) that the API of a queue /
+ * topic / bus `resource` does not have; empty for other resources.
+ */
+export function unsupportedServiceFields(resource: string, parameters: unknown): string[] {
+  if (!isServiceResource(resource) || !isJsonObject(parameters)) return [];
+  const action = resource.slice(PREFIX.length).replace(CALLBACK, "");
+  const fields = SPECS[action]?.fields ?? [];
+  return Object.keys(parameters).filter(
+    (key) => !fields.includes(key.endsWith(".$") ? key.slice(0, -2) : key),
+  );
+}
+
+/**
  * Runs a queue / topic / bus task: `taskSucceeded` with the service's response, or `taskSubmitted`
  * for `.waitForTaskToken` (the task then waits for SendTaskSuccess / Failure). A failed call fails
  * the task with `<Service>.<Exception>`; PutEvents with failed entries fails it with

@@ -112,6 +112,42 @@ describe("Step Functions service integrations: queues, topics, buses", () => {
     expect(scheduled?.taskScheduledEventDetails?.resource).toBe("sendMessage");
   });
 
+  it("sends to a FIFO queue with MessageGroupId and answers its SequenceNumber", async () => {
+    const { QueueUrl } = await sqs.send(
+      new CreateQueueCommand({ QueueName: "sfn-orders.fifo", Attributes: { FifoQueue: "true" } }),
+    );
+    const arn = await machine(
+      "send-fifo",
+      task("arn:aws:states:::sqs:sendMessage", {
+        Parameters: {
+          QueueUrl,
+          MessageBody: "first",
+          MessageGroupId: "g1",
+          "MessageDeduplicationId.$": "$.dedup",
+        },
+      }),
+    );
+    const done = await run(arn, { dedup: "d-1" });
+    expect(done.status).toBe("SUCCEEDED");
+    const output = JSON.parse(done.output as string);
+    const out = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 10, MessageSystemAttributeNames: ["All"] }),
+    );
+    const message = out.Messages?.[0];
+    expect(message?.Attributes?.MessageGroupId).toBe("g1");
+    expect(message?.Attributes?.MessageDeduplicationId).toBe("d-1");
+    expect(output.SequenceNumber).toBe(message?.Attributes?.SequenceNumber);
+    // A FIFO queue without a group id is SQS's MissingParameter, named as Step Functions does.
+    const missing = await machine(
+      "send-fifo-nogroup",
+      task("arn:aws:states:::sqs:sendMessage", { Parameters: { QueueUrl, MessageBody: "x" } }),
+    );
+    const failed = await run(missing);
+    expect(failed.status).toBe("FAILED");
+    expect(failed.error).toBe("SQS.MissingParameterException");
+    expect(failed.cause).toContain("MessageGroupId");
+  });
+
   it("publishes with sns:publish (JSONata Arguments) to a topic an SQS queue subscribes to", async () => {
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "sfn-sub" }));
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "sfn-topic" }));

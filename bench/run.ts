@@ -3,9 +3,9 @@ import { loadavg } from "node:os";
 import { resolve } from "node:path";
 import { startNimbusProcess } from "./lib/nimbus-process.js";
 import { environmentTable } from "./lib/report.js";
-import { coldStarts, warmInvoke } from "./scenarios/invoke.js";
 import { eventBenchmarks } from "./scenarios/events.js";
 import { gatewayThroughput } from "./scenarios/gateway.js";
+import { coldStarts, warmInvoke } from "./scenarios/invoke.js";
 import { messaging } from "./scenarios/messaging.js";
 import { objectBenchmarks } from "./scenarios/objects.js";
 import { aliasOverhead, burst } from "./scenarios/scaling.js";
@@ -119,7 +119,7 @@ for (const group of groups) {
   const kept = new RegExp(`<!-- group:${group.name} -->\\n([\\s\\S]*?)<!-- /group:${group.name} -->`).exec(
     previous,
   );
-  if (kept?.[1]) parts.set(group.name, kept[1]);
+  if (kept?.[1]) parts.set(group.name, kept[1].trimEnd());
 }
 for (const group of groups) {
   if (only && !only.includes(group.name)) continue;
@@ -127,7 +127,9 @@ for (const group of groups) {
   const sections = await group.run();
   parts.set(
     group.name,
-    [`## ${group.title}`, "", environmentTable(), "", ...sections.flatMap((s) => [s, ""])].join("\n"),
+    [`## ${group.title}`, "", environmentTable(), "", ...sections.flatMap((s) => [s, ""])]
+      .join("\n")
+      .trimEnd(),
   );
 }
 

@@ -121,7 +121,7 @@ export function patternMatching(seconds: number): {
 } {
   const patterns = rulePatterns();
   const index = new RuleIndex<number>();
-  patterns.forEach((p, i) => index.add(p, i));
+  for (const [i, p] of patterns.entries()) index.add(p, i);
   const events = sampleEvents();
   // Warm up the JIT before the timed loop.
   for (const e of events) index.match(e);

@@ -1,6 +1,7 @@
 import { join, resolve } from "node:path";
 import amqp from "amqplib";
 import { zipDirectory } from "../../test/support/zip.js";
+import { HttpClient } from "../lib/http-client.js";
 import { type NimbusProcess, startNimbusProcess } from "../lib/nimbus-process.js";
 import { fmt } from "../lib/report.js";
 
@@ -56,13 +57,13 @@ export async function messaging(options: { messages: number }): Promise<string[]
   } finally {
     await nimbus.stop();
   }
-  return [
+  const table = [
     `### Messaging throughput vs RabbitMQ (${n} messages)`,
     "",
     `RabbitMQ reference in the same run: **${fmt(perSecond(rabbit))} msg/s** (${rabbit.messages} messages in ` +
       `${fmt(rabbit.ms)} ms; amqplib, durable queue, persistent messages, publisher confirms, one consumer ` +
       "with prefetch 100 and manual acks). Nimbus is driven over HTTP on loopback with the SQS JSON " +
-      "protocol (unsigned requests, keep-alive); its server runs in its own process with the embedded " +
+      "protocol (unsigned requests, node:http keep-alive client in the benchmark process); its server runs in its own process with the embedded " +
       "SQLite store. Every message is acknowledged durably before the reply.",
     "",
     "| scenario | client | messages | ms | msg/s | Nimbus / RabbitMQ |",
@@ -71,6 +72,7 @@ export async function messaging(options: { messages: number }): Promise<string[]
     "",
     "Target (issue 4): queues at no less than half of RabbitMQ's durable throughput.",
   ];
+  return [table.join("\n")];
 }
 
 async function rabbitReference(n: number): Promise<Rate> {
@@ -110,25 +112,35 @@ async function rabbitReference(n: number): Promise<Rate> {
   }
 }
 
+const clients = new WeakMap<NimbusProcess, HttpClient>();
+function client(nimbus: NimbusProcess): HttpClient {
+  let c = clients.get(nimbus);
+  if (!c) {
+    c = new HttpClient(nimbus.url);
+    clients.set(nimbus, c);
+  }
+  return c;
+}
+
 async function sqs(nimbus: NimbusProcess, op: string, input: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(nimbus.url, {
-    method: "POST",
-    headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": `AmazonSQS.${op}` },
-    body: JSON.stringify(input),
-  });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`${op}: ${res.status} ${text}`);
+  const { status, text } = await client(nimbus).send(
+    "POST",
+    "/",
+    { "content-type": "application/x-amz-json-1.0", "x-amz-target": `AmazonSQS.${op}` },
+    JSON.stringify(input),
+  );
+  if (status !== 200) throw new Error(`${op}: ${status} ${text}`);
   return JSON.parse(text) as Record<string, unknown>;
 }
 
 async function lambda(nimbus: NimbusProcess, method: string, path: string, body?: unknown, headers = {}) {
-  const res = await fetch(`${nimbus.url}${path}`, {
+  const { status, text } = await client(nimbus).send(
     method,
-    headers: { "content-type": "application/json", ...headers },
-    ...(body === undefined ? {} : { body: typeof body === "string" ? body : JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    path,
+    { "content-type": "application/json", ...headers },
+    body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  );
+  if (status >= 300) throw new Error(`${method} ${path}: ${status} ${text}`);
   return text;
 }
 
@@ -143,7 +155,7 @@ async function queueRun(nimbus: NimbusProcess, n: number, batch: number): Promis
   const started = performance.now();
   let toSend = n;
   let received = 0;
-  const senders = Array.from({ length: batch === 1 ? 8 : 4 }, async () => {
+  const senders = Array.from({ length: 8 }, async () => {
     while (toSend > 0) {
       const count = Math.min(batch, toSend);
       toSend -= count;
@@ -155,7 +167,7 @@ async function queueRun(nimbus: NimbusProcess, n: number, batch: number): Promis
         });
     }
   });
-  const receivers = Array.from({ length: 4 }, async () => {
+  const receivers = Array.from({ length: batch === 1 ? 4 : 8 }, async () => {
     while (received < n) {
       const out = await sqs(nimbus, "ReceiveMessage", {
         QueueUrl: queueUrl,
@@ -197,7 +209,7 @@ async function createHello(nimbus: NimbusProcess, name: string): Promise<void> {
 
 /** Sum of nimbus_invocations_total for one function, from the Prometheus endpoint. */
 async function invocations(nimbus: NimbusProcess, fn: string): Promise<number> {
-  const text = await (await fetch(`${nimbus.url}/_nimbus/metrics`)).text();
+  const { text } = await client(nimbus).send("GET", "/_nimbus/metrics", {});
   let sum = 0;
   for (const line of text.split("\n")) {
     if (line.startsWith("nimbus_invocations_total{") && line.includes(`function="${fn}"`)) {

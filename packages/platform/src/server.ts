@@ -14,6 +14,7 @@ import { type NimbusConfig, type NimbusOptions, parseConfig } from "./core/confi
 import { FunctionCredentials } from "./core/function-credentials.js";
 import { createLogger, type Logger } from "./core/logger.js";
 import { Targets } from "./core/targets.js";
+import { createEvents } from "./events/index.js";
 import {
   AliasService,
   addAliasRoutes,
@@ -37,7 +38,6 @@ import {
 import { createQueues } from "./messaging/index.js";
 import { createTopics } from "./messaging/topics/index.js";
 import { createObjects } from "./objects/index.js";
-import { createEvents } from "./events/index.js";
 import { createLogsApi, LogSink, Metrics } from "./observe/index.js";
 import {
   EnvironmentPool,
@@ -47,10 +47,10 @@ import {
   runtimeSdkEntries,
   selectDriver,
 } from "./sandbox/index.js";
+import { createSources } from "./sources/index.js";
 import { FsBlobStore } from "./storage/fs/fs-blob-store.js";
 import { SqliteLogStore } from "./storage/sqlite/sqlite-log-store.js";
 import { SqliteMetadataStore } from "./storage/sqlite/sqlite-metadata-store.js";
-import { createSources } from "./sources/index.js";
 import { SqliteQueueStore } from "./storage/sqlite/sqlite-queue-store.js";
 import { createWorkflows, servicePortsFromApis } from "./workflow/index.js";
 
@@ -331,7 +331,10 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
   targets.register("events", events.targetHandler);
   // Rule and schedule targets that are state machines start an execution (StartExecution's own checks).
   targets.register("states", async (arn, message) => {
-    await workflows.api.operations.StartExecution?.({ stateMachineArn: arn, input: message.body }, internalRequest(scope));
+    await workflows.api.operations.StartExecution?.(
+      { stateMachineArn: arn, input: message.body },
+      internalRequest(scope),
+    );
   });
 
   const startedAt = clock.now();
@@ -372,7 +375,11 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
 
   const frontDoor = new FrontDoor({
     restServices: [
-      { signingName: "scheduler", pathPrefixes: events.schedulerPathPrefixes, router: events.schedulerRouter },
+      {
+        signingName: "scheduler",
+        pathPrefixes: events.schedulerPathPrefixes,
+        router: events.schedulerRouter,
+      },
       {
         signingName: "lambda",
         pathPrefixes: LAMBDA_PATH_PREFIXES,
@@ -468,7 +475,12 @@ function internalRequest(scope: { region: string; accountId: string }): AwsReque
     body: Buffer.alloc(0),
     hostname: "localhost",
     origin: "",
-    caller: { accessKeyId: undefined, signingService: undefined, region: scope.region, accountId: scope.accountId },
+    caller: {
+      accessKeyId: undefined,
+      signingService: undefined,
+      region: scope.region,
+      accountId: scope.accountId,
+    },
   };
 }
 

@@ -25,7 +25,7 @@ describe("RuleIndex", () => {
     "gives the same rules as testing every pattern (event %i)",
     (_i, event) => {
       const index = new RuleIndex<number>();
-      patterns.forEach((p, i) => index.add(p, i));
+      for (const [i, p] of patterns.entries()) index.add(p, i);
       const expected = patterns.flatMap((p, i) => (compilePattern(p)(event) ? [i] : []));
       expect(index.match(event).sort()).toEqual(expected);
     },

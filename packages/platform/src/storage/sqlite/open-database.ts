@@ -8,5 +8,9 @@ export function openDatabase(path: string): Database.Database {
   db.pragma("synchronous = NORMAL");
   db.pragma("busy_timeout = 5000");
   db.pragma("foreign_keys = ON");
+  // A 64 MiB page cache and memory-mapped reads: hot queue and index pages stay in memory, so a
+  // receive or delete costs page writes to the WAL, not reads (measured on the queue path).
+  db.pragma("cache_size = -65536");
+  db.pragma("mmap_size = 268435456");
   return db;
 }

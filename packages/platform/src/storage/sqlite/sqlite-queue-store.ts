@@ -79,6 +79,9 @@ export class SqliteQueueStore implements QueueStore {
   private readonly stmts;
   /** FIFO: the group each queue last served, where the next receive's round-robin starts. */
   private readonly fifoCursor = new Map<string, string>();
+  /** Random bytes for receipt tokens, drawn in blocks: one getrandom call per 256 receipts. */
+  private entropy = Buffer.alloc(0);
+  private entropyAt = 0;
 
   constructor(path: string) {
     this.db = openDatabase(path);
@@ -302,6 +305,17 @@ export class SqliteQueueStore implements QueueStore {
     }
   }
 
+  /** 16 unguessable base64url characters (12 random bytes). */
+  private receiptToken(): string {
+    if (this.entropyAt + 12 > this.entropy.length) {
+      this.entropy = randomBytes(12 * 256);
+      this.entropyAt = 0;
+    }
+    const token = this.entropy.toString("base64url", this.entropyAt, this.entropyAt + 12);
+    this.entropyAt += 12;
+    return token;
+  }
+
   /** Receives `row`, or moves it to the dead-letter queue; false when moved. */
   private take(row: MessageRow, options: ReceiveOptions, outcome: ReceiveOutcome): boolean {
     const redrive = options.redrive;
@@ -322,7 +336,7 @@ export class SqliteQueueStore implements QueueStore {
       return false;
     }
     const visibleAt = options.now + options.visibilityMs;
-    const receipt = `${row.seq}:${randomBytes(12).toString("base64url")}`;
+    const receipt = `${row.seq}:${this.receiptToken()}`;
     this.stmts.markReceived.run(options.now, visibleAt, receipt, row.seq);
     outcome.messages.push({
       ...toStored(row),

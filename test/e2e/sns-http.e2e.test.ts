@@ -221,7 +221,8 @@ describe("SNS HTTP subscriptions", () => {
     const published = await sns.send(new PublishCommand({ TopicArn, Message: "flaky" }));
     const isIt = (r: Received) => r.headers["x-amz-sns-message-id"] === published.MessageId;
     await endpoint.next(isIt, "first attempt");
-    for (let i = 0; i < 200 && endpoint.all(isIt).length < 2; i++)
+    // Bounded wait for the retry (1 s by the policy; generous for a loaded CI machine).
+    for (let i = 0; i < 600 && endpoint.all(isIt).length < 2; i++)
       await new Promise((r) => setTimeout(r, 50));
     const attempts = endpoint.all(isIt);
     expect(attempts).toHaveLength(2);

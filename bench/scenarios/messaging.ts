@@ -37,7 +37,7 @@ export async function messaging(options: { messages: number }): Promise<string[]
     process.stderr.write("queue, batch API...\n");
     row(
       "Queue send + receive + delete",
-      "batches of 10, 4 senders, 4 receivers",
+      "batches of 10, 8 senders, 8 receivers",
       await queueRun(nimbus, n, 10),
     );
     process.stderr.write("queue, single-message API...\n");

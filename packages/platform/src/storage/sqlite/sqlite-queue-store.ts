@@ -48,10 +48,15 @@ const SCHEMA = `
     dlq_source TEXT);
   -- Standard receive walks visible messages in (visible_at, seq) order.
   CREATE INDEX IF NOT EXISTS queue_messages_by_visibility ON queue_messages (queue_id, visible_at, seq);
-  CREATE INDEX IF NOT EXISTS queue_messages_by_seq ON queue_messages (queue_id, seq);
   -- FIFO receive seeks from group to group (one seek per group, however long the group) and
-  -- finds the groups with a message in flight among the few received messages.
-  CREATE INDEX IF NOT EXISTS queue_messages_by_group_seq ON queue_messages (queue_id, group_id, seq);
+  -- finds the groups with a message in flight among the few received messages. Partial: the
+  -- messages of standard queues (no group) cost no entry here on every send and delete.
+  DROP INDEX IF EXISTS queue_messages_by_group_seq;
+  CREATE INDEX IF NOT EXISTS queue_messages_by_group ON queue_messages (queue_id, group_id, seq)
+    WHERE group_id IS NOT NULL;
+  -- (queue_id, seq) is not indexed: only peek walks a queue in sequence order, and it is rare
+  -- (listings, the oldest-event gauge); every send and delete would pay for the index.
+  DROP INDEX IF EXISTS queue_messages_by_seq;
   CREATE INDEX IF NOT EXISTS queue_messages_in_flight ON queue_messages (queue_id, visible_at)
     WHERE receive_count > 0;
   CREATE INDEX IF NOT EXISTS queue_messages_by_sent ON queue_messages (queue_id, sent_at);

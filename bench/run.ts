@@ -93,7 +93,7 @@ const groups: Group[] = [
   {
     name: "messaging",
     title: "Queues, async invocation, queue event sources (issue 4)",
-    run: () => messaging({ messages: Number(process.env.BENCH_MESSAGES ?? "20000") }),
+    run: () => messaging({ messages: Number(process.env.BENCH_MESSAGES ?? "50000") }),
   },
   {
     name: "objects",

@@ -9,7 +9,10 @@ import { QueueService } from "./queue-service.js";
 const scope = { region: "us-east-1", accountId: "000000000000" };
 
 /** Lets pending promise chains (a long poll reaching its wait) run; time does not move. */
-const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Lets pending work run: the store commits writes in groups on the next turns of the event loop. */
+const settle = async () => {
+  for (let i = 0; i < 10; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+};
 
 describe("QueueService", () => {
   let clock: ManualClock;

@@ -1,4 +1,3 @@
-import { createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { mkdir, rm, symlink } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -7,7 +6,6 @@ import { fileURLToPath } from "node:url";
 import { createAsync } from "./async/index.js";
 import { Authenticator } from "./aws/authenticator.js";
 import { FrontDoor, type NimbusRoute } from "./aws/front-door.js";
-import type { AwsRequest, HttpResult } from "./aws/http-types.js";
 import { RestRouter } from "./aws/rest-router.js";
 import { type Clock, systemClock } from "./core/clock.js";
 import { type NimbusConfig, type NimbusOptions, parseConfig } from "./core/config.js";
@@ -25,7 +23,6 @@ import {
   FunctionService,
   LayerService,
   Reservations,
-  runtimeInfo,
 } from "./functions/index.js";
 import { createFunctionUrls, createHttpApis, createLoadBalancers, createRestApis } from "./gateway/index.js";
 import {
@@ -47,6 +44,7 @@ import {
   runtimeSdkEntries,
   selectDriver,
 } from "./sandbox/index.js";
+import { CodeLinks, internalRequest, jsonBody, runtimeNote } from "./server-support.js";
 import { createSources } from "./sources/index.js";
 import { FsBlobStore } from "./storage/fs/fs-blob-store.js";
 import { SqliteLogStore } from "./storage/sqlite/sqlite-log-store.js";
@@ -461,93 +459,4 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
       return closing;
     },
   };
-}
-
-/** The request an in-process call of an API operation carries (no HTTP caller). */
-function internalRequest(scope: { region: string; accountId: string }): AwsRequest {
-  return {
-    requestId: randomUUID(),
-    method: "POST",
-    rawPath: "/",
-    query: new URLSearchParams(),
-    rawQuery: "",
-    headers: {},
-    body: Buffer.alloc(0),
-    hostname: "localhost",
-    origin: "",
-    caller: {
-      accessKeyId: undefined,
-      signingService: undefined,
-      region: scope.region,
-      accountId: scope.accountId,
-    },
-  };
-}
-
-function jsonBody(status: number, value: unknown): HttpResult {
-  return { status, headers: { "content-type": "application/json" }, body: JSON.stringify(value) };
-}
-
-function runtimeNote(runtime: string, hosts: RuntimeHosts): Record<string, string> | undefined {
-  const info = runtimeInfo(runtime);
-  if (!info || info.family === "provided") return undefined;
-  const host = info.family === "node" ? hosts.node : hosts.python;
-  if (!host)
-    return {
-      RuntimeInterpreter: "missing",
-      RuntimeNote: `No ${info.family} interpreter is available on this host.`,
-    };
-  const hostVersion =
-    info.family === "node"
-      ? (host.version.split(".")[0] ?? "")
-      : host.version.split(".").slice(0, 2).join(".");
-  const note: Record<string, string> = { RuntimeInterpreter: `${host.path} ${host.version}` };
-  if (hostVersion !== info.languageVersion) {
-    note.RuntimeNote = `${runtime} runs on the host's ${info.family} ${host.version}, not ${info.languageVersion}.`;
-  }
-  return note;
-}
-
-/** Short-lived signed links to code archives (GetFunction's Code.Location, valid 10 minutes). */
-class CodeLinks {
-  private readonly secret = randomBytes(32);
-  constructor(private readonly clock: Clock) {}
-
-  url(origin: string, codeKey: string): string {
-    const expires = Math.floor(this.clock.now() / 1000) + 600;
-    return `${origin}/_nimbus/code/${codeKey}?expires=${expires}&signature=${this.sign(codeKey, expires)}`;
-  }
-
-  async serve(req: AwsRequest, blobs: FsBlobStore): Promise<HttpResult | undefined> {
-    const match = /^\/_nimbus\/code\/([0-9a-f]{64})$/.exec(req.rawPath);
-    if (!match?.[1]) return undefined;
-    const key = match[1];
-    const expires = Number(req.query.get("expires"));
-    const given = Buffer.from(req.query.get("signature") ?? "", "utf8");
-    const wanted = Buffer.from(this.sign(key, expires), "utf8");
-    if (
-      !Number.isFinite(expires) ||
-      expires * 1000 < this.clock.now() ||
-      given.length !== wanted.length ||
-      !timingSafeEqual(given, wanted)
-    ) {
-      return {
-        status: 403,
-        headers: { "content-type": "application/xml" },
-        body: "<Error><Code>AccessDenied</Code><Message>Request has expired or the signature is invalid</Message></Error>",
-      };
-    }
-    const stream = await blobs.open(key);
-    if (!stream) return { status: 404, body: "Not Found" };
-    const size = await blobs.size(key);
-    return {
-      status: 200,
-      headers: { "content-type": "application/zip", "content-length": String(size) },
-      stream,
-    };
-  }
-
-  private sign(key: string, expires: number): string {
-    return createHmac("sha256", this.secret).update(`${key}:${expires}`).digest("hex");
-  }
 }

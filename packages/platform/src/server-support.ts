@@ -1,0 +1,97 @@
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import type { AwsRequest, HttpResult } from "./aws/http-types.js";
+import type { Clock } from "./core/clock.js";
+import { runtimeInfo } from "./functions/index.js";
+import type { RuntimeHosts } from "./invoke/index.js";
+import type { FsBlobStore } from "./storage/fs/fs-blob-store.js";
+
+// Helpers of the composition root (server.ts), kept apart so that file stays the wiring.
+
+/** The request an in-process call of an API operation carries (no HTTP caller). */
+export function internalRequest(scope: { region: string; accountId: string }): AwsRequest {
+  return {
+    requestId: randomUUID(),
+    method: "POST",
+    rawPath: "/",
+    query: new URLSearchParams(),
+    rawQuery: "",
+    headers: {},
+    body: Buffer.alloc(0),
+    hostname: "localhost",
+    origin: "",
+    caller: {
+      accessKeyId: undefined,
+      signingService: undefined,
+      region: scope.region,
+      accountId: scope.accountId,
+    },
+  };
+}
+
+export function jsonBody(status: number, value: unknown): HttpResult {
+  return { status, headers: { "content-type": "application/json" }, body: JSON.stringify(value) };
+}
+
+export function runtimeNote(runtime: string, hosts: RuntimeHosts): Record<string, string> | undefined {
+  const info = runtimeInfo(runtime);
+  if (!info || info.family === "provided") return undefined;
+  const host = info.family === "node" ? hosts.node : hosts.python;
+  if (!host)
+    return {
+      RuntimeInterpreter: "missing",
+      RuntimeNote: `No ${info.family} interpreter is available on this host.`,
+    };
+  const hostVersion =
+    info.family === "node"
+      ? (host.version.split(".")[0] ?? "")
+      : host.version.split(".").slice(0, 2).join(".");
+  const note: Record<string, string> = { RuntimeInterpreter: `${host.path} ${host.version}` };
+  if (hostVersion !== info.languageVersion) {
+    note.RuntimeNote = `${runtime} runs on the host's ${info.family} ${host.version}, not ${info.languageVersion}.`;
+  }
+  return note;
+}
+
+/** Short-lived signed links to code archives (GetFunction's Code.Location, valid 10 minutes). */
+export class CodeLinks {
+  private readonly secret = randomBytes(32);
+  constructor(private readonly clock: Clock) {}
+
+  url(origin: string, codeKey: string): string {
+    const expires = Math.floor(this.clock.now() / 1000) + 600;
+    return `${origin}/_nimbus/code/${codeKey}?expires=${expires}&signature=${this.sign(codeKey, expires)}`;
+  }
+
+  async serve(req: AwsRequest, blobs: FsBlobStore): Promise<HttpResult | undefined> {
+    const match = /^\/_nimbus\/code\/([0-9a-f]{64})$/.exec(req.rawPath);
+    if (!match?.[1]) return undefined;
+    const key = match[1];
+    const expires = Number(req.query.get("expires"));
+    const given = Buffer.from(req.query.get("signature") ?? "", "utf8");
+    const wanted = Buffer.from(this.sign(key, expires), "utf8");
+    if (
+      !Number.isFinite(expires) ||
+      expires * 1000 < this.clock.now() ||
+      given.length !== wanted.length ||
+      !timingSafeEqual(given, wanted)
+    ) {
+      return {
+        status: 403,
+        headers: { "content-type": "application/xml" },
+        body: "<Error><Code>AccessDenied</Code><Message>Request has expired or the signature is invalid</Message></Error>",
+      };
+    }
+    const stream = await blobs.open(key);
+    if (!stream) return { status: 404, body: "Not Found" };
+    const size = await blobs.size(key);
+    return {
+      status: 200,
+      headers: { "content-type": "application/zip", "content-length": String(size) },
+      stream,
+    };
+  }
+
+  private sign(key: string, expires: number): string {
+    return createHmac("sha256", this.secret).update(`${key}:${expires}`).digest("hex");
+  }
+}

@@ -11,6 +11,7 @@ import type {
   StoredQueueMessage,
   VisibilityChangeOptions,
 } from "../queue-store.js";
+import { GroupCommit } from "./group-commit.js";
 import { openDatabase } from "./open-database.js";
 
 interface MessageRow {
@@ -87,15 +88,12 @@ export class SqliteQueueStore implements QueueStore {
   /** Random bytes for receipt tokens, drawn in blocks: one getrandom call per 256 receipts. */
   private entropy = Buffer.alloc(0);
   private entropyAt = 0;
-  /** Writes waiting for the next group commit (see `group`). */
-  private pending: {
-    work: () => unknown;
-    resolve: (value: unknown) => void;
-    reject: (error: unknown) => void;
-  }[] = [];
+  /** Writes started in one event-loop turn share one transaction (see GroupCommit). */
+  private readonly groupCommit: GroupCommit;
 
   constructor(path: string) {
     this.db = openDatabase(path);
+    this.groupCommit = new GroupCommit(this.db);
     this.db.exec(SCHEMA);
     const columns = this.db.prepare<[], { name: string }>("PRAGMA table_info(queue_messages)").all();
     // Files written before the column existed.
@@ -176,15 +174,15 @@ export class SqliteQueueStore implements QueueStore {
   }
 
   async send(queueId: string, message: NewQueueMessage, dedup?: DedupWindow): Promise<SendOutcome> {
-    return this.group(() => this.sendOne(queueId, message, dedup));
+    return this.groupCommit.run(() => this.sendOne(queueId, message, dedup));
   }
 
   async sendBatch(queueId: string, messages: NewQueueMessage[], dedup?: DedupWindow): Promise<SendOutcome[]> {
-    return this.group(() => messages.map((message) => this.sendOne(queueId, message, dedup)));
+    return this.groupCommit.run(() => messages.map((message) => this.sendOne(queueId, message, dedup)));
   }
 
   async receive(queueId: string, options: ReceiveOptions): Promise<ReceiveOutcome> {
-    return this.group(() => {
+    return this.groupCommit.run(() => {
       if (options.expireBefore !== undefined) this.stmts.expire.run(queueId, options.expireBefore);
       const outcome: ReceiveOutcome = { messages: [], movedToDeadLetter: [] };
       if (options.fifo) this.receiveFifo(queueId, options, outcome);
@@ -194,11 +192,11 @@ export class SqliteQueueStore implements QueueStore {
   }
 
   async delete(queueId: string, receiptHandle: string): Promise<boolean> {
-    return this.group(() => this.deleteOne(queueId, receiptHandle));
+    return this.groupCommit.run(() => this.deleteOne(queueId, receiptHandle));
   }
 
   async deleteBatch(queueId: string, receiptHandles: string[]): Promise<boolean[]> {
-    return this.group(() => receiptHandles.map((handle) => this.deleteOne(queueId, handle)));
+    return this.groupCommit.run(() => receiptHandles.map((handle) => this.deleteOne(queueId, handle)));
   }
 
   async changeVisibility(
@@ -207,34 +205,34 @@ export class SqliteQueueStore implements QueueStore {
     visibleAt: number,
     options: VisibilityChangeOptions = {},
   ): Promise<boolean> {
-    return this.group(() => this.changeOne(queueId, { receiptHandle, visibleAt, ...options }));
+    return this.groupCommit.run(() => this.changeOne(queueId, { receiptHandle, visibleAt, ...options }));
   }
 
   async changeVisibilityBatch(
     queueId: string,
     entries: ({ receiptHandle: string; visibleAt: number } & VisibilityChangeOptions)[],
   ): Promise<boolean[]> {
-    return this.group(() => entries.map((entry) => this.changeOne(queueId, entry)));
+    return this.groupCommit.run(() => entries.map((entry) => this.changeOne(queueId, entry)));
   }
 
   async releaseInFlight(queueId: string, now: number): Promise<number> {
-    return this.group(() => this.stmts.releaseInFlight.run(now, queueId, now).changes);
+    return this.groupCommit.run(() => this.stmts.releaseInFlight.run(now, queueId, now).changes);
   }
 
   async purge(queueId: string): Promise<number> {
-    return this.group(() => this.stmts.purge.run(queueId).changes);
+    return this.groupCommit.run(() => this.stmts.purge.run(queueId).changes);
   }
 
   /** Removes the queue's messages and deduplication records (DeleteQueue). */
   async drop(queueId: string): Promise<void> {
-    await this.group(() => {
+    await this.groupCommit.run(() => {
       this.stmts.purge.run(queueId);
       this.stmts.dropDedup.run(queueId);
     });
   }
 
   async expire(queueId: string, before: number): Promise<number> {
-    return this.group(() => this.stmts.expire.run(queueId, before).changes);
+    return this.groupCommit.run(() => this.stmts.expire.run(queueId, before).changes);
   }
 
   async counts(queueId: string, now: number): Promise<QueueCounts> {
@@ -254,49 +252,8 @@ export class SqliteQueueStore implements QueueStore {
   }
 
   async close(): Promise<void> {
-    if (this.pending.length > 0) this.commitGroup();
+    this.groupCommit.flush();
     if (this.db.open) this.db.close();
-  }
-
-  /**
-   * Group commit: the writes that callers start in one turn of the event loop run together in one
-   * SQLite transaction, each inside its own savepoint (so one that throws is undone alone and
-   * rejects alone), and every promise settles only after the COMMIT. Concurrent requests then
-   * share one WAL commit instead of paying one each, and nothing is acknowledged before it is
-   * durable.
-   */
-  private group<T>(work: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.pending.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (this.pending.length === 1) setImmediate(() => this.commitGroup());
-    });
-  }
-
-  private commitGroup(): void {
-    const ops = this.pending;
-    this.pending = [];
-    if (ops.length === 0) return;
-    const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
-    try {
-      this.db.transaction(() => {
-        for (const op of ops) {
-          try {
-            // Nested inside the group's transaction, better-sqlite3 runs this as a savepoint.
-            results.push({ ok: true, value: this.db.transaction(op.work)() });
-          } catch (error) {
-            results.push({ ok: false, error });
-          }
-        }
-      })();
-    } catch (error) {
-      for (const op of ops) op.reject(error);
-      return;
-    }
-    for (const [i, op] of ops.entries()) {
-      const result = results[i];
-      if (result?.ok) op.resolve(result.value);
-      else op.reject(result?.error);
-    }
   }
 
   private receiveStandard(queueId: string, options: ReceiveOptions, outcome: ReceiveOutcome): void {

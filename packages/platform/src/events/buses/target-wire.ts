@@ -2,7 +2,7 @@ import { arnService } from "../../core/targets.js";
 import { eventsError } from "../errors.js";
 import { DEFAULT_RETRY_POLICY, type TargetDef } from "./bus-model.js";
 import { validatePath, validateTransformer } from "./target-input.js";
-import { WireReader } from "./wire.js";
+import { readRetryPolicy, WireReader } from "./wire.js";
 
 /** Target services a rule (or schedule) delivers to; the rest of AWS's list is refused by name. */
 export const DELIVERABLE = new Set(["lambda", "sqs", "sns", "events", "states"]);
@@ -77,14 +77,7 @@ export function parseTarget(raw: unknown): ParsedTarget {
     target.inputTransformer = { inputPathsMap: paths, inputTemplate: template };
     validateTransformer(target.inputTransformer);
   }
-  if (retry) {
-    const p = new WireReader(retry);
-    const attempts = p.integer("MaximumRetryAttempts", { min: 0, max: 185 });
-    const age = p.integer("MaximumEventAgeInSeconds", { min: 60, max: 86_400 });
-    p.done();
-    if (attempts !== undefined) target.retryPolicy.maximumRetryAttempts = attempts;
-    if (age !== undefined) target.retryPolicy.maximumEventAgeSeconds = age;
-  }
+  if (retry) readRetryPolicy(retry, target.retryPolicy);
   if (dlq) {
     const d = new WireReader(dlq);
     const dlqArn = d.string("Arn", { min: 1, max: 1600 });

@@ -1,6 +1,6 @@
 import { WireReader } from "../../aws/wire-validation.js";
 import { eventsError } from "../errors.js";
-import { busNameOf, DEFAULT_BUS, type RuleDoc, type TargetDef } from "./bus-model.js";
+import { busNameOf, DEFAULT_BUS, type RetryPolicy, type RuleDoc, type TargetDef } from "./bus-model.js";
 
 /** EventBridge's names: buses and rules `[\.\-_A-Za-z0-9]+`, 1-64 characters (rules) / 256 (buses). */
 export const RULE_NAME = /^[.\-_A-Za-z0-9]+$/;
@@ -13,6 +13,19 @@ export function required(r: WireReader, member: string, value: string | undefine
     r.done();
   }
   return value as string;
+}
+
+/**
+ * A target's `RetryPolicy` (rule targets and Scheduler targets share the shape and limits):
+ * the members given replace the defaults already in `policy`.
+ */
+export function readRetryPolicy(wire: Record<string, unknown>, policy: RetryPolicy): void {
+  const p = new WireReader(wire);
+  const attempts = p.integer("MaximumRetryAttempts", { min: 0, max: 185 });
+  const age = p.integer("MaximumEventAgeInSeconds", { min: 60, max: 86_400 });
+  p.done();
+  if (attempts !== undefined) policy.maximumRetryAttempts = attempts;
+  if (age !== undefined) policy.maximumEventAgeSeconds = age;
 }
 
 /** `EventBusName` (a name or an ARN; `default` when absent). */

@@ -1,6 +1,7 @@
 import { WireReader } from "../../aws/wire-validation.js";
 import { arnService } from "../../core/targets.js";
 import { DEFAULT_RETRY_POLICY } from "../buses/bus-model.js";
+import { readRetryPolicy } from "../buses/wire.js";
 import { schedulerError } from "../errors.js";
 import { parseScheduleExpression, ScheduleExpressionError } from "../schedule/schedule-expression.js";
 import { TimeZone } from "../schedule/time-zone.js";
@@ -92,14 +93,7 @@ function readTarget(raw: Record<string, unknown>): ScheduleTarget {
     );
   const target: ScheduleTarget = { arn, roleArn, retryPolicy: { ...DEFAULT_RETRY_POLICY } };
   if (input !== undefined) target.input = input;
-  if (retry) {
-    const p = new WireReader(retry);
-    const attempts = p.integer("MaximumRetryAttempts", { min: 0, max: 185 });
-    const age = p.integer("MaximumEventAgeInSeconds", { min: 60, max: 86_400 });
-    p.done();
-    if (attempts !== undefined) target.retryPolicy.maximumRetryAttempts = attempts;
-    if (age !== undefined) target.retryPolicy.maximumEventAgeSeconds = age;
-  }
+  if (retry) readRetryPolicy(retry, target.retryPolicy);
   if (dlq) {
     const d = new WireReader(dlq);
     const dlqArn = d.string("Arn", { min: 1, max: 1600 });

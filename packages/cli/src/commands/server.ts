@@ -12,7 +12,7 @@ export function registerServerCommand(program: Command): void {
     .option("-d, --data-dir <dir>", "where metadata (SQLite), code and logs are kept (default .nimbus)")
     .option(
       "-c, --config <file>",
-      "JSON config file (sections: server, account, auth, functions, sandbox, async, log)",
+      "JSON config file (sections: server, account, auth, functions, sandbox, workflows, async, sources, events, gateway, log; see docs/configuration.md)",
     )
     .option("--auth", "accept only configured access keys and verify SigV4 signatures")
     .option("--auth-key <id:secret...>", "an accepted access key (repeatable); implies --auth")

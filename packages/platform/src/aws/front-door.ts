@@ -16,7 +16,8 @@ import {
 } from "./query-protocol.js";
 import { restJsonError } from "./rest-json.js";
 import type { RestRouter } from "./rest-router.js";
-import { parseAuthorization } from "./sigv4.js";
+
+const EMPTY_BODY = Buffer.alloc(0);
 
 /** A restJson1 service, selected by SigV4 signing name and path prefix. */
 export interface RestService {
@@ -100,42 +101,37 @@ export class FrontDoor {
         ? this.jsonByPrefix.get(target.slice(0, target.lastIndexOf(".")))
         : undefined;
 
-    const streaming = this.streamingServiceFor(incoming, rawPath, query, hostHeader, target);
+    // The SigV4 scope is read once: it picks the streaming service and names the caller.
+    const caller = this.options.authenticator.identify(incoming.headers, query);
+    const req: AwsRequest = {
+      requestId,
+      method: incoming.method ?? "GET",
+      rawPath,
+      query,
+      rawQuery: q === -1 ? "" : rawUrl.slice(q + 1),
+      headers: incoming.headers,
+      body: EMPTY_BODY,
+      hostname: hostHeader.replace(/:\d+$/, ""),
+      origin: `http://${hostHeader}`,
+      sourceIp: incoming.socket.remoteAddress?.replace(/^::ffff:/, ""),
+      caller,
+    };
+    const streaming = this.streamingServiceFor(
+      rawPath,
+      query,
+      incoming.headers,
+      caller.signingService,
+      target,
+    );
     if (streaming) {
-      await this.serveStreaming(streaming, incoming, res, {
-        requestId,
-        method: incoming.method ?? "GET",
-        rawPath,
-        query,
-        rawQuery: q === -1 ? "" : rawUrl.slice(q + 1),
-        headers: incoming.headers,
-        body: Buffer.alloc(0),
-        hostname: hostHeader.replace(/:\d+$/, ""),
-        origin: `http://${hostHeader}`,
-        sourceIp: incoming.socket.remoteAddress?.replace(/^::ffff:/, ""),
-        caller: this.options.authenticator.identify(incoming.headers, query),
-      });
+      await this.serveStreaming(streaming, incoming, res, req);
       return;
     }
     let result: HttpResult;
     // Set once the request is known to be awsQuery, so errors take that protocol's XML shape.
     let queryService: QueryService | undefined;
     try {
-      const body = await readBody(incoming, this.options.maxBodyBytes);
-      const caller = this.options.authenticator.identify(incoming.headers, query);
-      const req: AwsRequest = {
-        requestId,
-        method: incoming.method ?? "GET",
-        rawPath,
-        query,
-        rawQuery: q === -1 ? "" : rawUrl.slice(q + 1),
-        headers: incoming.headers,
-        body,
-        hostname: hostHeader.replace(/:\d+$/, ""),
-        origin: `http://${hostHeader}`,
-        sourceIp: incoming.socket.remoteAddress?.replace(/^::ffff:/, ""),
-        caller,
-      };
+      req.body = await readBody(incoming, this.options.maxBodyBytes);
       const traffic = await this.trafficRoute(req);
       if (traffic) {
         result = traffic;
@@ -149,21 +145,7 @@ export class FrontDoor {
           queryService && fields
             ? await dispatchQuery(queryService, fields, req)
             : await this.dispatch(req, jsonService, typeof target === "string" ? target : undefined);
-        if (caller.functionName !== undefined) {
-          // What a function called, as CloudTrail would record it for the execution role.
-          this.options.logger.info(
-            {
-              function: caller.functionName,
-              accessKeyId: caller.accessKeyId,
-              service: caller.signingService,
-              target,
-              method: req.method,
-              path: rawPath,
-              status: result.status,
-            },
-            "function called an AWS API",
-          );
-        }
+        this.logFunctionCall(req, result.status, target);
       }
     } catch (error) {
       result = queryService
@@ -175,23 +157,22 @@ export class FrontDoor {
 
   /** The streaming service that claims this request by its head, if any. */
   private streamingServiceFor(
-    incoming: IncomingMessage,
     rawPath: string,
     query: URLSearchParams,
-    hostHeader: string,
+    headers: IncomingMessage["headers"],
+    signingService: string | undefined,
     target: string | string[] | undefined,
   ): StreamingService | undefined {
     const service = this.options.streamingService;
     if (!service || rawPath.startsWith("/_nimbus/") || target !== undefined) return undefined;
-    const signingService = parseAuthorization(incoming.headers, query)?.service;
     const first = rawPath.split("/").find(Boolean) ?? "";
-    const contentType = incoming.headers["content-type"] ?? "";
+    const contentType = headers["content-type"] ?? "";
     const unsignedFallback =
       signingService === undefined &&
       !query.has("Action") &&
       !contentType.startsWith("application/x-www-form-urlencoded") &&
       !this.options.restServices.some((s) => s.pathPrefixes.includes(first));
-    const hostname = hostHeader.replace(/:\d+$/, "");
+    const hostname = (headers.host ?? "localhost").replace(/:\d+$/, "");
     return service.claims(hostname, signingService, unsignedFallback) ? service : undefined;
   }
 
@@ -211,20 +192,7 @@ export class FrontDoor {
       result = await service.handle(req, incoming, {
         checkChunk: this.options.authenticator.chunkVerifier(req),
       });
-      if (req.caller.functionName !== undefined) {
-        // What a function called, as CloudTrail would record it for the execution role.
-        this.options.logger.info(
-          {
-            function: req.caller.functionName,
-            accessKeyId: req.caller.accessKeyId,
-            service: req.caller.signingService,
-            method: req.method,
-            path: req.rawPath,
-            status: result.status,
-          },
-          "function called an AWS API",
-        );
-      }
+      this.logFunctionCall(req, result.status, undefined);
     } catch (error) {
       if (!isPlatformError(error) || error.kind === "system") {
         this.options.logger.error({ err: error }, "request failed with an internal error");
@@ -247,6 +215,23 @@ export class FrontDoor {
     }
     res.writeHead(result.status, headers);
     res.end(req.method === "HEAD" ? undefined : body);
+  }
+
+  /** What a function called, as CloudTrail would record it for the execution role. */
+  private logFunctionCall(req: AwsRequest, status: number, target: string | string[] | undefined): void {
+    if (req.caller.functionName === undefined) return;
+    this.options.logger.info(
+      {
+        function: req.caller.functionName,
+        accessKeyId: req.caller.accessKeyId,
+        service: req.caller.signingService,
+        target,
+        method: req.method,
+        path: req.rawPath,
+        status,
+      },
+      "function called an AWS API",
+    );
   }
 
   private async trafficRoute(req: AwsRequest): Promise<HttpResult | undefined> {

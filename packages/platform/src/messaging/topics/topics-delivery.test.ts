@@ -77,6 +77,9 @@ describe("topic deliveries (embedded stores, manual clock)", () => {
     // Attempt 1 and the 3 immediate retries fail; the next retry waits 1 s of the clock.
     await until(() => expect(failures).toBe(0));
     expect(bodies).toEqual([]);
+    // Let the worker store the retry's new visibility (group-committed on a later turn) and arm
+    // its timer on the manual clock before time moves.
+    for (let i = 0; i < 20; i++) await new Promise<void>((r) => setImmediate(r));
     s.clock.advance(1000);
     await until(() => expect(bodies).toHaveLength(1));
     expect(JSON.parse(bodies[0] ?? "{}")).toMatchObject({ Type: "Notification", Message: "hello", TopicArn });

@@ -4,15 +4,17 @@ import { isPlatformError, PlatformError } from "../core/errors.js";
 import { newRequestId } from "../core/ids.js";
 import type { Authenticator } from "./authenticator.js";
 import { awsError, toWireError } from "./aws-errors.js";
-import type { AwsRequest, HttpResult } from "./http-types.js";
+import type { AwsRequest, CallerIdentity, HttpResult } from "./http-types.js";
 import { dispatchJsonRpc, type JsonRpcService, jsonRpcError } from "./json-rpc.js";
 import {
   dispatchQuery,
   isQueryRequest,
+  QueryParams,
   type QueryService,
   queryError,
   queryFields,
   selectQueryService,
+  type XmlValue,
 } from "./query-protocol.js";
 import { restJsonError } from "./rest-json.js";
 import type { RestRouter } from "./rest-router.js";
@@ -87,6 +89,70 @@ export class FrontDoor {
       res.end();
     });
   };
+
+  /**
+   * An in-process API call from a trusted part of the platform (stack deploys): the same
+   * dispatch as an HTTP request, without the socket or a signature check. Errors are thrown as
+   * they come from the service (PlatformError), not mapped to a wire shape. Query services are
+   * called through `callQuery`, which returns the structured result instead of XML.
+   */
+  async call(input: InternalCall): Promise<HttpResult> {
+    const q = input.path.indexOf("?");
+    const rawPath = q === -1 ? input.path : input.path.slice(0, q);
+    const rawQuery = q === -1 ? "" : input.path.slice(q + 1);
+    const headers: IncomingMessage["headers"] = { host: "localhost", ...lowerCaseKeys(input.headers ?? {}) };
+    if (input.target) headers["x-amz-target"] = input.target;
+    const body = input.body === undefined ? EMPTY_BODY : Buffer.from(input.body);
+    const req: AwsRequest = {
+      requestId: newRequestId(),
+      method: input.method,
+      rawPath,
+      query: new URLSearchParams(rawQuery),
+      rawQuery,
+      headers,
+      body,
+      hostname: "localhost",
+      origin: input.origin ?? "http://localhost",
+      caller: { ...input.caller, accessKeyId: undefined, signingService: input.signingService },
+    };
+    if (input.signingService === "s3") {
+      const service = this.options.streamingService;
+      if (!service) throw new Error("no streaming service is configured");
+      return service.handle(req, (async function* () {
+        if (body.length > 0) yield body;
+      })(), {});
+    }
+    const jsonService = input.target
+      ? this.jsonByPrefix.get(input.target.slice(0, input.target.lastIndexOf(".")))
+      : undefined;
+    return this.dispatch(req, jsonService, input.target);
+  }
+
+  /** An in-process awsQuery call (see `call`): the operation's structured result. */
+  async callQuery(
+    signingService: string,
+    action: string,
+    params: URLSearchParams,
+    caller: Pick<CallerIdentity, "region" | "accountId">,
+    origin = "http://localhost",
+  ): Promise<XmlValue | undefined> {
+    const service = (this.options.queryServices ?? []).find((s) => s.signingName === signingService);
+    const operation = service?.operations[action];
+    if (!operation) throw awsError.unknownOperation(`${signingService} has no operation ${action}.`);
+    const req: AwsRequest = {
+      requestId: newRequestId(),
+      method: "POST",
+      rawPath: "/",
+      query: new URLSearchParams(),
+      rawQuery: "",
+      headers: { host: "localhost" },
+      body: EMPTY_BODY,
+      hostname: "localhost",
+      origin,
+      caller: { ...caller, accessKeyId: undefined, signingService },
+    };
+    return operation(new QueryParams(params), req);
+  }
 
   private async serve(incoming: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = newRequestId();
@@ -294,6 +360,28 @@ export class FrontDoor {
     res.writeHead(result.status, result.statusMessage, headers);
     res.end(body);
   }
+}
+
+/** One in-process call (`FrontDoor.call`). */
+export interface InternalCall {
+  method: string;
+  /** Path with an optional `?query`, as a client would send it (percent-encoded). */
+  path: string;
+  headers?: Record<string, string>;
+  body?: Buffer | string;
+  /** The SigV4 signing name a client would use: picks REST services sharing a prefix, and `s3`. */
+  signingService?: string;
+  /** X-Amz-Target of an awsJson operation (`AmazonSQS.CreateQueue`). */
+  target?: string;
+  caller: Pick<CallerIdentity, "region" | "accountId">;
+  /** The origin links in the answer should use (queue URLs, code locations). */
+  origin?: string;
+}
+
+function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = value;
+  return out;
 }
 
 /** Reads the whole body, refusing more than `limit` bytes with a 413 the SDK understands. */

@@ -46,6 +46,7 @@ import {
 } from "./sandbox/index.js";
 import { CodeLinks, internalRequest, jsonBody, runtimeNote } from "./server-support.js";
 import { createSources } from "./sources/index.js";
+import { AwsCalls } from "./stacks/aws-calls.js";
 import { FsBlobStore } from "./storage/fs/fs-blob-store.js";
 import { SqliteLogStore } from "./storage/sqlite/sqlite-log-store.js";
 import { SqliteMetadataStore } from "./storage/sqlite/sqlite-metadata-store.js";
@@ -82,6 +83,8 @@ export interface NimbusServer {
   readonly url: string;
   readonly port: number;
   readonly config: Readonly<NimbusConfig>;
+  /** In-process calls of every API operation (what stack deploys apply resources through). */
+  readonly api: AwsCalls;
   /** Everything `/_nimbus/health` reports. */
   health(): Record<string, unknown>;
   /** Stops accepting requests, lets running invocations finish (bounded), then shuts down. */
@@ -401,6 +404,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     maxBodyBytes: config.server.maxBodyBytes,
     logger,
   });
+  const api = new AwsCalls(frontDoor, scope, () => endpoint);
   const server: Server = createServer({ keepAliveTimeout: 65_000 }, frontDoor.handle);
   await new Promise<void>((resolvePromise, reject) => {
     server.once("error", reject);
@@ -427,6 +431,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     url: endpoint,
     port,
     config,
+    api,
     health,
     close: (closeOptions = {}) => {
       closing ??= (async () => {

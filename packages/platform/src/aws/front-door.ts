@@ -118,9 +118,13 @@ export class FrontDoor {
     if (input.signingService === "s3") {
       const service = this.options.streamingService;
       if (!service) throw new Error("no streaming service is configured");
-      return service.handle(req, (async function* () {
-        if (body.length > 0) yield body;
-      })(), {});
+      return service.handle(
+        req,
+        (async function* () {
+          if (body.length > 0) yield body;
+        })(),
+        {},
+      );
     }
     const jsonService = input.target
       ? this.jsonByPrefix.get(input.target.slice(0, input.target.lastIndexOf(".")))

@@ -108,7 +108,8 @@ export class AwsCalls {
       method,
       path,
       signingService: "s3",
-      headers: body === undefined ? headers : { "content-length": String(Buffer.byteLength(body)), ...headers },
+      headers:
+        body === undefined ? headers : { "content-length": String(Buffer.byteLength(body)), ...headers },
       body,
       caller: this.scope,
       origin: this.origin(),
@@ -139,7 +140,11 @@ async function parseJson<T>(result: HttpResult): Promise<T> {
   if (result.status >= 400) {
     const type = String(parsed.__type ?? result.headers?.["x-amzn-errortype"] ?? `HTTP ${result.status}`);
     const message = String(parsed.message ?? parsed.Message ?? text);
-    throw new ApiCallError(result.status, type.slice(type.lastIndexOf("#") + 1).split(":")[0] ?? type, message);
+    throw new ApiCallError(
+      result.status,
+      type.slice(type.lastIndexOf("#") + 1).split(":")[0] ?? type,
+      message,
+    );
   }
   return parsed as T;
 }

@@ -17,7 +17,13 @@ import type { AwsCalls } from "./aws-calls.js";
  */
 
 /** A JSON value as templates hold it (after parsing, intrinsics are `{ "Fn::X": ... }` / `{ Ref }`). */
-export type TemplateValue = null | boolean | number | string | TemplateValue[] | { [key: string]: TemplateValue };
+export type TemplateValue =
+  | null
+  | boolean
+  | number
+  | string
+  | TemplateValue[]
+  | { [key: string]: TemplateValue };
 export type TemplateObject = { [key: string]: TemplateValue };
 
 export interface ResourceDefinition {
@@ -85,7 +91,10 @@ export interface ProviderContext {
    * `<stack>-<logicalId>-<RANDOM>` cut to `maxLength` (default 64), stable per logical id
    * within one stack deploy.
    */
-  physicalName(logicalId: string, options?: { maxLength?: number; lowerCase?: boolean; suffix?: string }): string;
+  physicalName(
+    logicalId: string,
+    options?: { maxLength?: number; lowerCase?: boolean; suffix?: string },
+  ): string;
   /** Progress lines shown as stack events' status reasons (optional detail). */
   note(logicalId: string, message: string): void;
   /** Gradual alias updates (UpdatePolicy.CodeDeployLambdaAliasUpdate), when wired. */

@@ -19,9 +19,11 @@ import {
   addConcurrencyRoutes,
   addLambdaControlRoutes,
   addLayerRoutes,
+  addPermissionRoutes,
   CodeStore,
   FunctionService,
   LayerService,
+  PermissionService,
   Reservations,
 } from "./functions/index.js";
 import { createFunctionUrls, createHttpApis, createLoadBalancers, createRestApis } from "./gateway/index.js";
@@ -225,6 +227,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     runtimeNote: (runtime) => runtimeNote(runtime, interpreters),
   });
   addAliasRoutes(lambda, new AliasService(metadata, functions), functions);
+  addPermissionRoutes(lambda, new PermissionService(metadata, functions, logger));
   addLayerRoutes(lambda, {
     layers: new LayerService(metadata, code, scope, clock),
     codeUrl: (req, codeKey) => codeLinks.url(req.origin, codeKey),

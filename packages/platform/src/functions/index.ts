@@ -37,5 +37,8 @@ export {
   type LayerVersionRecord,
   mergeInto,
 } from "./layers/index.js";
+export { addPermissionRoutes } from "./permission-api.js";
+export { PERMISSION_ERRORS, type PermissionStatement } from "./permission-policy.js";
+export { PermissionService } from "./permission-service.js";
 export { type ReservationLimits, Reservations } from "./reservations.js";
 export { AWS_RUNTIME_IDS, type RuntimeFamily, type RuntimeInfo, runtimeInfo } from "./runtimes.js";

@@ -98,7 +98,12 @@ export class Invoker {
         coldStart: false,
       };
     }
-    const release = await this.admit(config.name, reservedConcurrency);
+    const release = await this.admit(config.name, reservedConcurrency, () => ({
+      at: this.deps.clock.now(),
+      functionName: config.name,
+      invokedArn,
+      executedVersion: config.version,
+    }));
     try {
       return await this.run(config, invokedArn, requestId, req);
     } finally {
@@ -111,19 +116,23 @@ export class Invoker {
    * at most R at once; the others share what the reservations leave of the account's limit.
    * Throttles fail at once with TooManyRequestsException and AWS's Reason; nothing waits.
    */
-  private async admit(functionName: string, reserved: number | undefined): Promise<() => void> {
+  private async admit(
+    functionName: string,
+    reserved: number | undefined,
+    sample: () => { at: number; functionName: string; invokedArn: string; executedVersion: string },
+  ): Promise<() => void> {
     const running = this.perFunction.get(functionName) ?? 0;
     if (reserved !== undefined) {
       if (running >= reserved) {
         this.throttles++;
-        this.deps.metrics?.throttled("ReservedFunctionConcurrentInvocationLimitExceeded");
+        this.deps.metrics?.throttled("ReservedFunctionConcurrentInvocationLimitExceeded", sample());
         throw invokeError.functionThrottled();
       }
     } else {
       const pool = await this.deps.reservations.unreserved();
       if (this.unreservedInFlight >= pool) {
         this.throttles++;
-        this.deps.metrics?.throttled("ConcurrentInvocationLimitExceeded");
+        this.deps.metrics?.throttled("ConcurrentInvocationLimitExceeded", sample());
         throw invokeError.accountThrottled();
       }
       this.unreservedInFlight++;
@@ -217,7 +226,11 @@ export class Invoker {
     stream.close();
     const durationMs = clock.monotonic() - begin;
     const result = this.toResult(outcome, requestId, config, emit, stream);
-    this.deps.metrics?.invoked(config.name, outcomeLabel(outcome.kind), durationMs);
+    this.deps.metrics?.invoked(config.name, outcomeLabel(outcome.kind), durationMs, {
+      at: clock.now(),
+      invokedArn,
+      executedVersion: config.version,
+    });
     emit(endLine(requestId));
     const peak = env ? await env.peakMemoryBytes() : undefined;
     emit(

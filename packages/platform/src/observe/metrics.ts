@@ -1,5 +1,21 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 
+/**
+ * One invocation (or throttle) as the per-function series see it: what CloudWatch's AWS/Lambda
+ * metrics (Invocations, Errors, Throttles, Duration) are made of. Alarms evaluate these.
+ */
+export interface InvocationSample {
+  /** Epoch ms on the server's clock. */
+  at: number;
+  functionName: string;
+  /** The ARN that was invoked: unqualified, or with a version or alias qualifier. */
+  invokedArn: string;
+  /** The version that ran (or would have run, for a throttle). */
+  executedVersion: string;
+  outcome: "success" | "error" | "timeout" | "crash" | "throttle";
+  durationMs: number;
+}
+
 export interface MetricsSources {
   environments: () => { idle: number; busy: number; provisioned: number };
   concurrentExecutions: () => number;
@@ -17,6 +33,7 @@ export class Metrics {
   private readonly duration: Histogram<"function">;
   private readonly throttles: Counter<"reason">;
   private readonly coldStarts: Counter<"source">;
+  private readonly sampleListeners = new Set<(sample: InvocationSample) => void>();
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -79,13 +96,29 @@ export class Metrics {
     functionName: string,
     outcome: "success" | "error" | "timeout" | "crash",
     durationMs: number,
+    target?: { at: number; invokedArn: string; executedVersion: string },
   ): void {
     this.invocations.inc({ function: functionName, outcome });
     this.duration.observe({ function: functionName }, durationMs / 1000);
+    if (target) this.emit({ ...target, functionName, outcome, durationMs });
   }
 
-  throttled(reason: string): void {
+  throttled(
+    reason: string,
+    target?: { at: number; functionName: string; invokedArn: string; executedVersion: string },
+  ): void {
     this.throttles.inc({ reason });
+    if (target) this.emit({ ...target, outcome: "throttle", durationMs: 0 });
+  }
+
+  /** Receives every invocation and throttle as it is counted (alarms' metric series). */
+  onSample(listener: (sample: InvocationSample) => void): () => void {
+    this.sampleListeners.add(listener);
+    return () => this.sampleListeners.delete(listener);
+  }
+
+  private emit(sample: InvocationSample): void {
+    for (const listener of this.sampleListeners) listener(sample);
   }
 
   coldStart(source: "pre-started" | "on-demand"): void {

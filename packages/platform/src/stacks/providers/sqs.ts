@@ -1,0 +1,211 @@
+import type { ProviderContext, ProvisionResult, ResolvedProperties, ResourceProvider } from "../model.js";
+import {
+  alreadyExists,
+  flag,
+  ignoreGone,
+  isGone,
+  jsonText,
+  scalar,
+  stringList,
+  tagChanges,
+  tagMap,
+} from "./service-props.js";
+
+const QUEUE = "AWS::SQS::Queue";
+const POLICY = "AWS::SQS::QueuePolicy";
+const INLINE_POLICY = "AWS::SQS::QueueInlinePolicy";
+/** SQS's answers for a queue that does not exist (JSON `__type`, query code). */
+const QUEUE_GONE = ["QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue"];
+
+/** Template property -> queue attribute, with the value SQS has when the attribute is not set. */
+const ATTRIBUTES: Record<string, { kind: "scalar" | "json"; reset: string }> = {
+  DelaySeconds: { kind: "scalar", reset: "0" },
+  MaximumMessageSize: { kind: "scalar", reset: "262144" },
+  MessageRetentionPeriod: { kind: "scalar", reset: "345600" },
+  ReceiveMessageWaitTimeSeconds: { kind: "scalar", reset: "0" },
+  VisibilityTimeout: { kind: "scalar", reset: "30" },
+  RedrivePolicy: { kind: "json", reset: "" },
+  RedriveAllowPolicy: { kind: "json", reset: "" },
+  // Nimbus keeps messages unencrypted at rest: SQS refuses `true` with a message that says so.
+  SqsManagedSseEnabled: { kind: "scalar", reset: "false" },
+  ContentBasedDeduplication: { kind: "scalar", reset: "false" },
+  DeduplicationScope: { kind: "scalar", reset: "queue" },
+  FifoThroughputLimit: { kind: "scalar", reset: "perQueue" },
+};
+
+/** Queue attributes from the template's properties (FifoQueue only when true, as SQS wants). */
+export function queueAttributes(props: ResolvedProperties): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (flag(props, "FifoQueue", QUEUE)) out.FifoQueue = "true";
+  for (const [name, spec] of Object.entries(ATTRIBUTES)) {
+    const value = spec.kind === "json" ? jsonText(props, name, QUEUE) : scalar(props, name, QUEUE);
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+/**
+ * The SetQueueAttributes of an update: changed attributes, and attributes the template no
+ * longer sets put back to SQS's defaults (as CloudFormation does).
+ */
+export function queueAttributeChanges(
+  before: ResolvedProperties,
+  after: ResolvedProperties,
+): Record<string, string> {
+  const old = queueAttributes(before);
+  const next = queueAttributes(after);
+  const out: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(ATTRIBUTES)) {
+    if (next[name] !== undefined) {
+      if (next[name] !== old[name]) out[name] = next[name];
+    } else if (old[name] !== undefined) {
+      // FIFO-only attributes cannot be reset on a standard queue; they never were set there.
+      out[name] = spec.reset;
+    }
+  }
+  return out;
+}
+
+function queueName(ctx: ProviderContext, logicalId: string, props: ResolvedProperties): string {
+  const given = scalar(props, "QueueName", QUEUE);
+  if (given !== undefined) return given;
+  // Generated names keep within SQS's 80 characters; a FIFO queue's name must end in `.fifo`.
+  return flag(props, "FifoQueue", QUEUE)
+    ? `${ctx.physicalName(logicalId, { maxLength: 75 })}.fifo`
+    : ctx.physicalName(logicalId, { maxLength: 80 });
+}
+
+async function describeQueue(ctx: ProviderContext, url: string): Promise<ProvisionResult> {
+  const out = await ctx.api.json<{ Attributes?: Record<string, string> }>("AmazonSQS.GetQueueAttributes", {
+    QueueUrl: url,
+    AttributeNames: ["QueueArn"],
+  });
+  const name = url.slice(url.lastIndexOf("/") + 1);
+  return { physicalId: url, attributes: { Arn: out.Attributes?.QueueArn, QueueName: name, QueueUrl: url } };
+}
+
+async function applyTags(
+  ctx: ProviderContext,
+  url: string,
+  before: Record<string, string>,
+  after: Record<string, string>,
+): Promise<void> {
+  const { set, remove } = tagChanges(before, after);
+  if (remove.length > 0) await ctx.api.json("AmazonSQS.UntagQueue", { QueueUrl: url, TagKeys: remove });
+  if (Object.keys(set).length > 0) await ctx.api.json("AmazonSQS.TagQueue", { QueueUrl: url, Tags: set });
+}
+
+const queueProvider: ResourceProvider = {
+  type: QUEUE,
+  properties: [
+    "QueueName",
+    "FifoQueue",
+    "ContentBasedDeduplication",
+    "DeduplicationScope",
+    "FifoThroughputLimit",
+    "DelaySeconds",
+    "MaximumMessageSize",
+    "MessageRetentionPeriod",
+    "ReceiveMessageWaitTimeSeconds",
+    "VisibilityTimeout",
+    "RedrivePolicy",
+    "RedriveAllowPolicy",
+    "SqsManagedSseEnabled",
+    "Tags",
+  ],
+  replaceOn: ["QueueName", "FifoQueue"],
+  async create(ctx, logicalId, props) {
+    const name = queueName(ctx, logicalId, props);
+    // CreateQueue answers an existing queue with the same attributes; CloudFormation refuses
+    // to take over a queue it did not create.
+    try {
+      await ctx.api.json("AmazonSQS.GetQueueUrl", { QueueName: name });
+      throw alreadyExists(QUEUE, name);
+    } catch (error) {
+      if (!isGone(error, QUEUE_GONE)) throw error;
+    }
+    const tags = tagMap(props, QUEUE);
+    const created = await ctx.api.json<{ QueueUrl: string }>("AmazonSQS.CreateQueue", {
+      QueueName: name,
+      Attributes: queueAttributes(props),
+      ...(Object.keys(tags).length > 0 && { tags }),
+    });
+    return describeQueue(ctx, created.QueueUrl);
+  },
+  async update(ctx, _logicalId, current, props) {
+    const url = current.physicalId;
+    const changes = queueAttributeChanges(current.properties, props);
+    if (Object.keys(changes).length > 0)
+      await ctx.api.json("AmazonSQS.SetQueueAttributes", { QueueUrl: url, Attributes: changes });
+    await applyTags(ctx, url, tagMap(current.properties, QUEUE), tagMap(props, QUEUE));
+    return describeQueue(ctx, url);
+  },
+  async delete(ctx, _logicalId, current) {
+    await ignoreGone(QUEUE_GONE, () =>
+      ctx.api.json("AmazonSQS.DeleteQueue", { QueueUrl: current.physicalId }),
+    );
+  },
+};
+
+/** Sets (or clears, with "") the Policy attribute of each queue; queues already gone are skipped. */
+async function setPolicy(ctx: ProviderContext, urls: string[], policy: string, tolerateGone: boolean) {
+  for (const url of urls) {
+    const set = () =>
+      ctx.api.json("AmazonSQS.SetQueueAttributes", { QueueUrl: url, Attributes: { Policy: policy } });
+    if (tolerateGone) await ignoreGone(QUEUE_GONE, set);
+    else await set();
+  }
+}
+
+// Nimbus stores queue policies (GetQueueAttributes returns them) but does not enforce them:
+// every caller of the one account may use every queue.
+const NOT_ENFORCED = "the policy is stored on the queue; Nimbus does not enforce queue policies";
+
+const queuePolicyProvider: ResourceProvider = {
+  type: POLICY,
+  properties: ["PolicyDocument", "Queues"],
+  required: ["PolicyDocument", "Queues"],
+  async create(ctx, logicalId, props) {
+    const policy = jsonText(props, "PolicyDocument", POLICY) ?? "";
+    await setPolicy(ctx, stringList(props, "Queues", POLICY), policy, false);
+    ctx.note(logicalId, NOT_ENFORCED);
+    const id = ctx.physicalName(logicalId);
+    return { physicalId: id, attributes: { Id: id } };
+  },
+  async update(ctx, _logicalId, current, props) {
+    const queues = stringList(props, "Queues", POLICY);
+    const dropped = stringList(current.properties, "Queues", POLICY).filter((q) => !queues.includes(q));
+    await setPolicy(ctx, dropped, "", true);
+    await setPolicy(ctx, queues, jsonText(props, "PolicyDocument", POLICY) ?? "", false);
+    return { physicalId: current.physicalId, attributes: { Id: current.physicalId } };
+  },
+  async delete(ctx, _logicalId, current) {
+    await setPolicy(ctx, stringList(current.properties, "Queues", POLICY), "", true);
+  },
+};
+
+const queueInlinePolicyProvider: ResourceProvider = {
+  type: INLINE_POLICY,
+  properties: ["PolicyDocument", "Queue"],
+  required: ["PolicyDocument", "Queue"],
+  replaceOn: ["Queue"],
+  async create(ctx, logicalId, props) {
+    const url = scalar(props, "Queue", INLINE_POLICY) ?? "";
+    await setPolicy(ctx, [url], jsonText(props, "PolicyDocument", INLINE_POLICY) ?? "", false);
+    ctx.note(logicalId, NOT_ENFORCED);
+    // Ref is the queue URL (CloudFormation documents it so).
+    return { physicalId: url, attributes: {} };
+  },
+  async update(ctx, _logicalId, current, props) {
+    await setPolicy(ctx, [current.physicalId], jsonText(props, "PolicyDocument", INLINE_POLICY) ?? "", false);
+    return { physicalId: current.physicalId, attributes: {} };
+  },
+  async delete(ctx, _logicalId, current) {
+    await setPolicy(ctx, [current.physicalId], "", true);
+  },
+};
+
+/** AWS::SQS::Queue, AWS::SQS::QueuePolicy and AWS::SQS::QueueInlinePolicy. */
+export function sqsProviders(): ResourceProvider[] {
+  return [queueProvider, queuePolicyProvider, queueInlinePolicyProvider];
+}

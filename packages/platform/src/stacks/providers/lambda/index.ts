@@ -1,0 +1,2 @@
+export { archiveOf, inlineArchive, zipOne } from "./function-code.js";
+export { lambdaProviders } from "./lambda-providers.js";

@@ -1,0 +1,1 @@
+export { apiGatewayProviders } from "./api-gateway-providers.js";

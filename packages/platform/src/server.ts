@@ -49,6 +49,8 @@ import {
 import { CodeLinks, internalRequest, jsonBody, runtimeNote } from "./server-support.js";
 import { createSources } from "./sources/index.js";
 import { AwsCalls } from "./stacks/aws-calls.js";
+import { createDeployments } from "./stacks/deployments/index.js";
+import type { GradualDeployments } from "./stacks/model.js";
 import { FsBlobStore } from "./storage/fs/fs-blob-store.js";
 import { SqliteLogStore } from "./storage/sqlite/sqlite-log-store.js";
 import { SqliteMetadataStore } from "./storage/sqlite/sqlite-metadata-store.js";
@@ -87,6 +89,8 @@ export interface NimbusServer {
   readonly config: Readonly<NimbusConfig>;
   /** In-process calls of every API operation (what stack deploys apply resources through). */
   readonly api: AwsCalls;
+  /** Gradual alias updates (CodeDeploy semantics) that stack deploys use. */
+  readonly gradual: GradualDeployments;
   /** Everything `/_nimbus/health` reports. */
   health(): Record<string, unknown>;
   /** Stops accepting requests, lets running invocations finish (bounded), then shuts down. */
@@ -341,6 +345,9 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     );
   });
 
+  // Gradual deployments: CodeDeploy API, CloudWatch alarms on the invocation metrics (docs/gradual-deployments.md).
+  const deployments = createDeployments({ metadata, metrics, clock, logger, scope, api: () => api });
+
   const startedAt = clock.now();
   const health = () => ({
     status: "ok",
@@ -392,8 +399,14 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
       { signingName: "apigateway", pathPrefixes: ["v2"], router: httpApis.router },
       { signingName: "apigateway", pathPrefixes: restApis.pathPrefixes, router: restApis.router },
     ],
-    jsonServices: [createLogsApi(logStore, clock), workflows.api, queues.jsonApi, events.api],
-    queryServices: [topics.api, queues.queryApi, loadBalancers.api],
+    jsonServices: [
+      createLogsApi(logStore, clock),
+      workflows.api,
+      queues.jsonApi,
+      events.api,
+      deployments.codeDeployApi,
+    ],
+    queryServices: [topics.api, queues.queryApi, loadBalancers.api, deployments.cloudWatchApi],
     nimbusRoutes,
     trafficRoutes: [
       functionUrls.route,
@@ -425,6 +438,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
   await objects.start();
   await sources.start();
   await events.start();
+  await deployments.start();
   const families = [interpreters.node ? "node" : undefined, interpreters.python ? "python" : undefined];
   invoker.prestart?.warm(families.filter((f): f is string => f !== undefined));
   logger.info({ endpoint, sandbox: driver.name, dataDir }, "nimbus is ready");
@@ -435,6 +449,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     port,
     config,
     api,
+    gradual: deployments.gradual,
     health,
     close: (closeOptions = {}) => {
       closing ??= (async () => {
@@ -442,6 +457,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
         server.closeIdleConnections();
         // Pollers stop first: no new batches, and their long polls end with the others.
         sources.close();
+        deployments.close();
         // Long polls return now, so their connections can close.
         queues.close();
         // Schedules stop firing and deliveries finish before the areas they deliver to close.

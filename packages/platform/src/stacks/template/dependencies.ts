@@ -37,9 +37,11 @@ function references(
       for (const variable of subVariables(source)) {
         if (Object.hasOwn(local, variable)) continue;
         const dot = variable.indexOf(".");
-        if (dot > 0 && !variable.startsWith("AWS::"))
-          found.push({ name: variable.slice(0, dot), kind: "getAtt" });
-        else found.push({ name: variable, kind: "ref" });
+        // `${Resource.Attribute}`: an unknown name is an unresolved dependency (not a GetAtt error).
+        found.push({
+          name: dot > 0 && !variable.startsWith("AWS::") ? variable.slice(0, dot) : variable,
+          kind: "ref",
+        });
       }
     } else references(source, conditions, found);
     references(map, conditions, found);

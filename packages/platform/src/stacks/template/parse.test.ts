@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Fn::Sub strings are CloudFormation syntax
 import { describe, expect, it } from "vitest";
 import { parseTemplate, templateToJson } from "./index.js";
 
@@ -70,8 +71,8 @@ describe("parseTemplate", () => {
       Both: { "Fn::And": [{ Condition: "IsProd" }, { "Fn::Equals": ["a", "a"] }] },
       Either: { "Fn::Or": [{ Condition: "IsProd" }, { Condition: "NotProd" }] },
     });
-    const vars = (t.Resources.Fn?.Properties?.Environment as { Variables: Record<string, unknown> })
-      .Variables;
+    const env = t.Resources.Fn?.Properties?.Environment as { Variables: Record<string, unknown> } | undefined;
+    const vars = env?.Variables;
     expect(vars).toEqual({
       QUEUE_ARN: { "Fn::GetAtt": ["Queue", "Arn"] },
       QUEUE_URL: { "Fn::GetAtt": ["Queue", "QueueUrl"] },

@@ -1,0 +1,446 @@
+import { basename, dirname, resolve } from "node:path";
+import {
+  type Capability,
+  type Change,
+  CreateChangeSetCommand,
+  DeleteChangeSetCommand,
+  DeleteStackCommand,
+  DescribeChangeSetCommand,
+  type DescribeChangeSetCommandOutput,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  ExecuteChangeSetCommand,
+  type Parameter,
+  type Stack,
+  type StackEvent,
+} from "@aws-sdk/client-cloudformation";
+import { GetFunctionCommand } from "@aws-sdk/client-lambda";
+import { CliError, usageError } from "./cli-error.js";
+import { type ClientOptions, NimbusClients } from "./clients.js";
+import {
+  artifactsBucketName,
+  type PackagedArtifact,
+  packageTemplateFile,
+  uploadBlob,
+} from "./package-template.js";
+
+/** CloudFormation's TemplateBody limit; larger templates go through S3 and TemplateURL. */
+export const TEMPLATE_BODY_LIMIT = 51_200;
+export const ALL_CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"];
+const POLL_MS = 500;
+
+/** One stack event, as the CLI shows it. */
+export interface DeployEvent {
+  timestamp: string;
+  logicalId: string;
+  resourceType: string;
+  status: string;
+  reason?: string;
+}
+
+/** One line of the plan (a change set's resource change). */
+export interface PlanChange {
+  action: string;
+  logicalId: string;
+  resourceType: string;
+  physicalId?: string;
+  replacement?: string;
+}
+
+export interface DeployPlan {
+  changeSetId: string;
+  changeSetType: "CREATE" | "UPDATE";
+  changes: PlanChange[];
+  /** The change set's StatusReason lines: what Nimbus does not apply, or records only. */
+  notes: string[];
+}
+
+export interface DeployStackOptions extends ClientOptions {
+  templatePath: string;
+  /** Default: the template folder's name, sanitized (`defaultStackName`). */
+  stackName?: string | undefined;
+  parameters?: Record<string, string> | undefined;
+  tags?: Record<string, string> | undefined;
+  capabilities?: string[] | undefined;
+  /** false: create the change set, report the plan, do not execute it. */
+  execute?: boolean | undefined;
+  onEvent?: ((event: DeployEvent) => void) | undefined;
+  onProgress?: ((line: string) => void) | undefined;
+  onPlan?: ((plan: DeployPlan) => void) | undefined;
+  /** Reuse these clients (otherwise made from `endpoint` / `strict` and closed at the end). */
+  clients?: NimbusClients | undefined;
+}
+
+export type DeployStatus = "NO_CHANGES" | "CHANGE_SET_FAILED" | "CHANGE_SET_CREATED" | string;
+
+export interface DeployResult {
+  stackName: string;
+  stackId?: string | undefined;
+  /** The final stack status, or NO_CHANGES / CHANGE_SET_FAILED / CHANGE_SET_CREATED (--no-execute). */
+  status: DeployStatus;
+  /** true when the stack reached CREATE_COMPLETE / UPDATE_COMPLETE, or nothing had to change. */
+  ok: boolean;
+  reason?: string | undefined;
+  plan?: DeployPlan | undefined;
+  outputs: Record<string, string>;
+  outputDetails: { key: string; value: string; description?: string; exportName?: string }[];
+  /** Resources that failed during the execution, with CloudFormation's reasons. */
+  failures: DeployEvent[];
+  artifacts: PackagedArtifact[];
+}
+
+/** A stack name from a folder name: letters, digits and hyphens, starting with a letter, at most 128. */
+export function sanitizeStackName(name: string): string {
+  let out = name
+    .replace(/[^A-Za-z0-9-]+/g, "-")
+    .replace(/-+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  if (!/^[A-Za-z]/.test(out)) out = `stack-${out}`.replace(/-$/, "");
+  return out.slice(0, 128);
+}
+
+/** The default stack name: the template's folder, sanitized. */
+export function defaultStackName(templatePath: string): string {
+  return sanitizeStackName(basename(dirname(resolve(templatePath))));
+}
+
+const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
+
+/**
+ * The `nimbus deploy` flow: package the template's local artifacts, create a change set
+ * (CREATE or UPDATE), report the plan, execute it while streaming the stack's events, and
+ * answer with the final status and the stack's outputs. Does not throw for a failed deploy
+ * (`ok` is false and `reason` / `failures` say why); throws `CliError` for bad input and
+ * errors of the server's APIs.
+ */
+export async function deployStack(options: DeployStackOptions): Promise<DeployResult> {
+  const clients = options.clients ?? new NimbusClients(options);
+  try {
+    return await runDeploy(clients, options);
+  } finally {
+    if (!options.clients) clients.close();
+  }
+}
+
+async function runDeploy(clients: NimbusClients, options: DeployStackOptions): Promise<DeployResult> {
+  const progress = options.onProgress ?? (() => {});
+  const stackName = options.stackName ?? defaultStackName(options.templatePath);
+  if (!STACK_NAME.test(stackName)) {
+    throw usageError(
+      `invalid stack name "${stackName}": letters, digits and hyphens, starting with a letter, at most 128 characters`,
+    );
+  }
+  const cfn = clients.cloudFormation;
+  let existing = await describeStack(clients, stackName);
+  if (existing?.StackStatus === "ROLLBACK_COMPLETE" || existing?.StackStatus === "ROLLBACK_FAILED") {
+    // A stack whose creation rolled back cannot be updated (AWS says so too); start it over.
+    progress(`Stack ${stackName} is in ${existing.StackStatus} after a failed create; deleting it first`);
+    await deleteStackAndWait(clients, stackName, progress);
+    existing = undefined;
+  }
+  if (existing?.StackStatus?.endsWith("_IN_PROGRESS") && existing.StackStatus !== "REVIEW_IN_PROGRESS") {
+    throw new CliError(`Stack ${stackName} is in ${existing.StackStatus} state and can not be updated now`);
+  }
+  const changeSetType = !existing || existing.StackStatus === "REVIEW_IN_PROGRESS" ? "CREATE" : "UPDATE";
+
+  const accountId = accountFromArn(existing?.StackId) ?? (await discoverAccountId(clients));
+  const bucket = artifactsBucketName(accountId, clients.region);
+  const packaged = await packageTemplateFile(options.templatePath, clients.s3, {
+    bucket,
+    accountId,
+    region: clients.region,
+    onProgress: progress,
+  });
+
+  let body = packaged.text;
+  if (Buffer.byteLength(body) > TEMPLATE_BODY_LIMIT) body = JSON.stringify(packaged.template);
+  const templateSource: { TemplateBody?: string; TemplateURL?: string } = {};
+  if (Buffer.byteLength(body) > TEMPLATE_BODY_LIMIT) {
+    const key = await uploadBlob(clients.s3, bucket, body, ".template");
+    templateSource.TemplateURL = `${clients.endpoint}/${bucket}/${key}`;
+    progress(`Template is over ${TEMPLATE_BODY_LIMIT} bytes; uploaded to s3://${bucket}/${key}`);
+  } else {
+    templateSource.TemplateBody = body;
+  }
+
+  const parameters = buildParameters(packaged.template, options.parameters ?? {}, existing);
+  const changeSetName = `nimbus-deploy-${Date.now()}`;
+  progress(`Creating change set ${changeSetName} (${changeSetType}) for stack ${stackName}`);
+  const created = await cfn.send(
+    new CreateChangeSetCommand({
+      StackName: stackName,
+      ChangeSetName: changeSetName,
+      ChangeSetType: changeSetType,
+      ...templateSource,
+      Parameters: parameters,
+      Capabilities: (options.capabilities ?? ALL_CAPABILITIES) as Capability[],
+      Tags: Object.entries(options.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
+      Description: "Created by nimbus deploy",
+    }),
+  );
+  const changeSetId = created.Id ?? changeSetName;
+  const stackId = created.StackId ?? existing?.StackId;
+  const described = await waitForChangeSet(clients, changeSetId, stackName);
+  const base = {
+    stackName,
+    stackId,
+    outputs: {},
+    outputDetails: [],
+    failures: [],
+    artifacts: packaged.artifacts,
+  };
+  if (described.first.Status === "FAILED") {
+    const reason = described.first.StatusReason ?? "the change set failed";
+    if (/didn't contain changes|No updates are to be performed/i.test(reason)) {
+      await cfn
+        .send(new DeleteChangeSetCommand({ ChangeSetName: changeSetId, StackName: stackName }))
+        .catch(() => {});
+      const stack = await describeStack(clients, stackName);
+      return { ...base, ...outputsOf(stack), status: "NO_CHANGES", ok: true, reason };
+    }
+    return { ...base, status: "CHANGE_SET_FAILED", ok: false, reason };
+  }
+  const plan: DeployPlan = {
+    changeSetId,
+    changeSetType,
+    changes: described.changes.map(planChange),
+    notes: splitNotes(described.first.StatusReason),
+  };
+  options.onPlan?.(plan);
+  if (options.execute === false) {
+    return { ...base, status: "CHANGE_SET_CREATED", ok: true, plan };
+  }
+
+  const seen = new Set((await stackEvents(clients, stackName, new Set())).map((e) => e.EventId ?? ""));
+  progress(`Executing change set ${changeSetName}`);
+  await cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: changeSetId, StackName: stackName }));
+  const events: DeployEvent[] = [];
+  let stack: Stack | undefined;
+  for (;;) {
+    stack = await describeStack(clients, stackName);
+    const status = stack?.StackStatus ?? "DELETE_COMPLETE";
+    const fresh = await stackEvents(clients, stackName, seen);
+    for (const event of fresh.reverse()) {
+      seen.add(event.EventId ?? "");
+      const shown = toDeployEvent(event);
+      events.push(shown);
+      options.onEvent?.(shown);
+    }
+    if (!status.endsWith("_IN_PROGRESS")) break;
+    await sleep(POLL_MS);
+  }
+  const status = stack?.StackStatus ?? "DELETE_COMPLETE";
+  const ok = status === "CREATE_COMPLETE" || status === "UPDATE_COMPLETE";
+  const failures = events.filter(
+    (e) => e.status.endsWith("_FAILED") && e.reason && e.logicalId !== stackName,
+  );
+  return {
+    ...base,
+    ...outputsOf(stack),
+    stackId: stack?.StackId ?? stackId,
+    status,
+    ok,
+    reason: ok ? undefined : (stack?.StackStatusReason ?? failures[0]?.reason),
+    plan,
+    failures,
+  };
+}
+
+/** The stack, or undefined when it does not exist (or was deleted). */
+export async function describeStack(clients: NimbusClients, stackName: string): Promise<Stack | undefined> {
+  try {
+    const out = await clients.cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
+    const stack = out.Stacks?.[0];
+    return stack?.StackStatus === "DELETE_COMPLETE" ? undefined : stack;
+  } catch (error) {
+    if (/does not exist/i.test((error as Error).message)) return undefined;
+    throw error;
+  }
+}
+
+/** DeleteStack, then waits until the stack is gone (or its deletion failed: throws). */
+export async function deleteStackAndWait(
+  clients: NimbusClients,
+  stackName: string,
+  progress: (line: string) => void,
+  onEvent?: (event: DeployEvent) => void,
+): Promise<void> {
+  const before = await describeStack(clients, stackName);
+  if (!before) return;
+  const stackId = before.StackId ?? stackName;
+  const seen = new Set((await stackEvents(clients, stackId, new Set())).map((e) => e.EventId ?? ""));
+  await clients.cloudFormation.send(new DeleteStackCommand({ StackName: stackName }));
+  for (;;) {
+    // By id: a deleted stack is still described by its id (DELETE_COMPLETE), not by its name.
+    let stack: Stack | undefined;
+    try {
+      const out = await clients.cloudFormation.send(new DescribeStacksCommand({ StackName: stackId }));
+      stack = out.Stacks?.[0];
+    } catch (error) {
+      if (!/does not exist/i.test((error as Error).message)) throw error;
+    }
+    const fresh = await stackEvents(clients, stackId, seen).catch(() => [] as StackEvent[]);
+    for (const event of fresh.reverse()) {
+      seen.add(event.EventId ?? "");
+      onEvent?.(toDeployEvent(event));
+    }
+    const status = stack?.StackStatus ?? "DELETE_COMPLETE";
+    if (status === "DELETE_COMPLETE") {
+      progress(`Stack ${stackName} deleted`);
+      return;
+    }
+    if (status === "DELETE_FAILED") {
+      throw new CliError(
+        `Deleting stack ${stackName} failed: ${stack?.StackStatusReason ?? "DELETE_FAILED"}`,
+      );
+    }
+    await sleep(POLL_MS);
+  }
+}
+
+/** Events newer than the ones in `seen` (newest first), following pages until a seen one. */
+async function stackEvents(
+  clients: NimbusClients,
+  stackName: string,
+  seen: Set<string>,
+): Promise<StackEvent[]> {
+  const out: StackEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await clients.cloudFormation.send(
+      new DescribeStackEventsCommand({ StackName: stackName, NextToken: nextToken }),
+    );
+    for (const event of page.StackEvents ?? []) {
+      if (seen.has(event.EventId ?? "")) return out;
+      out.push(event);
+    }
+    nextToken = page.NextToken;
+  } while (nextToken);
+  return out;
+}
+
+async function waitForChangeSet(
+  clients: NimbusClients,
+  changeSetId: string,
+  stackName: string,
+): Promise<{ first: DescribeChangeSetCommandOutput; changes: Change[] }> {
+  for (;;) {
+    const first = await clients.cloudFormation.send(
+      new DescribeChangeSetCommand({ ChangeSetName: changeSetId, StackName: stackName }),
+    );
+    if (first.Status !== "CREATE_PENDING" && first.Status !== "CREATE_IN_PROGRESS") {
+      const changes = [...(first.Changes ?? [])];
+      let nextToken = first.NextToken;
+      while (nextToken) {
+        const page = await clients.cloudFormation.send(
+          new DescribeChangeSetCommand({
+            ChangeSetName: changeSetId,
+            StackName: stackName,
+            NextToken: nextToken,
+          }),
+        );
+        changes.push(...(page.Changes ?? []));
+        nextToken = page.NextToken;
+      }
+      return { first, changes };
+    }
+    await sleep(POLL_MS);
+  }
+}
+
+/**
+ * The change set's parameters: the overrides, and for an update every template parameter the
+ * stack already has and the overrides do not name keeps its previous value (as
+ * `aws cloudformation deploy` does).
+ */
+function buildParameters(
+  template: Record<string, unknown>,
+  overrides: Record<string, string>,
+  existing: Stack | undefined,
+): Parameter[] {
+  const declared = Object.keys((template.Parameters as Record<string, unknown> | undefined) ?? {});
+  for (const key of Object.keys(overrides)) {
+    if (!declared.includes(key)) {
+      throw usageError(`--parameter-overrides: the template declares no parameter named ${key}`);
+    }
+  }
+  const params: Parameter[] = Object.entries(overrides).map(([ParameterKey, ParameterValue]) => ({
+    ParameterKey,
+    ParameterValue,
+  }));
+  const previous = new Set((existing?.Parameters ?? []).map((p) => p.ParameterKey));
+  for (const key of declared) {
+    if (!(key in overrides) && previous.has(key)) params.push({ ParameterKey: key, UsePreviousValue: true });
+  }
+  return params;
+}
+
+function planChange(change: Change): PlanChange {
+  const rc = change.ResourceChange ?? {};
+  const out: PlanChange = {
+    action: rc.Action ?? change.Type ?? "",
+    logicalId: rc.LogicalResourceId ?? "",
+    resourceType: rc.ResourceType ?? "",
+  };
+  if (rc.PhysicalResourceId) out.physicalId = rc.PhysicalResourceId;
+  if (rc.Replacement) out.replacement = rc.Replacement;
+  return out;
+}
+
+/** StatusReason may carry several notes; one per line (or per "; " when on one line). */
+function splitNotes(reason: string | undefined): string[] {
+  if (!reason) return [];
+  return reason
+    .split(/\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+}
+
+function toDeployEvent(event: StackEvent): DeployEvent {
+  const out: DeployEvent = {
+    timestamp: (event.Timestamp ?? new Date()).toISOString(),
+    logicalId: event.LogicalResourceId ?? "",
+    resourceType: event.ResourceType ?? "",
+    status: event.ResourceStatus ?? "",
+  };
+  if (event.ResourceStatusReason) out.reason = event.ResourceStatusReason;
+  return out;
+}
+
+function outputsOf(stack: Stack | undefined): Pick<DeployResult, "outputs" | "outputDetails"> {
+  const outputs: Record<string, string> = {};
+  const outputDetails: DeployResult["outputDetails"] = [];
+  for (const o of stack?.Outputs ?? []) {
+    if (!o.OutputKey) continue;
+    outputs[o.OutputKey] = o.OutputValue ?? "";
+    const detail: DeployResult["outputDetails"][number] = { key: o.OutputKey, value: o.OutputValue ?? "" };
+    if (o.Description) detail.description = o.Description;
+    if (o.ExportName) detail.exportName = o.ExportName;
+    outputDetails.push(detail);
+  }
+  return { outputs, outputDetails };
+}
+
+function accountFromArn(arn: string | undefined): string | undefined {
+  const account = arn?.split(":")[4];
+  return account && /^\d{12}$/.test(account) ? account : undefined;
+}
+
+/**
+ * The server's account id. Lambda names the full ARN in its "Function not found" message (on
+ * AWS as on Nimbus), which needs no call with a side effect; falls back to 000000000000.
+ */
+export async function discoverAccountId(clients: NimbusClients): Promise<string> {
+  try {
+    await clients.lambda.send(new GetFunctionCommand({ FunctionName: "nimbus-cli-account-probe-0" }));
+  } catch (error) {
+    const match = /arn:aws:lambda:[^:]*:(\d{12}):/.exec((error as Error).message ?? "");
+    if (match?.[1]) return match[1];
+    if (/ECONNREFUSED|fetch failed/i.test(String((error as Error).message))) throw error;
+  }
+  return "000000000000";
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -352,6 +352,21 @@ describe("stack resource providers: queues, topics, buckets, rules, schedules, s
       events.send(new DescribeRuleCommand({ Name: name, EventBusName: "cfn-bus" })),
     ).rejects.toThrow();
     await provider("AWS::Events::Rule").delete(ctx, "Rule", { ...rule, properties: next });
+
+    const busProps = { Name: "cfn-bus", Tags: [{ Key: "a", Value: "b" }] };
+    const busNext = { Name: "cfn-bus", Tags: [{ Key: "c", Value: "d" }] };
+    await provider("AWS::Events::EventBus").update(ctx, "Bus", { ...bus, properties: busProps }, busNext);
+    const retagged = await events.send(new ListEventTagsCommand({ ResourceARN: String(bus.attributes.Arn) }));
+    expect(retagged.Tags).toEqual([{ Key: "c", Value: "d" }]);
+    // No UpdateEventBus in Nimbus: a new description is refused, not dropped.
+    await expect(
+      provider("AWS::Events::EventBus").update(
+        ctx,
+        "Bus",
+        { ...bus, properties: busNext },
+        { ...busNext, Description: "new" },
+      ),
+    ).rejects.toMatchObject({ code: "ERR_STACK_SERVICE_UPDATE_UNSUPPORTED" });
     await provider("AWS::Events::EventBus").delete(ctx, "Bus", { ...bus, properties: {} });
     await provider("AWS::Events::EventBus").delete(ctx, "Bus", { ...bus, properties: {} });
   });
@@ -367,12 +382,18 @@ describe("stack resource providers: queues, topics, buckets, rules, schedules, s
       Arn: `arn:aws:scheduler:us-east-1:${ACCOUNT}:schedule-group/cfn-group`,
       State: "ACTIVE",
     });
+    expect(String(group.attributes.CreationDate)).toMatch(/^\d{4}-\d\d-\d\dT/);
     const props = {
       GroupName: "cfn-group",
       ScheduleExpression: "rate(1 day)",
       StartDate: "2030-01-01T00:00:00Z",
       FlexibleTimeWindow: { Mode: "FLEXIBLE", MaximumWindowInMinutes: "15" },
-      Target: { Arn: target.attributes.Arn, RoleArn: ROLE, Input: '{"x":1}' },
+      Target: {
+        Arn: target.attributes.Arn,
+        RoleArn: ROLE,
+        Input: '{"x":1}',
+        RetryPolicy: { MaximumRetryAttempts: "2" },
+      },
     };
     const schedule = await provider("AWS::Scheduler::Schedule").create(ctx, "Nightly", props);
     expect(schedule.physicalId).toMatch(/^test-stack-Nightly-/);
@@ -384,6 +405,7 @@ describe("stack resource providers: queues, topics, buckets, rules, schedules, s
     );
     expect(got.StartDate?.toISOString()).toBe("2030-01-01T00:00:00.000Z");
     expect(got.FlexibleTimeWindow).toEqual({ Mode: "FLEXIBLE", MaximumWindowInMinutes: 15 });
+    expect(got.Target?.RetryPolicy?.MaximumRetryAttempts).toBe(2);
 
     const next = { ...props, State: "DISABLED", FlexibleTimeWindow: { Mode: "OFF" } };
     await provider("AWS::Scheduler::Schedule").update(

@@ -6,6 +6,7 @@ import {
   isGone,
   jsonText,
   list,
+  numericRetry,
   scalar,
   tagChanges,
   tagMap,
@@ -107,7 +108,7 @@ export function ruleTargets(props: ResolvedProperties): Record<string, unknown>[
     const target = t as Record<string, unknown> | null;
     if (typeof target?.Id !== "string" || typeof target.Arn !== "string")
       throw invalidProperty(RULE, "Targets", "entries need Id and Arn strings");
-    return target;
+    return numericRetry(target);
   });
   const ids = new Set(targets.map((t) => t.Id));
   if (ids.size !== targets.length) throw invalidProperty(RULE, "Targets", "has duplicate Ids");

@@ -1,5 +1,13 @@
 import type { ProviderContext, ResolvedProperties, ResourceProvider } from "../model.js";
-import { ignoreGone, invalidProperty, object, scalar, tagChanges, tagMap } from "./service-props.js";
+import {
+  ignoreGone,
+  invalidProperty,
+  numericRetry,
+  object,
+  scalar,
+  tagChanges,
+  tagMap,
+} from "./service-props.js";
 
 const SCHEDULE = "AWS::Scheduler::Schedule";
 const GROUP = "AWS::Scheduler::ScheduleGroup";
@@ -46,16 +54,6 @@ export function scheduleBody(props: ResolvedProperties): Record<string, unknown>
   const target = object(props, "Target", SCHEDULE);
   if (target) body.Target = numericRetry(target);
   return body;
-}
-
-/** RetryPolicy numbers may arrive as strings from parameters; the API wants numbers. */
-function numericRetry(target: Record<string, unknown>): Record<string, unknown> {
-  const retry = target.RetryPolicy as Record<string, unknown> | undefined;
-  if (!retry || typeof retry !== "object") return target;
-  const out: Record<string, unknown> = { ...retry };
-  for (const key of ["MaximumRetryAttempts", "MaximumEventAgeInSeconds"])
-    if (typeof out[key] === "string") out[key] = Number(out[key]);
-  return { ...target, RetryPolicy: out };
 }
 
 function groupQuery(props: ResolvedProperties): string {
@@ -117,13 +115,15 @@ async function groupResult(ctx: ProviderContext, name: string) {
     "GET",
     `/schedule-groups/${encodeURIComponent(name)}`,
   );
-  // Dates as the API answers them (epoch seconds); CloudFormation documents timestamps here.
+  // The API answers epoch seconds; the attributes are ISO 8601 timestamps, as in templates.
+  const iso = (seconds: unknown) =>
+    typeof seconds === "number" ? new Date(seconds * 1000).toISOString() : undefined;
   return {
     physicalId: name,
     attributes: {
       Arn: g.Arn,
-      CreationDate: g.CreationDate,
-      LastModificationDate: g.LastModificationDate,
+      CreationDate: iso(g.CreationDate),
+      LastModificationDate: iso(g.LastModificationDate),
       State: g.State,
     },
   };

@@ -142,3 +142,16 @@ export function tagChanges(
 export function sameValue(a: ResolvedProperties, b: ResolvedProperties, name: string): boolean {
   return JSON.stringify(a[name]) === JSON.stringify(b[name]);
 }
+
+/**
+ * A target's RetryPolicy with numbers where a parameter gave strings (`"3"`): the APIs want
+ * numbers (rules and schedules share the shape).
+ */
+export function numericRetry(target: Record<string, unknown>): Record<string, unknown> {
+  const retry = target.RetryPolicy;
+  if (typeof retry !== "object" || retry === null || Array.isArray(retry)) return target;
+  const out: Record<string, unknown> = { ...(retry as Record<string, unknown>) };
+  for (const key of ["MaximumRetryAttempts", "MaximumEventAgeInSeconds"])
+    if (typeof out[key] === "string" && out[key] !== "") out[key] = Number(out[key]);
+  return { ...target, RetryPolicy: out };
+}

@@ -43,8 +43,11 @@ async function definitionOf(ctx: ProviderContext, props: ResolvedProperties): Pr
     );
   let text: string;
   if (props.Definition !== undefined) {
-    const definition = object(props, "Definition", MACHINE);
-    text = JSON.stringify(definition);
+    // A Json property: an object in the template, or (from a parameter or Fn::Sub) its text.
+    text =
+      typeof props.Definition === "string"
+        ? props.Definition
+        : JSON.stringify(object(props, "Definition", MACHINE));
   } else if (props.DefinitionString !== undefined) {
     text = scalar(props, "DefinitionString", MACHINE) ?? "";
   } else {

@@ -179,10 +179,9 @@ async function retireDeployment(
     throw error;
   }
   if (stages.some((s) => s.deploymentId === deploymentId)) {
-    // Still served by a stage the template manages elsewhere (a Stage resource): kept, as
-    // API Gateway refuses to delete it. Noted so the deploy report shows it.
-    if (after) ctx.note(logicalId, `kept deployment ${deploymentId}: a stage still serves it`);
-    else await ctx.api.rest("apigateway", "DELETE", `/restapis/${apiId}/deployments/${deploymentId}`);
+    // Still served by a stage managed elsewhere (a Stage resource, or by hand): API Gateway
+    // refuses to delete it, so it stays with its API (and goes when the API goes).
+    ctx.note(logicalId, `kept deployment ${deploymentId}: a stage still serves it`);
     return;
   }
   await ignoreGone(() =>

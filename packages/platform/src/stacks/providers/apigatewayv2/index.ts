@@ -1,0 +1,1 @@
+export { apiGatewayV2Providers } from "./api-gateway-v2-providers.js";

@@ -93,3 +93,39 @@ describe("displayedParameters", () => {
     expect(shown).toContainEqual({ ParameterKey: "Name", ParameterValue: "abcd" });
   });
 });
+
+describe("Rules", () => {
+  const ruled = parseTemplate(`
+Parameters:
+  Env: { Type: String, Default: test }
+  Size: { Type: String, Default: small }
+  Zones: { Type: CommaDelimitedList, Default: "a,b" }
+Rules:
+  ProdIsBig:
+    RuleCondition: !Equals [!Ref Env, prod]
+    Assertions:
+      - Assert: { "Fn::Contains": [[large, xlarge], !Ref Size] }
+        AssertDescription: For prod, Size must be large or xlarge
+  KnownZones:
+    Assertions:
+      - Assert: { "Fn::EachMemberIn": [!Ref Zones, [a, b, c]] }
+      - Assert: !Not [{ "Fn::EachMemberEquals": [!Ref Zones, z] }]
+Resources:
+  A: { Type: T }
+`);
+
+  it("applies assertions whose rule condition holds", () => {
+    expect(resolveParameters(ruled, {}).Env).toBe("test");
+    expect(resolveParameters(ruled, { Env: "prod", Size: "large" }).Size).toBe("large");
+    expect(() => resolveParameters(ruled, { Env: "prod" })).toThrow("For prod, Size must be large or xlarge");
+    expect(() => resolveParameters(ruled, { Zones: "a,d" })).toThrow("Assertion failed for rule KnownZones");
+    expect(() => resolveParameters(ruled, { Zones: "z" })).toThrow("Assertion failed for rule KnownZones");
+  });
+
+  it("refuses the inventory functions", () => {
+    const t = parseTemplate(
+      "Rules:\n  R:\n    Assertions:\n      - Assert: { 'Fn::RefAll': 'AWS::EC2::VPC::Id' }\nResources:\n  A: { Type: T }\n",
+    );
+    expect(() => resolveParameters(t, {})).toThrow(/Fn::RefAll in Rules .* is not supported by Nimbus/);
+  });
+});

@@ -1,5 +1,6 @@
 import type { ParameterDefinition, Template, TemplateValue } from "../model.js";
 import { templateError } from "./errors.js";
+import { checkRules } from "./rules.js";
 
 export type ParameterValue = string | string[];
 
@@ -41,7 +42,8 @@ export function parameterKind(type: string): ParameterKind {
 
 /**
  * Parameter values after defaults and overrides, checked against each parameter's constraints.
- * `usePrevious` names parameters whose value is taken from `previous` (UsePreviousValue).
+ * `usePrevious` names parameters whose value is taken from `previous` (UsePreviousValue). The
+ * template's Rules are evaluated against the values.
  */
 export function resolveParameters(
   template: Template,
@@ -60,6 +62,11 @@ export function resolveParameters(
   const missing: string[] = [];
   for (const [name, def] of Object.entries(definitions)) {
     let value: string | undefined;
+    if (usePrevious.includes(name) && Object.hasOwn(overrides, name)) {
+      throw templateError.parameter(
+        `Invalid input for parameter key ${name}. Cannot specify usePreviousValue as true and non empty value for a parameter`,
+      );
+    }
     if (usePrevious.includes(name)) {
       value = options.previous?.[name];
       if (value === undefined) {
@@ -82,6 +89,7 @@ export function resolveParameters(
   for (const [name, def] of Object.entries(definitions)) {
     values[name] = checkValue(name, def, raw[name] ?? "");
   }
+  checkRules(template, values);
   return values;
 }
 

@@ -180,7 +180,11 @@ describe("parseTemplate", () => {
       "Resources:\n  A: { Type: T, DeletionPolicy: Keep }\n",
       /Unrecognized DeletionPolicy Keep for resource A/,
     ],
-    ["Rules", "Rules: {}\nResources:\n  A: { Type: T }\n", /Rules section.*not supported/],
+    [
+      "a rule without Assertions",
+      "Rules:\n  R: { RuleCondition: true }\nResources:\n  A: { Type: T }\n",
+      /Rule R must contain an Assertions list/,
+    ],
     [
       "a Ref that is not a string",
       "Resources:\n  A: { Type: T, Properties: { X: { Ref: [a] } } }\n",

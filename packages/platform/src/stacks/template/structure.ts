@@ -1,6 +1,7 @@
 import type { Template, TemplateValue } from "../model.js";
 import { templateError } from "./errors.js";
 import { parameterKind } from "./parameters.js";
+import { checkRulesStructure } from "./rules.js";
 
 export const SAM_TRANSFORM = "AWS::Serverless-2016-10-31";
 
@@ -100,7 +101,7 @@ export function checkStructure(value: TemplateValue): Template {
   if (value.Description !== undefined && typeof value.Description !== "string") {
     throw templateError.format("Description must be a string");
   }
-  if (value.Rules !== undefined) throw templateError.unsupported("The Rules section (parameter assertions)");
+  checkRulesStructure(value.Rules);
   for (const section of ["Metadata", "Parameters", "Mappings", "Conditions", "Outputs", "Globals"]) {
     if (value[section] !== undefined && value[section] !== null && !isObject(value[section])) {
       throw templateError.format(`The ${section} section must be an object`);
@@ -254,12 +255,13 @@ function checkFunctions(value: TemplateValue | undefined): void {
   }
   if (!isObject(value)) return;
   const keys = Object.keys(value);
+  // Fn::Transform may sit beside other keys (it merges a macro's output into its object).
+  if (keys.includes("Fn::Transform")) throw templateError.unsupported("Fn::Transform (macros)");
   if (keys.length === 1) {
     const key = keys[0] as string;
     if (key === "Ref" && typeof value.Ref !== "string") {
       throw templateError.format("Every Ref object must have a single String value.");
     }
-    if (key === "Fn::Transform") throw templateError.unsupported("Fn::Transform (macros)");
     if (LANGUAGE_EXTENSIONS.has(key)) throw templateError.unsupported(`${key} (AWS::LanguageExtensions)`);
     if (key.startsWith("Fn::") && !KNOWN.has(key)) {
       throw templateError.format(

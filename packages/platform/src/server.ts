@@ -50,6 +50,7 @@ import { CodeLinks, internalRequest, jsonBody, runtimeNote } from "./server-supp
 import { createSources } from "./sources/index.js";
 import { AwsCalls } from "./stacks/aws-calls.js";
 import { createDeployments } from "./stacks/deployments/index.js";
+import { createStacks } from "./stacks/index.js";
 import type { GradualDeployments } from "./stacks/model.js";
 import { FsBlobStore } from "./storage/fs/fs-blob-store.js";
 import { SqliteLogStore } from "./storage/sqlite/sqlite-log-store.js";
@@ -347,6 +348,16 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
 
   // Gradual deployments: CodeDeploy API, CloudWatch alarms on the invocation metrics (docs/gradual-deployments.md).
   const deployments = createDeployments({ metadata, metrics, clock, logger, scope, api: () => api });
+  // Stack deploys (CloudFormation API, SAM): resources applied through the APIs in-process (docs/stacks.md).
+  const stacks = createStacks({
+    metadata,
+    api: () => api,
+    clock,
+    logger,
+    scope,
+    config: config.stacks,
+    gradual: deployments.gradual,
+  });
 
   const startedAt = clock.now();
   const health = () => ({
@@ -406,7 +417,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
       events.api,
       deployments.codeDeployApi,
     ],
-    queryServices: [topics.api, queues.queryApi, loadBalancers.api, deployments.cloudWatchApi],
+    queryServices: [topics.api, queues.queryApi, loadBalancers.api, deployments.cloudWatchApi, stacks.api],
     nimbusRoutes,
     trafficRoutes: [
       functionUrls.route,
@@ -439,6 +450,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
   await sources.start();
   await events.start();
   await deployments.start();
+  await stacks.start();
   const families = [interpreters.node ? "node" : undefined, interpreters.python ? "python" : undefined];
   invoker.prestart?.warm(families.filter((f): f is string => f !== undefined));
   logger.info({ endpoint, sandbox: driver.name, dataDir }, "nimbus is ready");
@@ -457,6 +469,8 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
         server.closeIdleConnections();
         // Pollers stop first: no new batches, and their long polls end with the others.
         sources.close();
+        // Running stack operations end (bounded) while the services they call are still up.
+        await stacks.close(closeOptions.graceMs ?? 10_000);
         deployments.close();
         // Long polls return now, so their connections can close.
         queues.close();

@@ -121,6 +121,17 @@ export const configSchema = z.object({
       integrationTimeoutMs: z.number().int().min(50).max(30_000).default(30_000),
     })
     .prefault({}),
+  /** Stack deploys: CloudFormation and SAM (docs/stacks.md). */
+  stacks: z
+    .object({
+      /** Unsupported resource types and properties fail the deploy instead of being listed. */
+      strict: z.boolean().default(false),
+      /** Independent resources applied at once. */
+      parallel: z.number().int().min(1).max(64).default(4),
+      /** Stack operation calls answer when the operation ends or after this long (0: at once, as AWS). */
+      answerAfterMs: z.number().int().min(0).max(60_000).default(5000),
+    })
+    .prefault({}),
   log: z
     .object({ level: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info") })
     .prefault({}),

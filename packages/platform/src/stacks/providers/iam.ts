@@ -3,8 +3,8 @@ import type { ProviderContext, ResolvedProperties, ResourceProvider } from "../m
 import { invalid, str } from "./lambda/provider-support.js";
 
 /**
- * AWS::IAM::Role / Policy / ManagedPolicy, recorded only: Nimbus does not evaluate IAM (see
- * README, "Security model"), so these resources change nothing. They accept CloudFormation's
+ * AWS::IAM::Role / Policy / ManagedPolicy, recorded only: Nimbus does not evaluate IAM policies
+ * (any caller with valid credentials may call any operation), so these resources change nothing. They accept CloudFormation's
  * properties, answer the names and ARNs other resources refer to (a function's `Role`), and the
  * engine keeps their properties with the stack; the deploy report says they had no effect.
  */

@@ -173,9 +173,16 @@ const topicProvider: ResourceProvider = {
       form.set(`Tags.member.${i + 1}.Key`, key);
       form.set(`Tags.member.${i + 1}.Value`, value);
     });
+    const subscriptions = inlineSubscriptions(props);
     const out = (await ctx.api.query("sns", "CreateTopic", form)) as { TopicArn: string };
-    for (const s of inlineSubscriptions(props).values())
-      await subscribe(ctx, new URLSearchParams({ TopicArn: out.TopicArn, ...s }));
+    try {
+      for (const s of subscriptions.values())
+        await subscribe(ctx, new URLSearchParams({ TopicArn: out.TopicArn, ...s }));
+    } catch (error) {
+      // Leave nothing behind: the engine records no physical id for a failed create.
+      await ignoreGone(GONE, () => ctx.api.query("sns", "DeleteTopic", { TopicArn: out.TopicArn }));
+      throw error;
+    }
     return topicResult(out.TopicArn);
   },
   async update(ctx, _logicalId, current, props) {

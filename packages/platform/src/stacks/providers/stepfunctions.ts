@@ -82,13 +82,27 @@ function asJson(text: string): string {
   }
 }
 
-function configs(props: ResolvedProperties): Record<string, unknown> {
+function configs(
+  ctx: ProviderContext,
+  logicalId: string,
+  props: ResolvedProperties,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const logging = object(props, "LoggingConfiguration", MACHINE);
-  if (logging) out.loggingConfiguration = camelKeys(logging);
-  // Tracing is stored and described as given; Nimbus sends no X-Ray traces.
+  if (logging) {
+    const l = camelKeys(logging) as Record<string, unknown>;
+    // Booleans may come from parameters as text; the API wants booleans.
+    if (typeof l.includeExecutionData === "string")
+      l.includeExecutionData = l.includeExecutionData === "true";
+    out.loggingConfiguration = l;
+  }
   const tracing = object(props, "TracingConfiguration", MACHINE);
-  if (tracing) out.tracingConfiguration = camelKeys(tracing);
+  if (tracing) {
+    out.tracingConfiguration = { enabled: String(tracing.Enabled) === "true" };
+    // Step Functions stores and describes the setting; Nimbus sends no X-Ray traces: say so.
+    if (String(tracing.Enabled) === "true")
+      ctx.note(logicalId, "TracingConfiguration Enabled is stored; Nimbus sends no X-Ray traces");
+  }
   return out;
 }
 
@@ -126,13 +140,13 @@ const machineProvider: ResourceProvider = {
       definition: await definitionOf(ctx, props),
       roleArn: scalar(props, "RoleArn", MACHINE),
       ...(type !== undefined && { type }),
-      ...configs(props),
+      ...configs(ctx, logicalId, props),
     });
     return machineResult(ctx, out.stateMachineArn);
   },
-  async update(ctx, _logicalId, current, props) {
+  async update(ctx, logicalId, current, props) {
     const arn = current.physicalId;
-    const changes = configs(props);
+    const changes = configs(ctx, logicalId, props);
     // Settings the template dropped go back to Step Functions' defaults.
     if (changes.loggingConfiguration === undefined && current.properties.LoggingConfiguration !== undefined)
       changes.loggingConfiguration = { level: "OFF", includeExecutionData: false };

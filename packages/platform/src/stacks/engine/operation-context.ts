@@ -134,8 +134,10 @@ export class OperationContext {
   /** Sets the stack's status (stored) and records the stack event. */
   async stackStatus(status: string, reason?: string): Promise<void> {
     this.stack.status = status;
-    if (reason === undefined) delete this.stack.statusReason;
-    else this.stack.statusReason = reason;
+    // After a rollback the stack keeps the reason of the failure (as DescribeStacks shows on AWS).
+    const keep = status.includes("ROLLBACK") || status.endsWith("_FAILED");
+    if (reason !== undefined) this.stack.statusReason = reason;
+    else if (!keep) delete this.stack.statusReason;
     await this.deps.store.putStack(this.stack);
     await this.event(this.stack.stackName, "AWS::CloudFormation::Stack", status, reason, this.stack.stackId);
   }

@@ -12,6 +12,7 @@ import {
   Resolver,
   resolveParameters,
   resourceDependencies,
+  TEMPLATE_ERRORS,
 } from "../template/index.js";
 import type { SamTransform } from "./operation-context.js";
 import type {
@@ -244,6 +245,13 @@ function diff(
     const def = template.Resources[logicalId] as ResourceDefinition;
     const state = ctx.current[logicalId];
     if (!state?.physicalId) {
+      // Resolved now only to report what cannot work at all (an import no stack exports); the
+      // values are resolved again, with the new resources' attributes, when applied.
+      try {
+        resolver.resolve(def.Properties ?? {});
+      } catch (error) {
+        if (isPlatformError(error) && error.code === TEMPLATE_ERRORS.exportNotFound) throw error;
+      }
       fresh.add(logicalId);
       changes.push({ action: "Add", logicalId, type: def.Type, scope: [], details: [] });
       continue;

@@ -1,0 +1,423 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type {
+  ProviderContext,
+  ProvisionResult,
+  ResolvedProperties,
+  ResourceProvider,
+} from "../../packages/platform/src/stacks/model.js";
+import { apiGatewayProviders } from "../../packages/platform/src/stacks/providers/apigateway/index.js";
+import { apiGatewayV2Providers } from "../../packages/platform/src/stacks/providers/apigatewayv2/index.js";
+import { createFixtureFunction } from "../support/functions.js";
+import { startNimbus, type TestNimbus } from "../support/nimbus.js";
+import { lambdaUri, stageUrl } from "../support/rest-api.js";
+import { providerContext } from "../support/stacks.js";
+
+let nimbus: TestNimbus;
+let ctx: ProviderContext & { notes: string[] };
+const providers = new Map<string, ResourceProvider>(
+  [...apiGatewayProviders(), ...apiGatewayV2Providers()].map((p) => [p.type, p]),
+);
+
+/** A resource as the engine keeps it between calls. */
+interface Applied {
+  type: string;
+  logicalId: string;
+  properties: ResolvedProperties;
+  result: ProvisionResult;
+}
+
+function provider(type: string): ResourceProvider {
+  const found = providers.get(type);
+  if (!found) throw new Error(`no provider for ${type}`);
+  return found;
+}
+
+async function create(type: string, logicalId: string, properties: ResolvedProperties): Promise<Applied> {
+  const result = await provider(type).create(ctx, logicalId, properties);
+  return { type, logicalId, properties, result };
+}
+
+async function update(applied: Applied, properties: ResolvedProperties): Promise<Applied> {
+  const current = {
+    physicalId: applied.result.physicalId,
+    properties: applied.properties,
+    attributes: applied.result.attributes,
+  };
+  const result = await provider(applied.type).update(ctx, applied.logicalId, current, properties);
+  return { ...applied, properties, result };
+}
+
+async function remove(applied: Applied): Promise<void> {
+  await provider(applied.type).delete(ctx, applied.logicalId, {
+    physicalId: applied.result.physicalId,
+    properties: applied.properties,
+    attributes: applied.result.attributes,
+  });
+}
+
+const HTTP_FN = "arn:aws:lambda:us-east-1:000000000000:function:http-echo";
+
+function swagger(paths: string[]): Record<string, unknown> {
+  return {
+    swagger: "2.0",
+    info: { title: "from-swagger", version: "1.0" },
+    paths: Object.fromEntries(
+      paths.map((path) => [
+        path,
+        {
+          get: {
+            "x-amazon-apigateway-integration": {
+              type: "aws_proxy",
+              httpMethod: "POST",
+              uri: lambdaUri("rest-proxy"),
+            },
+          },
+        },
+      ]),
+    ),
+  };
+}
+
+function openApi3(paths: string[]): Record<string, unknown> {
+  return {
+    openapi: "3.0.1",
+    info: { title: "from-openapi", version: "2024-01-01" },
+    paths: Object.fromEntries(
+      paths.map((path) => [
+        path,
+        {
+          get: {
+            operationId: `get${path.replaceAll("/", "-")}`,
+            "x-amazon-apigateway-integration": {
+              type: "aws_proxy",
+              httpMethod: "POST",
+              uri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${HTTP_FN}/invocations`,
+              payloadFormatVersion: "2.0",
+            },
+          },
+        },
+      ]),
+    ),
+  };
+}
+
+beforeAll(async () => {
+  nimbus = await startNimbus();
+  ctx = providerContext(nimbus.server);
+  await createFixtureFunction(nimbus.lambda, "rest-proxy", "node/rest-proxy");
+  await createFixtureFunction(nimbus.lambda, "http-echo", "node/http-echo");
+}, 60_000);
+
+afterAll(async () => {
+  await nimbus?.stop();
+});
+
+describe("REST APIs (AWS::ApiGateway::*)", () => {
+  it("serves a RestApi from a Swagger Body through a Deployment and a Stage; a new Body and deployment change the routes; delete removes it", async () => {
+    let api = await create("AWS::ApiGateway::RestApi", "Api", {
+      Name: "body-api",
+      Body: swagger(["/hello"]),
+      BinaryMediaTypes: ["image/png"],
+      Tags: [{ Key: "team", Value: "blue" }],
+    });
+    const apiId = api.result.physicalId;
+    expect(api.result.attributes.RestApiId).toBe(apiId);
+    expect(api.result.attributes.RootResourceId).toMatch(/^[a-z0-9]+$/);
+    const got = await ctx.api.rest<Record<string, unknown>>("apigateway", "GET", `/restapis/${apiId}`);
+    // The template's Name wins over info.title; its binary media types are kept with the body.
+    expect(got).toMatchObject({ name: "body-api", binaryMediaTypes: ["image/png"], tags: { team: "blue" } });
+
+    let deployment = await create("AWS::ApiGateway::Deployment", "Deployment", {
+      RestApiId: apiId,
+      Description: "first",
+    });
+    const stage = await create("AWS::ApiGateway::Stage", "Stage", {
+      RestApiId: apiId,
+      StageName: "prod",
+      DeploymentId: deployment.result.physicalId,
+      Variables: { color: "green" },
+      MethodSettings: [
+        { ResourcePath: "/*", HttpMethod: "*", ThrottlingBurstLimit: 50, ThrottlingRateLimit: 100 },
+      ],
+    });
+    expect(stage.result.physicalId).toBe("prod");
+    const hello = await fetch(`${stageUrl(nimbus.url, apiId, "prod")}/hello`);
+    expect(hello.status).toBe(200);
+    expect(hello.headers.get("x-stage-variable")).toBe("green");
+    const stageDoc = await ctx.api.rest<Record<string, unknown>>(
+      "apigateway",
+      "GET",
+      `/restapis/${apiId}/stages/prod`,
+    );
+    expect(stageDoc.methodSettings).toMatchObject({
+      "*/*": { throttlingBurstLimit: 50, throttlingRateLimit: 100 },
+    });
+
+    // A new definition reaches traffic with the next deployment (as on AWS).
+    api = await update(api, {
+      Name: "body-api",
+      Body: swagger(["/bye"]),
+      BinaryMediaTypes: ["image/png"],
+      Tags: [{ Key: "team", Value: "blue" }],
+    });
+    expect(api.result.physicalId).toBe(apiId);
+    const oldDeployment = deployment.result.physicalId;
+    deployment = await update(deployment, { RestApiId: apiId, Description: "second" });
+    expect(deployment.result.physicalId).not.toBe(oldDeployment);
+    // The old deployment is still served by the stage: kept, and noted.
+    expect(ctx.notes.some((n) => n.includes(`kept deployment ${oldDeployment}`))).toBe(true);
+    await update(stage, {
+      ...stage.properties,
+      DeploymentId: deployment.result.physicalId,
+      Variables: { color: "red" },
+    });
+    expect((await fetch(`${stageUrl(nimbus.url, apiId, "prod")}/bye`)).status).toBe(200);
+    const gone = await fetch(`${stageUrl(nimbus.url, apiId, "prod")}/hello`);
+    expect(gone.status).toBe(403);
+    expect((await fetch(`${stageUrl(nimbus.url, apiId, "prod")}/bye`)).headers.get("x-stage-variable")).toBe(
+      "red",
+    );
+
+    await remove(stage);
+    await remove(deployment);
+    await remove(api);
+    await expect(ctx.api.rest("apigateway", "GET", `/restapis/${apiId}`)).rejects.toMatchObject({
+      status: 404,
+    });
+    expect((await fetch(`${stageUrl(nimbus.url, apiId, "prod")}/bye`)).status).toBe(404);
+    // Deleting what is already gone is not an error.
+    await remove(api);
+    await remove(stage);
+  });
+
+  it("builds resources and methods piecewise; a Deployment with StageName makes the stage; the Method update applies", async () => {
+    const api = await create("AWS::ApiGateway::RestApi", "Api", { Name: "pieces" });
+    const apiId = api.result.physicalId;
+    const items = await create("AWS::ApiGateway::Resource", "Items", {
+      RestApiId: apiId,
+      ParentId: api.result.attributes.RootResourceId,
+      PathPart: "items",
+    });
+    const item = await create("AWS::ApiGateway::Resource", "Item", {
+      RestApiId: apiId,
+      ParentId: items.result.physicalId,
+      PathPart: "{id}",
+    });
+    const methodProps = {
+      RestApiId: apiId,
+      ResourceId: item.result.physicalId,
+      HttpMethod: "GET",
+      AuthorizationType: "NONE",
+      RequestParameters: { "method.request.path.id": true },
+      Integration: { Type: "AWS_PROXY", IntegrationHttpMethod: "POST", Uri: lambdaUri("rest-proxy") },
+    };
+    const method = await create("AWS::ApiGateway::Method", "GetItem", methodProps);
+    const mock = await create("AWS::ApiGateway::Method", "PostItems", {
+      RestApiId: apiId,
+      ResourceId: items.result.physicalId,
+      HttpMethod: "POST",
+      AuthorizationType: "NONE",
+      Integration: {
+        Type: "MOCK",
+        RequestTemplates: { "application/json": '{"statusCode": 201}' },
+        IntegrationResponses: [
+          { StatusCode: "201", ResponseTemplates: { "application/json": '{"made": true}' } },
+        ],
+      },
+      MethodResponses: [{ StatusCode: "201" }],
+    });
+    const deployment = await create("AWS::ApiGateway::Deployment", "Deployment", {
+      RestApiId: apiId,
+      StageName: "v1",
+      StageDescription: { Variables: { color: "blue" }, ThrottlingBurstLimit: 10, ThrottlingRateLimit: 20 },
+    });
+    const res = await fetch(`${stageUrl(nimbus.url, apiId, "v1")}/items/42`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-stage-variable")).toBe("blue");
+    const body = (await res.json()) as { event: { pathParameters: Record<string, string> } };
+    expect(body.event.pathParameters).toEqual({ id: "42" });
+    const made = await fetch(`${stageUrl(nimbus.url, apiId, "v1")}/items`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(made.status).toBe(201);
+    expect(await made.json()).toEqual({ made: true });
+
+    // Update: the method now needs an API key (after the next deployment).
+    await update(method, { ...methodProps, ApiKeyRequired: true });
+    const got = await ctx.api.rest<Record<string, unknown>>(
+      "apigateway",
+      "GET",
+      `/restapis/${apiId}/resources/${item.result.physicalId}/methods/GET`,
+    );
+    expect(got).toMatchObject({ apiKeyRequired: true, methodIntegration: { type: "AWS_PROXY" } });
+
+    await remove(deployment);
+    // The stage the deployment made goes with it.
+    await expect(ctx.api.rest("apigateway", "GET", `/restapis/${apiId}/stages/v1`)).rejects.toMatchObject({
+      status: 404,
+    });
+    for (const r of [mock, method, item, items, api]) await remove(r);
+  });
+
+  it("enforces an API key of a usage plan (with its quota)", async () => {
+    const api = await create("AWS::ApiGateway::RestApi", "Api", { Name: "keyed", Body: swagger(["/hello"]) });
+    const apiId = api.result.physicalId;
+    const resources = await ctx.api.rest<{ item: { id: string; path: string }[] }>(
+      "apigateway",
+      "GET",
+      `/restapis/${apiId}/resources`,
+    );
+    const helloId = resources.item.find((r) => r.path === "/hello")?.id ?? "";
+    // The imported method, put again with an API key required (as a template's Method would).
+    await create("AWS::ApiGateway::Method", "Hello", {
+      RestApiId: apiId,
+      ResourceId: helloId,
+      HttpMethod: "GET",
+      AuthorizationType: "NONE",
+      ApiKeyRequired: true,
+      Integration: { Type: "AWS_PROXY", IntegrationHttpMethod: "POST", Uri: lambdaUri("rest-proxy") },
+    });
+    const deployment = await create("AWS::ApiGateway::Deployment", "Deployment", {
+      RestApiId: apiId,
+      StageName: "live",
+    });
+    const key = await create("AWS::ApiGateway::ApiKey", "Key", {
+      Enabled: true,
+      Value: "abcdefghijklmnopqrstuvwxyz012345",
+    });
+    expect(key.result.attributes.APIKeyId).toBe(key.result.physicalId);
+    const plan = await create("AWS::ApiGateway::UsagePlan", "Plan", {
+      UsagePlanName: "gold",
+      ApiStages: [{ ApiId: apiId, Stage: "live" }],
+      Quota: { Limit: 2, Period: "DAY" },
+      Throttle: { BurstLimit: 100, RateLimit: 100 },
+    });
+    const planKey = await create("AWS::ApiGateway::UsagePlanKey", "PlanKey", {
+      KeyId: key.result.physicalId,
+      KeyType: "API_KEY",
+      UsagePlanId: plan.result.physicalId,
+    });
+    expect(planKey.result.ref).toBe(key.result.physicalId);
+
+    const url = `${stageUrl(nimbus.url, apiId, "live")}/hello`;
+    expect((await fetch(url)).status).toBe(403);
+    const headers = { "x-api-key": "abcdefghijklmnopqrstuvwxyz012345" };
+    expect((await fetch(url, { headers })).status).toBe(200);
+    expect((await fetch(url, { headers })).status).toBe(200);
+    const over = await fetch(url, { headers });
+    expect(over.status).toBe(429);
+    expect(await over.json()).toEqual({ message: "Limit Exceeded" });
+
+    // Raising the quota in place applies at once; disabling the key refuses it.
+    await update(plan, { ...plan.properties, Quota: { Limit: 5, Period: "DAY" } });
+    expect((await fetch(url, { headers })).status).toBe(200);
+    await update(key, { ...key.properties, Enabled: false });
+    expect((await fetch(url, { headers })).status).toBe(403);
+
+    for (const r of [planKey, plan, key, deployment, api]) await remove(r);
+  });
+
+  it("refuses a member Nimbus does not apply instead of dropping it", async () => {
+    const api = await create("AWS::ApiGateway::RestApi", "Api", { Name: "refuse" });
+    await expect(
+      create("AWS::ApiGateway::Method", "M", {
+        RestApiId: api.result.physicalId,
+        ResourceId: api.result.attributes.RootResourceId,
+        HttpMethod: "GET",
+        Integration: { Type: "HTTP_PROXY", Uri: "http://example.com", ConnectionType: "VPC_LINK" },
+      }),
+    ).rejects.toMatchObject({ code: "ERR_STACK_APIGW_UNSUPPORTED" });
+    await remove(api);
+  });
+});
+
+describe("HTTP APIs (AWS::ApiGatewayV2::*)", () => {
+  it("serves an HTTP API from an OpenAPI 3 Body on a $default stage; a new Body changes the routes; delete removes it", async () => {
+    let api = await create("AWS::ApiGatewayV2::Api", "HttpApi", {
+      Body: openApi3(["/hello"]),
+      Tags: { team: "blue" },
+    });
+    const apiId = api.result.physicalId;
+    expect(api.result.attributes.ApiId).toBe(apiId);
+    expect(String(api.result.attributes.ApiEndpoint)).toContain(apiId);
+    const got = await ctx.api.rest<Record<string, unknown>>("apigateway", "GET", `/v2/apis/${apiId}`);
+    expect(got).toMatchObject({
+      name: "from-openapi",
+      version: "2024-01-01",
+      protocolType: "HTTP",
+      tags: { team: "blue" },
+    });
+    const stage = await create("AWS::ApiGatewayV2::Stage", "Stage", {
+      ApiId: apiId,
+      StageName: "$default",
+      AutoDeploy: true,
+    });
+    const base = `${nimbus.url}/_nimbus/execute-api/${apiId}`;
+    const hello = await fetch(`${base}/hello`);
+    expect(hello.status).toBe(200);
+    expect(((await hello.json()) as { routeKey: string }).routeKey).toBe("GET /hello");
+
+    api = await update(api, { Name: "renamed", Body: openApi3(["/bye"]), Tags: { team: "red" } });
+    expect((await fetch(`${base}/bye`)).status).toBe(200);
+    expect((await fetch(`${base}/hello`)).status).toBe(404);
+    expect(await ctx.api.rest("apigateway", "GET", `/v2/apis/${apiId}`)).toMatchObject({
+      name: "renamed",
+      tags: { team: "red" },
+    });
+
+    await remove(stage);
+    await remove(api);
+    await expect(ctx.api.rest("apigateway", "GET", `/v2/apis/${apiId}`)).rejects.toMatchObject({
+      status: 404,
+    });
+    expect((await fetch(`${base}/bye`)).status).toBe(404);
+    await remove(api);
+  });
+
+  it("builds an HTTP API piecewise: Integration, Route, named Stage and Deployment", async () => {
+    const api = await create("AWS::ApiGatewayV2::Api", "HttpApi", {
+      Name: "pieces",
+      ProtocolType: "HTTP",
+      CorsConfiguration: { AllowOrigins: ["https://example.com"], AllowMethods: ["GET"] },
+    });
+    const apiId = api.result.physicalId;
+    const integration = await create("AWS::ApiGatewayV2::Integration", "Integration", {
+      ApiId: apiId,
+      IntegrationType: "AWS_PROXY",
+      IntegrationUri: HTTP_FN,
+      PayloadFormatVersion: "2.0",
+    });
+    const route = await create("AWS::ApiGatewayV2::Route", "Route", {
+      ApiId: apiId,
+      RouteKey: "GET /things/{id}",
+      Target: `integrations/${integration.result.physicalId}`,
+    });
+    const stage = await create("AWS::ApiGatewayV2::Stage", "Stage", {
+      ApiId: apiId,
+      StageName: "beta",
+      StageVariables: { mode: "test" },
+    });
+    let deployment = await create("AWS::ApiGatewayV2::Deployment", "Deployment", {
+      ApiId: apiId,
+      StageName: "beta",
+    });
+    const res = await fetch(`${nimbus.url}/_nimbus/execute-api/${apiId}/beta/things/7`);
+    expect(res.status).toBe(200);
+    const event = (await res.json()) as {
+      pathParameters: Record<string, string>;
+      stageVariables: Record<string, string>;
+    };
+    expect(event.pathParameters).toEqual({ id: "7" });
+    expect(event.stageVariables).toEqual({ mode: "test" });
+
+    // The route moves to a new key; the next deployment serves it.
+    await update(route, { ...route.properties, RouteKey: "GET /items/{id}" });
+    deployment = await update(deployment, { ApiId: apiId, StageName: "beta", Description: "two" });
+    expect((await fetch(`${nimbus.url}/_nimbus/execute-api/${apiId}/beta/items/7`)).status).toBe(200);
+    expect((await fetch(`${nimbus.url}/_nimbus/execute-api/${apiId}/beta/things/7`)).status).toBe(404);
+
+    for (const r of [deployment, stage, route, integration, api]) await remove(r);
+  });
+});

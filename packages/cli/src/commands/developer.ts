@@ -4,7 +4,9 @@ import { registerDeleteCommand } from "./delete.js";
 import { registerDeployCommand } from "./deploy.js";
 import { registerFunctionsCommands } from "./functions/list.js";
 import { registerGenerateEventCommand } from "./generate-event.js";
+import { registerInitCommand } from "./init.js";
 import { registerInvokeCommand } from "./invoke.js";
+import { registerLocalCommands } from "./local/invoke.js";
 import { registerLogsCommand } from "./logs.js";
 import { registerQueuesCommands } from "./queues/list.js";
 import { registerStacksCommands } from "./stacks/index.js";
@@ -22,4 +24,6 @@ export function registerDeveloperCommands(program: Command): void {
   registerApisCommands(program);
   registerStateMachinesCommands(program);
   registerGenerateEventCommand(program);
+  registerInitCommand(program);
+  registerLocalCommands(program);
 }

@@ -21,8 +21,10 @@ import {
   artifactsBucketName,
   type PackagedArtifact,
   packageTemplateFile,
+  packageTemplateObject,
   uploadBlob,
 } from "./package-template.js";
+import type { TemplateJson } from "./template-file.js";
 
 /** CloudFormation's TemplateBody limit; larger templates go through S3 and TemplateURL. */
 export const TEMPLATE_BODY_LIMIT = 51_200;
@@ -56,7 +58,10 @@ export interface DeployPlan {
 }
 
 export interface DeployStackOptions extends ClientOptions {
+  /** The template file; relative artifact paths start at its folder. */
   templatePath: string;
+  /** Deploy this (already parsed) template instead of the file's content; paths still start at the file's folder. */
+  template?: TemplateJson | undefined;
   /** Default: the template folder's name, sanitized (`defaultStackName`). */
   stackName?: string | undefined;
   parameters?: Record<string, string> | undefined;
@@ -145,12 +150,15 @@ async function runDeploy(clients: NimbusClients, options: DeployStackOptions): P
 
   const accountId = accountFromArn(existing?.StackId) ?? (await discoverAccountId(clients));
   const bucket = artifactsBucketName(accountId, clients.region);
-  const packaged = await packageTemplateFile(options.templatePath, clients.s3, {
-    bucket,
-    accountId,
-    region: clients.region,
-    onProgress: progress,
-  });
+  const packageOptions = { bucket, accountId, region: clients.region, onProgress: progress };
+  const packaged = options.template
+    ? await packageTemplateObject(
+        options.template,
+        dirname(resolve(options.templatePath)),
+        clients.s3,
+        packageOptions,
+      )
+    : await packageTemplateFile(options.templatePath, clients.s3, packageOptions);
 
   let body = packaged.text;
   if (Buffer.byteLength(body) > TEMPLATE_BODY_LIMIT) body = JSON.stringify(packaged.template);

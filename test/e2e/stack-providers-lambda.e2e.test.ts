@@ -11,6 +11,7 @@ import {
   GetLayerVersionByArnCommand,
   GetLayerVersionPolicyCommand,
   GetPolicyCommand,
+  GetProvisionedConcurrencyConfigCommand,
   PublishVersionCommand,
   RemovePermissionCommand,
 } from "@aws-sdk/client-lambda";
@@ -531,6 +532,43 @@ describe("AWS::Lambda::Version and AWS::Lambda::Alias", () => {
       (await nimbus.lambda.send(new GetAliasCommand({ FunctionName: "shifted", Name: "live" })))
         .FunctionVersion,
     ).toBe("2");
+  });
+});
+
+describe("ProvisionedConcurrencyConfig of versions and aliases", () => {
+  it("puts provisioned concurrency on an alias and removes it when the property goes", async () => {
+    const c = ctx();
+    await provider("AWS::Lambda::Function").create(c, "Fn", {
+      FunctionName: "provisioned-fn",
+      Code: { ZipFile: "exports.handler = async () => 'warm';" },
+      Handler: "index.handler",
+      Runtime: "nodejs20.x",
+      Role: ROLE,
+    });
+    const version = await provider("AWS::Lambda::Version").create(c, "V", { FunctionName: "provisioned-fn" });
+    const props = {
+      FunctionName: "provisioned-fn",
+      Name: "warm",
+      FunctionVersion: version.attributes.Version,
+      ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: "1" },
+    };
+    const alias = await provider("AWS::Lambda::Alias").create(c, "Alias", props);
+    const got = await nimbus.lambda.send(
+      new GetProvisionedConcurrencyConfigCommand({ FunctionName: "provisioned-fn", Qualifier: "warm" }),
+    );
+    expect(got.RequestedProvisionedConcurrentExecutions).toBe(1);
+    const { ProvisionedConcurrencyConfig: _, ...without } = props;
+    await provider("AWS::Lambda::Alias").update(
+      c,
+      "Alias",
+      { physicalId: alias.physicalId, properties: props, attributes: alias.attributes },
+      without,
+    );
+    await expect(
+      nimbus.lambda.send(
+        new GetProvisionedConcurrencyConfigCommand({ FunctionName: "provisioned-fn", Qualifier: "warm" }),
+      ),
+    ).rejects.toMatchObject({ name: "ProvisionedConcurrencyConfigNotFoundException" });
   });
 });
 

@@ -1,9 +1,9 @@
 import type { Template, TemplateValue } from "../model.js";
 import { templateError } from "./errors.js";
 import { isPseudoParameter } from "./pseudo.js";
-import { intrinsicName } from "./resolver.js";
 import { isObject } from "./structure.js";
 import { subVariables } from "./sub.js";
+import { intrinsicName } from "./values.js";
 
 /** A name one value references: through Ref / Sub (`ref`) or Fn::GetAtt / `${A.B}` (`getAtt`). */
 type Reference = { name: string; kind: "ref" | "getAtt" };

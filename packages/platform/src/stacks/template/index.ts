@@ -12,6 +12,7 @@ export {
 } from "./parameters.js";
 export { parseTemplate, templateToJson } from "./parse.js";
 export { isPseudoParameter, PSEUDO_PARAMETERS, type PseudoParameters } from "./pseudo.js";
-export { containsUnresolved, intrinsicName, Resolver, type ResolverContext, UNRESOLVED } from "./resolver.js";
+export { Resolver, type ResolverContext } from "./resolver.js";
 export { FUNCTIONS, SAM_TRANSFORM, transforms } from "./structure.js";
 export { parseSub, type SubPart, subVariables } from "./sub.js";
+export { containsUnresolved, intrinsicName, UNRESOLVED } from "./values.js";

@@ -16,6 +16,7 @@ export function evaluateOutputs(
   conditions: Record<string, boolean>,
 ): EvaluatedOutput[] {
   const out: EvaluatedOutput[] = [];
+  const outputs = resolver.forBlock("Outputs");
   for (const [key, output] of Object.entries(template.Outputs ?? {})) {
     if (output.Condition !== undefined) {
       const holds = conditions[output.Condition];
@@ -26,13 +27,13 @@ export function evaluateOutputs(
       }
       if (!holds) continue;
     }
-    const value = outputText(resolver.resolve(output.Value));
+    const value = outputText(outputs.resolve(output.Value));
     // A Value that resolves to AWS::NoValue leaves the output out (CloudFormation's behaviour here is not documented).
     if (value === undefined) continue;
     const evaluated: EvaluatedOutput = { OutputKey: key, OutputValue: value };
     if (output.Description !== undefined) evaluated.Description = String(output.Description);
     if (output.Export !== undefined) {
-      const name = outputText(resolver.resolve(output.Export.Name));
+      const name = outputText(outputs.resolve(output.Export.Name));
       if (name === undefined || name === "") {
         throw templateError.format(
           `Output ${key} is malformed. The Name field of every Export member must be specified`,

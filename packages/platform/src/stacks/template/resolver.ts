@@ -5,17 +5,7 @@ import type { ParameterValue } from "./parameters.js";
 import { NO_VALUE, type PseudoParameters, pseudoValue } from "./pseudo.js";
 import { isObject } from "./structure.js";
 import { parseSub } from "./sub.js";
-
-/** Marker inside resolved values that are not known until apply (attributes of resources not yet created). */
-export const UNRESOLVED = "{{nimbus:known-after-apply}}";
-
-/** True when `value` (deeply) holds a string carrying the UNRESOLVED marker. */
-export function containsUnresolved(value: unknown): boolean {
-  if (typeof value === "string") return value.includes(UNRESOLVED);
-  if (Array.isArray(value)) return value.some(containsUnresolved);
-  if (typeof value === "object" && value !== null) return Object.values(value).some(containsUnresolved);
-  return false;
-}
+import { attributeValue, canonical, intrinsicName, splitOnce, text, UNRESOLVED } from "./values.js";
 
 export interface ResolverContext {
   template: Template;
@@ -32,21 +22,6 @@ export interface ResolverContext {
 
 type Resolved = unknown;
 
-/** The single key of an object that is an intrinsic function call, else undefined. */
-export function intrinsicName(value: unknown): string | undefined {
-  if (!isObject(value)) return undefined;
-  const keys = Object.keys(value);
-  const key = keys[0];
-  if (keys.length !== 1 || key === undefined) return undefined;
-  return key === "Ref" || key.startsWith("Fn::") ? key : undefined;
-}
-
-function text(value: Resolved): string | undefined {
-  if (typeof value === "string") return value;
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  return undefined;
-}
-
 /**
  * Evaluates intrinsic functions against a stack's parameters, conditions and resources.
  * A reference to a resource that does not exist yet yields the UNRESOLVED marker (in a string,
@@ -54,6 +29,20 @@ function text(value: Resolved): string | undefined {
  */
 export class Resolver {
   constructor(private readonly ctx: ResolverContext) {}
+
+  /** The same resolver, naming `block` in its errors ("... in the Outputs block of the template"). */
+  forBlock(block: "Resources" | "Outputs"): Resolver {
+    const ctx = this.ctx;
+    return new Resolver({
+      template: ctx.template,
+      parameters: ctx.parameters,
+      conditions: ctx.conditions,
+      pseudo: ctx.pseudo,
+      resource: (logicalId) => ctx.resource(logicalId),
+      importValue: (name) => ctx.importValue(name),
+      block,
+    });
+  }
 
   /** Evaluates every intrinsic in `value`; AWS::NoValue removes the member / element. */
   resolve(value: TemplateValue | undefined): unknown {
@@ -369,27 +358,4 @@ export class Resolver {
     if (block.includes(UNRESOLVED)) return UNRESOLVED;
     return cidr(block, Number(count), Number(bits));
   }
-}
-
-function splitOnce(value: string): [string, string] {
-  const dot = value.indexOf(".");
-  return dot < 0 ? [value, ""] : [value.slice(0, dot), value.slice(dot + 1)];
-}
-
-/** `Outputs.Name` or `Endpoint.Address`: the dotted name as given, else walked through nested objects. */
-function attributeValue(attributes: Record<string, unknown>, name: string): unknown {
-  if (Object.hasOwn(attributes, name)) return attributes[name];
-  let current: unknown = attributes;
-  for (const part of name.split(".")) {
-    if (typeof current !== "object" || current === null || !Object.hasOwn(current, part)) return undefined;
-    current = (current as Record<string, unknown>)[part];
-  }
-  return current;
-}
-
-/** Values as Fn::Equals compares them: as CloudFormation strings (`1` equals `"1"`). */
-function canonical(value: Resolved): string {
-  if (Array.isArray(value)) return JSON.stringify(value.map((v) => canonical(v)));
-  if (value === NO_VALUE) return "";
-  return text(value) ?? JSON.stringify(value);
 }

@@ -6,7 +6,12 @@ import {
   PutEventsCommand,
 } from "@aws-sdk/client-eventbridge";
 import { GetBucketNotificationConfigurationCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { GetScheduleCommand, GetScheduleGroupCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import {
+  GetScheduleCommand,
+  GetScheduleGroupCommand,
+  ListTagsForResourceCommand as ListScheduleTagsCommand,
+  SchedulerClient,
+} from "@aws-sdk/client-scheduler";
 import {
   DescribeExecutionCommand,
   DescribeStateMachineAliasCommand,
@@ -425,6 +430,17 @@ describe("stack resource providers: queues, topics, buckets, rules, schedules, s
       scheduler.send(new GetScheduleCommand({ Name: schedule.physicalId, GroupName: "cfn-group" })),
     ).rejects.toThrow();
     await provider("AWS::Scheduler::Schedule").delete(ctx, "Nightly", { ...schedule, properties: next });
+    const groupProps = { Name: "cfn-group", Tags: [{ Key: "a", Value: "1" }] };
+    await provider("AWS::Scheduler::ScheduleGroup").update(
+      ctx,
+      "Group",
+      { ...group, properties: groupProps },
+      { Name: "cfn-group", Tags: [{ Key: "b", Value: "2" }] },
+    );
+    const groupTags = await scheduler.send(
+      new ListScheduleTagsCommand({ ResourceArn: String(group.attributes.Arn) }),
+    );
+    expect(groupTags.Tags).toEqual([{ Key: "b", Value: "2" }]);
     await provider("AWS::Scheduler::ScheduleGroup").delete(ctx, "Group", { ...group, properties: {} });
     await expect(scheduler.send(new GetScheduleGroupCommand({ Name: "cfn-group" }))).rejects.toThrow();
     await provider("AWS::Scheduler::ScheduleGroup").delete(ctx, "Group", { ...group, properties: {} });

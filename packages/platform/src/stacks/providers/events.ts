@@ -79,7 +79,7 @@ const busProvider: ResourceProvider = {
     const name = current.physicalId;
     if (scalar(current.properties, "Description", BUS) !== scalar(props, "Description", BUS))
       throw updateUnsupported(BUS, "Description", "Nimbus's EventBridge has no UpdateEventBus");
-    const arn = String(current.attributes.Arn);
+    const { Arn: arn } = await ctx.api.json<{ Arn: string }>("AWSEvents.DescribeEventBus", { Name: name });
     await applyTags(ctx, arn, tagMap(current.properties, BUS), tagMap(props, BUS));
     return { physicalId: name, attributes: { Arn: arn, Name: name } };
   },

@@ -144,7 +144,7 @@ const groupProvider: ResourceProvider = {
     return groupResult(ctx, name);
   },
   async update(ctx, _logicalId, current, props) {
-    const arn = String(current.attributes.Arn);
+    const arn = String((await groupResult(ctx, current.physicalId)).attributes.Arn);
     const { set, remove } = tagChanges(tagMap(current.properties, GROUP), tagMap(props, GROUP));
     const path = `/tags/${encodeURIComponent(arn)}`;
     if (remove.length > 0)

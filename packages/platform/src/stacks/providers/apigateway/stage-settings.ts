@@ -53,8 +53,7 @@ export function methodSettings(type: string, value: unknown, name = "MethodSetti
       ["ResourcePath", "HttpMethod", "ThrottlingBurstLimit", "ThrottlingRateLimit"],
       OFF_MEMBERS,
     );
-    const path = (scalarText(s.ResourcePath, type, `${where}.ResourcePath`) ?? "/*").replaceAll("~1", "/");
-    const resourcePath = path === "/*" || path === "*" ? "*" : path;
+    const resourcePath = resourcePathOf(scalarText(s.ResourcePath, type, `${where}.ResourcePath`) ?? "/*");
     if (resourcePath !== "*" && !resourcePath.startsWith("/"))
       throw invalid(type, `${where}.ResourcePath`, "must start with / (or be /* for every resource)");
     const burst = numberOf(s.ThrottlingBurstLimit, type, `${where}.ThrottlingBurstLimit`);
@@ -66,6 +65,15 @@ export function methodSettings(type: string, value: unknown, name = "MethodSetti
       ...(rate !== undefined ? { rateLimit: rate } : {}),
     };
   });
+}
+
+/**
+ * CloudFormation writes `/~1items~1{id}` for `/items/{id}` (a leading slash, then the path with
+ * `~1` for each slash), `/` for the root and `/*` for every resource; `/items` is taken as is.
+ */
+function resourcePathOf(raw: string): string {
+  if (raw === "/*" || raw === "*") return "*";
+  return (raw.startsWith("/~1") ? raw.slice(1) : raw).replaceAll("~1", "/");
 }
 
 function settingSegment(s: MethodSetting): string {

@@ -1,6 +1,8 @@
+import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
 import {
   CodeDeployClient,
   CreateApplicationCommand,
@@ -29,6 +31,18 @@ import { providerContext } from "../support/stacks.js";
 import { zipFiles } from "../support/zip.js";
 
 const MIN = 60_000;
+const BIN = resolve(import.meta.dirname, "../../packages/cli/bin/nimbus.js");
+
+/** Runs the `nimbus` CLI (built by tsc -b) against the server; never blocks the server's event loop. */
+async function cli(h: Harness, args: string[]): Promise<{ stdout: string; code: number }> {
+  try {
+    const out = await promisify(execFile)(process.execPath, [BIN, ...args, "--endpoint", h.server.url]);
+    return { stdout: out.stdout, code: 0 };
+  } catch (error) {
+    const e = error as { stdout?: string; code?: number };
+    return { stdout: e.stdout ?? "", code: e.code ?? -1 };
+  }
+}
 const HOOK = `import { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } from "@aws-sdk/client-codedeploy";
 const client = new CodeDeployClient({});
 export const handler = async (event) => {
@@ -229,6 +243,25 @@ describe("gradual deployments (CodeDeploy semantics on the injected clock)", () 
       "AfterAllowTraffic:Succeeded",
       "End:Succeeded",
     ]);
+
+    // The CLI shows the same, for people and for scripts.
+    const listed = await cli(h, ["deployments", "list", "--output", "json"]);
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout).deployments).toEqual([
+      expect.objectContaining({
+        deploymentId: id,
+        status: "Succeeded",
+        function: "canary-fn",
+        alias: "live",
+        fromVersion: "1",
+        toVersion: "2",
+        trafficPercent: 100,
+      }),
+    ]);
+    const shown = await cli(h, ["deployments", "show", id]);
+    expect(shown.stdout).toContain(`Deployment ${id}: Succeeded`);
+    expect(shown.stdout).toMatch(/AfterAllowTraffic\s+Succeeded/);
+    expect((await cli(h, ["deployments", "show", "d-NOTTHERE0"])).code).toBe(1);
   });
 
   it("a BeforeAllowTraffic hook reporting Failed rolls back before any traffic moves", async () => {

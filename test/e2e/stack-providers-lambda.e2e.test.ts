@@ -14,6 +14,7 @@ import {
   GetProvisionedConcurrencyConfigCommand,
   PublishVersionCommand,
   RemovePermissionCommand,
+  UpdateAliasCommand,
 } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { GradualDeployments, ResourceProvider } from "../../packages/platform/src/stacks/model.js";
@@ -532,6 +533,23 @@ describe("AWS::Lambda::Version and AWS::Lambda::Alias", () => {
       (await nimbus.lambda.send(new GetAliasCommand({ FunctionName: "shifted", Name: "live" })))
         .FunctionVersion,
     ).toBe("2");
+
+    // A rollback's update that finds the alias already on its version shifts nothing.
+    await nimbus.lambda.send(
+      new UpdateAliasCommand({ FunctionName: "shifted", Name: "live", FunctionVersion: "1" }),
+    );
+    await provider("AWS::Lambda::Alias").update(
+      c,
+      "Alias",
+      {
+        physicalId: alias.physicalId,
+        properties: { ...props, FunctionVersion: "2" },
+        attributes: alias.attributes,
+      },
+      props,
+      { updatePolicy: { CodeDeployLambdaAliasUpdate: policy } },
+    );
+    expect(calls).toHaveLength(1);
   });
 });
 

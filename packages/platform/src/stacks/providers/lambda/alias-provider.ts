@@ -61,16 +61,19 @@ export const aliasProvider: ResourceProvider = {
           `${logicalId}: UpdatePolicy CodeDeployLambdaAliasUpdate needs gradual deployments, which this stack context does not provide.`,
         );
       }
-      // The alias's own answer is the truth (a failed earlier deployment may have rolled back).
+      // The alias's own answer is the truth: a failed deployment puts traffic back itself, so
+      // the rollback's update finds the alias already on its version and shifts nothing.
       const live = await ctx.api.rest<AliasConfiguration>("lambda", "GET", aliasPath);
-      await ctx.gradual.shiftAlias(ctx, {
-        logicalId,
-        functionName,
-        aliasName: name,
-        fromVersion: live.FunctionVersion,
-        toVersion,
-        policy: policy as Record<string, unknown>,
-      });
+      if (live.FunctionVersion !== toVersion) {
+        await ctx.gradual.shiftAlias(ctx, {
+          logicalId,
+          functionName,
+          aliasName: name,
+          fromVersion: live.FunctionVersion,
+          toVersion,
+          policy: policy as Record<string, unknown>,
+        });
+      }
       if (!same(before.Description, props.Description) || !same(before.RoutingConfig, props.RoutingConfig)) {
         await ctx.api.rest("lambda", "PUT", aliasPath, settings(props, true));
       }

@@ -78,7 +78,7 @@ export function registerDeploymentsCommands(program: Command): void {
       )
       .option("--group <name>", "only this deployment group (needs --application)")
       .option("--status <status...>", `only these statuses (${STATUSES.join(", ")})`)
-      .option("--limit <n>", "at most this many deployments (default 50)", "50")
+      .option("--limit <n>", "at most this many deployments", "50")
       .addHelpText(
         "after",
         "\nExamples:\n  nimbus deployments list\n  nimbus deployments list --status InProgress --output json",

@@ -216,6 +216,13 @@ const topicProvider: ResourceProvider = {
   },
 };
 
+/** Region names the topic's region (cross-region subscriptions); Nimbus serves one region. */
+function checkRegion(ctx: ProviderContext, props: ResolvedProperties): void {
+  const region = scalar(props, "Region", SUBSCRIPTION);
+  if (region !== undefined && region !== ctx.region)
+    throw invalidProperty(SUBSCRIPTION, "Region", `must be ${ctx.region} (Nimbus serves one region)`);
+}
+
 const subscriptionProvider: ResourceProvider = {
   type: SUBSCRIPTION,
   properties: [
@@ -230,12 +237,9 @@ const subscriptionProvider: ResourceProvider = {
     "Region",
   ],
   required: ["TopicArn", "Protocol"],
-  replaceOn: ["TopicArn", "Protocol", "Endpoint", "Region"],
+  replaceOn: ["TopicArn", "Protocol", "Endpoint"],
   async create(ctx, _logicalId, props) {
-    const region = scalar(props, "Region", SUBSCRIPTION);
-    // Region names the topic's region for cross-region subscriptions; Nimbus has one region.
-    if (region !== undefined && region !== ctx.region)
-      throw invalidProperty(SUBSCRIPTION, "Region", `must be ${ctx.region} (Nimbus serves one region)`);
+    checkRegion(ctx, props);
     const form = new URLSearchParams({
       TopicArn: scalar(props, "TopicArn", SUBSCRIPTION) ?? "",
       Protocol: scalar(props, "Protocol", SUBSCRIPTION) ?? "",
@@ -247,6 +251,7 @@ const subscriptionProvider: ResourceProvider = {
     return { physicalId: arn, attributes: { Arn: arn } };
   },
   async update(ctx, _logicalId, current, props) {
+    checkRegion(ctx, props);
     const arn = current.physicalId;
     const changes = attributeChanges(current.properties, props, SUBSCRIPTION_ATTRIBUTES, SUBSCRIPTION);
     const set = (name: string, value: string) =>

@@ -39,6 +39,8 @@ export function evaluateOutputs(
           `Output ${key} is malformed. The Name field of every Export member must be specified`,
         );
       }
+      if (out.some((o) => o.ExportName === name))
+        throw templateError.evaluation(`duplicate Export names ${name}`);
       evaluated.ExportName = name;
     }
     out.push(evaluated);

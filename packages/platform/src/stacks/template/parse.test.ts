@@ -232,3 +232,60 @@ describe("parseTemplate", () => {
     ).toThrow("Number of mappings, 201, is greater than maximum allowed, 200");
   });
 });
+
+describe("YAML scalars", () => {
+  it("keeps keys as written and plain scalars as CloudFormation reads them", () => {
+    const t = parseTemplate(`
+Mappings:
+  Accounts:
+    012345678901: { Name: zero }
+    1.10: { Name: version }
+    true: { Name: flag }
+Resources:
+  A:
+    Type: T
+    Properties: { On: on, Off: no, Null: ~, Int: 42, Float: 2.5, Bool: true, Date: 2024-01-01, Quoted: "0123" }
+`);
+    expect(Object.keys(t.Mappings?.Accounts ?? {})).toEqual(["012345678901", "1.10", "true"]);
+    expect(t.Resources.A?.Properties).toEqual({
+      On: "on",
+      Off: "no",
+      Null: null,
+      Int: 42,
+      Float: 2.5,
+      Bool: true,
+      Date: "2024-01-01",
+      Quoted: "0123",
+    });
+  });
+
+  it("limits the Description to 1024 bytes", () => {
+    expect(() => parseTemplate(`Description: ${"x".repeat(1025)}\nResources:\n  A: { Type: T }\n`)).toThrow(
+      "'Description' length is greater than 1024.",
+    );
+  });
+
+  it("reads tags in flow and block forms, nested", () => {
+    const t = parseTemplate(`
+Resources:
+  A:
+    Type: T
+    Properties:
+      Block: !Join
+        - ""
+        - - !Sub "a"
+          - !Select [0, !GetAZs ""]
+      Map: !If
+        - C
+        - { X: !GetAtt [B, Arn] }
+        - !Ref AWS::NoValue
+      Literal: !Sub |
+        echo \${!NotAVar}
+`);
+    expect(t.Resources.A?.Properties).toEqual({
+      Block: { "Fn::Join": ["", [{ "Fn::Sub": "a" }, { "Fn::Select": [0, { "Fn::GetAZs": "" }] }]] },
+      Map: { "Fn::If": ["C", { X: { "Fn::GetAtt": ["B", "Arn"] } }, { Ref: "AWS::NoValue" }] },
+      Literal: { "Fn::Sub": "echo ${!NotAVar}\n" },
+    });
+  });
+});

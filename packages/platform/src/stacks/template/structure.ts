@@ -101,6 +101,9 @@ export function checkStructure(value: TemplateValue): Template {
   if (value.Description !== undefined && typeof value.Description !== "string") {
     throw templateError.format("Description must be a string");
   }
+  if (typeof value.Description === "string" && Buffer.byteLength(value.Description) > 1024) {
+    throw templateError.format("'Description' length is greater than 1024.");
+  }
   checkRulesStructure(value.Rules);
   for (const section of ["Metadata", "Parameters", "Mappings", "Conditions", "Outputs", "Globals"]) {
     if (value[section] !== undefined && value[section] !== null && !isObject(value[section])) {

@@ -109,7 +109,9 @@ function plain(doc: Document, node: Node, aliasing: Set<Node>): TemplateValue {
       ) {
         throw templateError.format("YAML not well-formed. Map keys must be plain scalars");
       }
-      const key = keyNode.value === null ? "" : String(keyNode.value);
+      // A key is its text as written: `012345678901:` keeps its zero, `1.10:` its last digit.
+      const key =
+        typeof keyNode.value === "string" ? keyNode.value : (keyNode.source ?? String(keyNode.value ?? ""));
       if (Object.hasOwn(out, key))
         throw templateError.format(`YAML not well-formed. duplicate map key ${key}`);
       Object.defineProperty(out, key, {

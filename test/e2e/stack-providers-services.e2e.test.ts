@@ -32,6 +32,7 @@ import {
   ListQueueTagsCommand,
   type Message,
   ReceiveMessageCommand,
+  SendMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -153,6 +154,19 @@ describe("stack resource providers: queues, topics, buckets, rules, schedules, s
     ).rejects.toThrow();
     // Deleting again is not an error.
     await provider("AWS::SQS::Queue").delete(ctx, "Main", { ...current, properties: next });
+  });
+
+  it("moves a message past maxReceiveCount to the dead-letter queue the template names", async () => {
+    const dlq = await queue("RedriveDlq");
+    const source = await queue("RedriveSource", {
+      VisibilityTimeout: 0,
+      RedrivePolicy: { deadLetterTargetArn: dlq.attributes.Arn, maxReceiveCount: 1 },
+    });
+    await sqs.send(new SendMessageCommand({ QueueUrl: source.physicalId, MessageBody: "poison" }));
+    expect((await receive(source.physicalId, 1))[0]?.Body).toBe("poison");
+    // The second receive finds it past maxReceiveCount: SQS moves it instead of answering it.
+    await sqs.send(new ReceiveMessageCommand({ QueueUrl: source.physicalId, WaitTimeSeconds: 1 }));
+    expect((await receive(dlq.physicalId, 1))[0]?.Body).toBe("poison");
   });
 
   it("names FIFO queues with .fifo, refuses a named queue that exists, stores queue policies", async () => {

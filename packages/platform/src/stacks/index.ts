@@ -8,6 +8,10 @@ import type { SamTransform } from "./engine/operation-context.js";
 import { StackEngine } from "./engine/stack-engine.js";
 import { StackStore } from "./engine/stack-store.js";
 import type { GradualDeployments, ProviderRegistry, ResourceProvider } from "./model.js";
+import { apiGatewayProviders } from "./providers/apigateway/index.js";
+import { apiGatewayV2Providers } from "./providers/apigatewayv2/index.js";
+import { cloudWatchProviders } from "./providers/cloudwatch.js";
+import { codeDeployProviders } from "./providers/codedeploy.js";
 import { eventsProviders } from "./providers/events.js";
 import { iamProviders } from "./providers/iam.js";
 import { lambdaProviders } from "./providers/lambda/index.js";
@@ -17,6 +21,7 @@ import { schedulerProviders } from "./providers/scheduler.js";
 import { snsProviders } from "./providers/sns.js";
 import { sqsProviders } from "./providers/sqs.js";
 import { stepFunctionsProviders } from "./providers/stepfunctions.js";
+import { isSamTemplate, transformSam } from "./sam/index.js";
 
 export { STRICT_HEADER } from "./cfn-api.js";
 export type { StackEngine } from "./engine/stack-engine.js";
@@ -34,6 +39,10 @@ export function providerRegistry(extra: ResourceProvider[] = []): ProviderRegist
     ...eventsProviders(),
     ...schedulerProviders(),
     ...stepFunctionsProviders(),
+    ...apiGatewayProviders(),
+    ...apiGatewayV2Providers(),
+    ...codeDeployProviders(),
+    ...cloudWatchProviders(),
     ...extra,
   ];
   return new Map(all.map((p) => [p.type, p]));
@@ -57,7 +66,7 @@ export interface StacksDeps {
   scope: { region: string; accountId: string };
   config: StacksConfig;
   gradual?: GradualDeployments | undefined;
-  /** The SAM transform (stacks/sam). */
+  /** The SAM transform (default: stacks/sam). */
   sam?: SamTransform | undefined;
   /** Providers wired from other areas (CodeDeploy, CloudWatch alarms...). */
   providers?: ResourceProvider[] | undefined;
@@ -88,7 +97,7 @@ export function createStacks(deps: StacksDeps): Stacks {
       logger: deps.logger,
       scope: deps.scope,
       gradual: deps.gradual,
-      sam: deps.sam,
+      sam: deps.sam ?? { isSamTemplate, transformSam },
       parallel: deps.config.parallel,
     },
     { strict: deps.config.strict, answerAfterMs: deps.config.answerAfterMs },

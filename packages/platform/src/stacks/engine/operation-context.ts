@@ -79,6 +79,7 @@ export class OperationContext {
       },
       note: (logicalId, message) => {
         const resource = this.state.resources[logicalId];
+        // Logged by the write chain when it fails; a note never fails the step.
         this.enqueue(async () => {
           await this.event(
             logicalId,
@@ -87,7 +88,7 @@ export class OperationContext {
             message,
             resource?.physicalId,
           );
-        });
+        }).catch(() => undefined);
       },
     };
   }

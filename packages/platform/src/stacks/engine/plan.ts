@@ -102,10 +102,10 @@ export function planDeploy(request: PlanRequest, ctx: PlanContext): Plan {
   let processed: Template = template;
   const transformed = transforms.length > 0;
   if (transformed) {
-    const sam = ctx.sam;
-    if (!sam) throw stackError.validation(`Transform ${SAM_TRANSFORM} is not available in this Nimbus.`);
     if (request.direct && !request.capabilities.includes("CAPABILITY_AUTO_EXPAND"))
       throw stackError.capabilities("CAPABILITY_AUTO_EXPAND");
+    const sam = ctx.sam;
+    if (!sam) throw stackError.validation(`Transform ${SAM_TRANSFORM} is not available in this Nimbus.`);
     try {
       const result = sam.transformSam(template, {
         region: ctx.pseudo.region,

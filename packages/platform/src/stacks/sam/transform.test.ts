@@ -1,0 +1,557 @@
+import { describe, expect, it } from "vitest";
+import type { Template, TemplateValue } from "../model.js";
+import { parseTemplate } from "../template/parse.js";
+import { type SamContext, transformSam } from "./index.js";
+import { isObject } from "./util.js";
+
+const context: SamContext = {
+  region: "us-east-1",
+  accountId: "000000000000",
+  stackName: "app",
+  parameters: {},
+};
+
+function samYaml(body: string, parameters: Record<string, string | string[]> = {}) {
+  const parsed = parseTemplate(body);
+  return transformSam(parsed, { ...context, parameters });
+}
+
+/**
+ * Every Ref / GetAtt / ${X} in the output names a resource, parameter or pseudo parameter
+ * of the output template (the engine would reject a dangling one).
+ */
+function danglingReferences(template: Template): string[] {
+  const known = new Set([...Object.keys(template.Resources), ...Object.keys(template.Parameters ?? {})]);
+  const missing: string[] = [];
+  const check = (id: string) => {
+    if (!id.startsWith("AWS::") && !known.has(id)) missing.push(id);
+  };
+  const walk = (value: TemplateValue | undefined, subVars: Set<string> = new Set()) => {
+    if (Array.isArray(value)) for (const v of value) walk(v, subVars);
+    else if (isObject(value)) {
+      if (typeof value.Ref === "string") check(value.Ref);
+      const getAtt = value["Fn::GetAtt"];
+      if (Array.isArray(getAtt) && typeof getAtt[0] === "string") check(getAtt[0]);
+      const sub = value["Fn::Sub"];
+      const [text, vars] =
+        typeof sub === "string" ? [sub, {}] : Array.isArray(sub) ? [sub[0], sub[1]] : [undefined, {}];
+      if (typeof text === "string") {
+        const defined = new Set(isObject(vars) ? Object.keys(vars) : []);
+        for (const m of text.matchAll(/\$\{([^!}][^}.]*)(\.[^}]*)?\}/g))
+          if (!defined.has(m[1] as string)) check(m[1] as string);
+        if (isObject(vars)) walk(vars);
+        return;
+      }
+      for (const v of Object.values(value)) walk(v, subVars);
+    }
+  };
+  for (const resource of Object.values(template.Resources)) {
+    walk(resource.Properties);
+    walk(resource.UpdatePolicy);
+    const deps = resource.DependsOn === undefined ? [] : [resource.DependsOn].flat();
+    for (const d of deps) check(d);
+  }
+  for (const output of Object.values(template.Outputs ?? {})) walk(output.Value);
+  return missing;
+}
+
+const res = (out: { template: Template }, id: string) => {
+  const r = out.template.Resources[id];
+  if (r === undefined)
+    throw new Error(`no resource ${id}; have ${Object.keys(out.template.Resources).join(", ")}`);
+  return r;
+};
+const props = (out: { template: Template }, id: string) => res(out, id).Properties ?? {};
+const idsOf = (out: { template: Template }, type: string) =>
+  Object.entries(out.template.Resources)
+    .filter(([, r]) => r.Type === type)
+    .map(([id]) => id);
+
+const CRUD = `
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    Runtime: nodejs20.x
+    Timeout: 10
+    CodeUri: s3://artifacts/crud.zip
+    Environment:
+      Variables:
+        TABLE: items
+        STAGE: prod
+    Layers:
+      - arn:aws:lambda:us-east-1:000000000000:layer:common:1
+Resources:
+  ListItems:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: list.handler
+      Environment:
+        Variables:
+          STAGE: dev
+      Layers:
+        - arn:aws:lambda:us-east-1:000000000000:layer:extra:2
+      Policies:
+        - S3ReadPolicy:
+            BucketName: data
+        - AmazonSQSFullAccess
+      Events:
+        List:
+          Type: Api
+          Properties: { Path: /items, Method: get }
+  GetItem:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: get.handler
+      Events:
+        Get:
+          Type: Api
+          Properties:
+            Path: /items/{id}
+            Method: GET
+            RequestParameters:
+              - method.request.header.X-Trace
+              - method.request.querystring.full:
+                  Required: true
+                  Caching: true
+  AnyItem:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: any.handler
+      Timeout: 30
+      Events:
+        Any:
+          Type: Api
+          Properties:
+            Path: /items/{id}/
+            Method: any
+Outputs:
+  Url:
+    Value: !Sub https://\${ServerlessRestApi}.execute-api.\${AWS::Region}.amazonaws.com/Prod/
+`;
+
+describe("transformSam: a REST CRUD API over functions", () => {
+  const out = samYaml(CRUD);
+
+  it("removes the transform and Globals, and leaves no dangling reference", () => {
+    expect(out.template.Transform).toBeUndefined();
+    expect(out.template.Globals).toBeUndefined();
+    expect(danglingReferences(out.template)).toEqual([]);
+    expect(out.unsupported).toEqual([]);
+  });
+
+  it("merges Globals: maps key by key, lists appended, the function's value wins", () => {
+    const list = props(out, "ListItems");
+    expect(list.Runtime).toBe("nodejs20.x");
+    expect(list.Timeout).toBe(10);
+    expect(list.Environment).toEqual({ Variables: { TABLE: "items", STAGE: "dev" } });
+    expect(list.Layers).toEqual([
+      "arn:aws:lambda:us-east-1:000000000000:layer:common:1",
+      "arn:aws:lambda:us-east-1:000000000000:layer:extra:2",
+    ]);
+    expect(props(out, "AnyItem").Timeout).toBe(30);
+  });
+
+  it("turns CodeUri into Code and tags the function as SAM does", () => {
+    const list = props(out, "ListItems");
+    expect(res(out, "ListItems").Type).toBe("AWS::Lambda::Function");
+    expect(list.Code).toEqual({ S3Bucket: "artifacts", S3Key: "crud.zip" });
+    expect(list.Tags).toEqual([{ Key: "lambda:createdBy", Value: "SAM" }]);
+    expect(list.Role).toEqual({ "Fn::GetAtt": ["ListItemsRole", "Arn"] });
+  });
+
+  it("generates <Fn>Role with the basic execution role, managed policies and policy templates", () => {
+    const role = res(out, "ListItemsRole");
+    expect(role.Type).toBe("AWS::IAM::Role");
+    const p = role.Properties ?? {};
+    expect(p.AssumeRolePolicyDocument).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        { Action: ["sts:AssumeRole"], Effect: "Allow", Principal: { Service: ["lambda.amazonaws.com"] } },
+      ],
+    });
+    expect(p.ManagedPolicyArns).toEqual([
+      { "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole" },
+      { "Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/AmazonSQSFullAccess" },
+    ]);
+    const policies = p.Policies as {
+      PolicyName: string;
+      PolicyDocument: { Statement: { Action: string[] }[] };
+    }[];
+    expect(policies[0]?.PolicyName).toBe("ListItemsRolePolicy0");
+    expect(policies[0]?.PolicyDocument.Statement[0]?.Action).toContain("s3:GetObject");
+    expect(role.Metadata).toEqual({
+      SamPolicyTemplates: [{ Name: "S3ReadPolicy", Parameters: { BucketName: "data" } }],
+    });
+  });
+
+  it("builds ServerlessRestApi with a Swagger body of every Api event", () => {
+    const api = res(out, "ServerlessRestApi");
+    expect(api.Type).toBe("AWS::ApiGateway::RestApi");
+    const body = api.Properties?.Body as Record<
+      string,
+      Record<string, Record<string, Record<string, unknown>>>
+    >;
+    expect(body.swagger).toBe("2.0");
+    expect(body.info).toEqual({ version: "1.0", title: { Ref: "AWS::StackName" } });
+    expect(Object.keys(body.paths ?? {})).toEqual(["/items", "/items/{id}", "/items/{id}/"]);
+    expect(body.paths?.["/items"]?.get?.["x-amazon-apigateway-integration"]).toEqual({
+      type: "aws_proxy",
+      httpMethod: "POST",
+      uri: {
+        "Fn::Sub":
+          "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${ListItems.Arn}/invocations",
+      },
+    });
+    expect(body.paths?.["/items/{id}/"]?.["x-amazon-apigateway-any-method"]).toBeDefined();
+    const get = body.paths?.["/items/{id}"]?.get ?? {};
+    expect(get.parameters).toEqual([
+      { in: "header", name: "X-Trace", required: false, type: "string" },
+      { in: "query", name: "full", required: true, type: "string" },
+    ]);
+    expect((get["x-amazon-apigateway-integration"] as Record<string, unknown>).cacheKeyParameters).toEqual([
+      "method.request.querystring.full",
+    ]);
+  });
+
+  it("adds the hashed deployment, the Prod stage and <Fn><Event>PermissionProd", () => {
+    const deployments = idsOf(out, "AWS::ApiGateway::Deployment");
+    expect(deployments).toHaveLength(1);
+    expect(deployments[0]).toMatch(/^ServerlessRestApiDeployment[0-9a-f]{10}$/);
+    expect(props(out, deployments[0] as string)).toMatchObject({
+      RestApiId: { Ref: "ServerlessRestApi" },
+      StageName: "Stage",
+    });
+    expect(props(out, "ServerlessRestApiProdStage")).toEqual({
+      RestApiId: { Ref: "ServerlessRestApi" },
+      DeploymentId: { Ref: deployments[0] },
+      StageName: "Prod",
+    });
+    expect(props(out, "GetItemGetPermissionProd")).toEqual({
+      Action: "lambda:InvokeFunction",
+      FunctionName: { Ref: "GetItem" },
+      Principal: "apigateway.amazonaws.com",
+      SourceArn: {
+        "Fn::Sub": [
+          "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${__ApiId__}/${__Stage__}/GET/items/*",
+          { __ApiId__: { Ref: "ServerlessRestApi" }, __Stage__: "*" },
+        ],
+      },
+    });
+    const any = props(out, "AnyItemAnyPermissionProd").SourceArn as { "Fn::Sub": [string] };
+    expect(any["Fn::Sub"][0]).toMatch(/\/\*\/items\/\*$/);
+  });
+
+  it("keeps the deployment id for the same body and changes it when a route changes", () => {
+    const again = samYaml(CRUD);
+    expect(idsOf(again, "AWS::ApiGateway::Deployment")).toEqual(idsOf(out, "AWS::ApiGateway::Deployment"));
+    const changed = samYaml(CRUD.replace("Path: /items, Method: get", "Path: /things, Method: get"));
+    expect(idsOf(changed, "AWS::ApiGateway::Deployment")).not.toEqual(
+      idsOf(out, "AWS::ApiGateway::Deployment"),
+    );
+  });
+});
+
+const THUMBNAIL = `
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Uploads:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: uploads
+  Thumbnails:
+    Type: AWS::S3::Bucket
+  Resize:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: index.handler
+      Runtime: python3.12
+      CodeUri: { Bucket: artifacts, Key: resize.zip, Version: "3" }
+      MemorySize: 1024
+      Policies:
+        - S3CrudPolicy: { BucketName: !Ref Thumbnails }
+      Environment:
+        Variables:
+          DEST: !Ref Thumbnails
+      Events:
+        Upload:
+          Type: S3
+          Properties:
+            Bucket: !Ref Uploads
+            Events: s3:ObjectCreated:*
+            Filter:
+              S3Key:
+                Rules:
+                  - { Name: suffix, Value: .jpg }
+        Removed:
+          Type: S3
+          Properties:
+            Bucket: !Ref Uploads
+            Events: [s3:ObjectRemoved:Delete, s3:ObjectRemoved:DeleteMarkerCreated]
+`;
+
+describe("transformSam: the S3 thumbnail pipeline", () => {
+  const out = samYaml(THUMBNAIL);
+
+  it("adds the notification to the bucket, which waits for the permission", () => {
+    const bucket = res(out, "Uploads");
+    expect(bucket.Properties).toEqual({
+      BucketName: "uploads",
+      NotificationConfiguration: {
+        LambdaConfigurations: [
+          {
+            Event: "s3:ObjectCreated:*",
+            Function: { "Fn::GetAtt": ["Resize", "Arn"] },
+            Filter: { S3Key: { Rules: [{ Name: "suffix", Value: ".jpg" }] } },
+          },
+          { Event: "s3:ObjectRemoved:Delete", Function: { "Fn::GetAtt": ["Resize", "Arn"] } },
+          { Event: "s3:ObjectRemoved:DeleteMarkerCreated", Function: { "Fn::GetAtt": ["Resize", "Arn"] } },
+        ],
+      },
+    });
+    expect(bucket.DependsOn).toEqual(["ResizeUploadPermission", "ResizeRemovedPermission"]);
+    expect(props(out, "ResizeUploadPermission")).toEqual({
+      Action: "lambda:InvokeFunction",
+      FunctionName: { Ref: "Resize" },
+      Principal: "s3.amazonaws.com",
+      SourceAccount: { Ref: "AWS::AccountId" },
+    });
+    expect(props(out, "Resize").Code).toEqual({
+      S3Bucket: "artifacts",
+      S3Key: "resize.zip",
+      S3ObjectVersion: "3",
+    });
+    expect(danglingReferences(out.template)).toEqual([]);
+  });
+
+  it("refuses an S3 event whose bucket is not in the template", () => {
+    expect(() =>
+      samYaml(
+        THUMBNAIL.replace(
+          "Bucket: !Ref Uploads\n            Events: s3:ObjectCreated:*",
+          "Bucket: elsewhere\n            Events: s3:ObjectCreated:*",
+        ),
+      ),
+    ).toThrow(
+      /Resource with id \[ResizeUpload\] is invalid\. S3 events must reference an S3 bucket in the same template\./,
+    );
+  });
+});
+
+const CRON = `
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Hourly:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: cron.handler
+      Runtime: nodejs20.x
+      InlineCode: "exports.handler = async () => 'ok';"
+      Events:
+        EveryHour:
+          Type: Schedule
+          Properties:
+            Schedule: rate(1 hour)
+            Input: '{"job":"report"}'
+            Enabled: false
+            Name: hourly-report
+            RetryPolicy: { MaximumRetryAttempts: 2 }
+            DeadLetterConfig: { Type: SQS }
+        Nightly:
+          Type: ScheduleV2
+          Properties:
+            ScheduleExpression: cron(0 2 * * ? *)
+            ScheduleExpressionTimezone: Europe/Paris
+            State: ENABLED
+        OnOrder:
+          Type: EventBridgeRule
+          Properties:
+            EventBusName: orders
+            Pattern: { source: [shop.orders], detail-type: [OrderPlaced] }
+            InputPath: $.detail
+            Target: { Id: OrderTarget }
+`;
+
+describe("transformSam: schedules and EventBridge rules", () => {
+  const out = samYaml(CRON);
+
+  it("makes an AWS::Events::Rule with the target, input, retry and dead-letter queue", () => {
+    expect(props(out, "Hourly").Code).toEqual({ ZipFile: "exports.handler = async () => 'ok';" });
+    expect(props(out, "HourlyEveryHour")).toEqual({
+      ScheduleExpression: "rate(1 hour)",
+      Name: "hourly-report",
+      State: "DISABLED",
+      Targets: [
+        {
+          Arn: { "Fn::GetAtt": ["Hourly", "Arn"] },
+          Id: "HourlyEveryHourLambdaTarget",
+          Input: '{"job":"report"}',
+          RetryPolicy: { MaximumRetryAttempts: 2 },
+          DeadLetterConfig: { Arn: { "Fn::GetAtt": ["HourlyEveryHourQueue", "Arn"] } },
+        },
+      ],
+    });
+    expect(res(out, "HourlyEveryHourQueue").Type).toBe("AWS::SQS::Queue");
+    expect(res(out, "HourlyEveryHourQueuePolicy").Type).toBe("AWS::SQS::QueuePolicy");
+    expect(props(out, "HourlyEveryHourPermission")).toMatchObject({
+      Principal: "events.amazonaws.com",
+      SourceArn: { "Fn::GetAtt": ["HourlyEveryHour", "Arn"] },
+    });
+  });
+
+  it("makes an AWS::Scheduler::Schedule with FlexibleTimeWindow OFF and a generated role", () => {
+    expect(props(out, "HourlyNightly")).toEqual({
+      ScheduleExpression: "cron(0 2 * * ? *)",
+      FlexibleTimeWindow: { Mode: "OFF" },
+      ScheduleExpressionTimezone: "Europe/Paris",
+      State: "ENABLED",
+      Target: {
+        Arn: { "Fn::GetAtt": ["Hourly", "Arn"] },
+        RoleArn: { "Fn::GetAtt": ["HourlyNightlyRole", "Arn"] },
+      },
+    });
+    expect(JSON.stringify(props(out, "HourlyNightlyRole"))).toContain("scheduler.amazonaws.com");
+  });
+
+  it("maps EventBridgeRule Pattern, bus, InputPath and the target id", () => {
+    expect(props(out, "HourlyOnOrder")).toEqual({
+      EventPattern: { source: ["shop.orders"], "detail-type": ["OrderPlaced"] },
+      EventBusName: "orders",
+      Targets: [{ Arn: { "Fn::GetAtt": ["Hourly", "Arn"] }, Id: "OrderTarget", InputPath: "$.detail" }],
+    });
+    expect(res(out, "HourlyOnOrderPermission").Type).toBe("AWS::Lambda::Permission");
+    expect(danglingReferences(out.template)).toEqual([]);
+  });
+});
+
+const ASYNC = `
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Jobs:
+    Type: AWS::SQS::Queue
+  Failures:
+    Type: AWS::SQS::Queue
+  Alerts:
+    Type: AWS::SNS::Topic
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: worker.handler
+      Runtime: nodejs20.x
+      CodeUri: s3://artifacts/worker.zip
+      DeadLetterQueue: { Type: SQS, TargetArn: !GetAtt Failures.Arn }
+      EventInvokeConfig:
+        MaximumEventAgeInSeconds: 600
+        MaximumRetryAttempts: 1
+        DestinationConfig:
+          OnSuccess: { Type: SQS }
+          OnFailure: { Type: SNS, Destination: !Ref Alerts }
+      Events:
+        FromQueue:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt Jobs.Arn
+            BatchSize: 5
+            MaximumBatchingWindowInSeconds: 2
+            FunctionResponseTypes: [ReportBatchItemFailures]
+            FilterCriteria: { Filters: [{ Pattern: '{"body":{"kind":["a"]}}' }] }
+            ScalingConfig: { MaximumConcurrency: 4 }
+        FromTopic:
+          Type: SNS
+          Properties:
+            Topic: !Ref Alerts
+            FilterPolicy: { level: [error] }
+            FilterPolicyScope: MessageAttributes
+        Buffered:
+          Type: SNS
+          Properties:
+            Topic: !Ref Alerts
+            SqsSubscription: true
+        Stream:
+          Type: Kinesis
+          Properties: { Stream: arn:aws:kinesis:us-east-1:000000000000:stream/s, StartingPosition: LATEST }
+`;
+
+describe("transformSam: an async worker with retries and a dead-letter queue", () => {
+  const out = samYaml(ASYNC);
+
+  it("sets DeadLetterConfig and lets the role send to the queue", () => {
+    expect(props(out, "Worker").DeadLetterConfig).toEqual({
+      TargetArn: { "Fn::GetAtt": ["Failures", "Arn"] },
+    });
+    expect(JSON.stringify(props(out, "WorkerRole").Policies)).toContain(
+      '"PolicyName":"DeadLetterQueuePolicy"',
+    );
+  });
+
+  it("makes <Fn>EventInvokeConfig on $LATEST and creates the SQS destination queue", () => {
+    expect(props(out, "WorkerEventInvokeConfig")).toEqual({
+      FunctionName: { Ref: "Worker" },
+      Qualifier: "$LATEST",
+      MaximumEventAgeInSeconds: 600,
+      MaximumRetryAttempts: 1,
+      DestinationConfig: {
+        OnSuccess: { Destination: { "Fn::GetAtt": ["WorkerEventInvokeConfigOnSuccessQueue", "Arn"] } },
+        OnFailure: { Destination: { Ref: "Alerts" } },
+      },
+    });
+    expect(res(out, "WorkerEventInvokeConfigOnSuccessQueue").Type).toBe("AWS::SQS::Queue");
+    const policies = JSON.stringify(props(out, "WorkerRole").Policies);
+    expect(policies).toContain("sqs:SendMessage");
+    expect(policies).toContain("sns:Publish");
+  });
+
+  it("maps an SQS event to an event source mapping with every option", () => {
+    expect(props(out, "WorkerFromQueue")).toEqual({
+      EventSourceArn: { "Fn::GetAtt": ["Jobs", "Arn"] },
+      FunctionName: { Ref: "Worker" },
+      BatchSize: 5,
+      MaximumBatchingWindowInSeconds: 2,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      FilterCriteria: { Filters: [{ Pattern: '{"body":{"kind":["a"]}}' }] },
+      ScalingConfig: { MaximumConcurrency: 4 },
+    });
+    expect(JSON.stringify(props(out, "WorkerRole").ManagedPolicyArns)).toContain(
+      "AWSLambdaSQSQueueExecutionRole",
+    );
+  });
+
+  it("subscribes the function to SNS (with filter policy) and permits the topic", () => {
+    expect(props(out, "WorkerFromTopic")).toEqual({
+      TopicArn: { Ref: "Alerts" },
+      FilterPolicy: { level: ["error"] },
+      FilterPolicyScope: "MessageAttributes",
+      Endpoint: { "Fn::GetAtt": ["Worker", "Arn"] },
+      Protocol: "lambda",
+    });
+    expect(props(out, "WorkerFromTopicPermission")).toMatchObject({
+      Principal: "sns.amazonaws.com",
+      SourceArn: { Ref: "Alerts" },
+    });
+  });
+
+  it("puts a queue between topic and function for SqsSubscription", () => {
+    expect(props(out, "WorkerBuffered")).toMatchObject({
+      Protocol: "sqs",
+      Endpoint: { "Fn::GetAtt": ["WorkerBufferedQueue", "Arn"] },
+    });
+    expect(res(out, "WorkerBufferedQueuePolicy").Type).toBe("AWS::SQS::QueuePolicy");
+    expect(props(out, "WorkerBufferedEventSourceMapping")).toEqual({
+      EventSourceArn: { "Fn::GetAtt": ["WorkerBufferedQueue", "Arn"] },
+      FunctionName: { Ref: "Worker" },
+    });
+  });
+
+  it("lists an event type Nimbus does not have as unsupported, and expands the rest", () => {
+    expect(out.unsupported).toEqual([
+      {
+        logicalId: "Worker",
+        type: "AWS::Serverless::Function",
+        property: "Events.Stream",
+        reason: "event type Kinesis is not supported by Nimbus (the event is not expanded)",
+      },
+    ]);
+    expect(out.template.Resources.WorkerStream).toBeUndefined();
+    expect(danglingReferences(out.template)).toEqual([]);
+  });
+});

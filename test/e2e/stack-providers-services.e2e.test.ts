@@ -470,14 +470,14 @@ describe("stack resource providers: queues, topics, buckets, rules, schedules, s
       "  Greet:",
       "    Type: Pass",
       // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation DefinitionSubstitutions placeholder
-      '    Result: "${Greeting}"',
+      '    Result: { text: "${Greeting}", count: ${Count} }',
       "    ResultPath: $.greeting",
       "    End: true",
     ].join("\n");
     await s3.send(new PutObjectCommand({ Bucket: bucket.physicalId, Key: "defs/machine.yaml", Body: yaml }));
     const props = {
       DefinitionS3Location: { Bucket: bucket.physicalId, Key: "defs/machine.yaml" },
-      DefinitionSubstitutions: { Greeting: "hello" },
+      DefinitionSubstitutions: { Greeting: "hello", Count: 3 },
       RoleArn: ROLE,
       TracingConfiguration: { Enabled: false },
     };
@@ -501,7 +501,7 @@ describe("stack resource providers: queues, topics, buckets, rules, schedules, s
     };
     const done = await run(machine.physicalId);
     expect(done.status).toBe("SUCCEEDED");
-    expect(JSON.parse(done.output ?? "{}")).toEqual({ a: 1, greeting: "hello" });
+    expect(JSON.parse(done.output ?? "{}")).toEqual({ a: 1, greeting: { text: "hello", count: 3 } });
 
     const version = await provider("AWS::StepFunctions::StateMachineVersion").create(ctx, "V1", {
       StateMachineArn: machine.physicalId,
@@ -529,7 +529,10 @@ describe("stack resource providers: queues, topics, buckets, rules, schedules, s
     );
     expect(updated.attributes.StateMachineRevisionId).not.toBe(machine.attributes.StateMachineRevisionId);
     expect(JSON.parse((await run(machine.physicalId)).output ?? "null")).toBe("bye");
-    expect(JSON.parse((await run(alias.physicalId)).output ?? "{}")).toEqual({ a: 1, greeting: "hello" });
+    expect(JSON.parse((await run(alias.physicalId)).output ?? "{}")).toEqual({
+      a: 1,
+      greeting: { text: "hello", count: 3 },
+    });
     const described = await sfn.send(
       new DescribeStateMachineCommand({ stateMachineArn: machine.physicalId }),
     );

@@ -11,6 +11,11 @@ describe("Step Functions state machine properties", () => {
     expect(substitute(text, undefined)).toBe(text);
   });
 
+  it("substitutes repeatedly and refuses substitutions that refer to each other in a cycle", () => {
+    expect(substitute("${A}", { A: "x-${B}", B: "y" })).toBe("x-y");
+    expect(() => substitute("${A}", { A: "${B}", B: "${A}" })).toThrow(/cycle/);
+  });
+
   it("turns CloudFormation's LoggingConfiguration into the API's camelCase", () => {
     expect(
       camelKeys({

@@ -9,15 +9,23 @@ const GONE = ["StateMachineDoesNotExist", "ResourceNotFound"];
 
 /**
  * CloudFormation's DefinitionSubstitutions: each `${Key}` in the definition text is replaced by
- * the value's text. Placeholders without a substitution are left as they are.
+ * the value's text, repeatedly (a value may hold another placeholder), as CloudFormation's
+ * handler does (StringUtils.replaceEachRepeatedly). Placeholders without a substitution stay.
  */
 export function substitute(definition: string, substitutions: Record<string, unknown> | undefined): string {
   if (!substitutions) return definition;
-  return definition.replace(/\$\{([^}]+)\}/g, (whole, key: string) => {
-    const value = substitutions[key];
-    if (value === undefined || value === null) return whole;
-    return typeof value === "object" ? JSON.stringify(value) : String(value);
-  });
+  const keys = Object.keys(substitutions);
+  let text = definition;
+  for (let pass = 0; pass <= keys.length; pass++) {
+    const next = text.replace(/\$\{([^}]+)\}/g, (whole, key: string) => {
+      const value = substitutions[key];
+      if (value === undefined || value === null) return whole;
+      return typeof value === "object" ? JSON.stringify(value) : String(value);
+    });
+    if (next === text) return text;
+    text = next;
+  }
+  throw invalidProperty(MACHINE, "DefinitionSubstitutions", "refer to each other in a cycle");
 }
 
 /** `{ Level, Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn } }] }` -> the API's camelCase. */
@@ -59,7 +67,9 @@ async function definitionOf(ctx: ProviderContext, props: ResolvedProperties): Pr
     // A Version other than "null" is refused by Nimbus's S3 (no versioning), never ignored.
     const query = version === undefined ? "" : `?versionId=${encodeURIComponent(String(version))}`;
     const body = (await ctx.api.s3("GET", `${path}${query}`)).body.toString("utf8");
-    text = asJson(body);
+    // Substituted before it is read as JSON or YAML, as CloudFormation does: a placeholder may
+    // stand for a number or a whole value, not only inside a string.
+    text = asJson(substitute(body, object(props, "DefinitionSubstitutions", MACHINE)));
   }
   return substitute(text, object(props, "DefinitionSubstitutions", MACHINE));
 }

@@ -32,9 +32,9 @@ export function registerDeployCommand(program: Command): void {
     .option("--stack-name <name>", "the stack (default: the template folder's name, sanitized)")
     .option(
       "--parameter-overrides <Key=Value...>",
-      "template parameter values (others keep their previous values)",
+      "template parameter values (default: the template's defaults on create, the previous values on update)",
     )
-    .option("--tags <Key=Value...>", "tags for the stack")
+    .option("--tags <Key=Value...>", "tags for the stack (default: none)")
     .addOption(
       new Option("--capabilities <capability...>", "capabilities acknowledged").default(
         ALL_CAPABILITIES,

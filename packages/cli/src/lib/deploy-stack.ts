@@ -121,7 +121,20 @@ const STACK_NAME = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 export async function deployStack(options: DeployStackOptions): Promise<DeployResult> {
   const clients = options.clients ?? new NimbusClients(options);
   try {
-    return await runDeploy(clients, options);
+    const r = await runDeploy(clients, options);
+    // A stable key order for `--output json` readers: the verdict first.
+    return {
+      stackName: r.stackName,
+      stackId: r.stackId,
+      status: r.status,
+      ok: r.ok,
+      reason: r.reason,
+      outputs: r.outputs,
+      outputDetails: r.outputDetails,
+      failures: r.failures,
+      plan: r.plan,
+      artifacts: r.artifacts,
+    };
   } finally {
     if (!options.clients) clients.close();
   }

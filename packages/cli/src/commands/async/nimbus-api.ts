@@ -1,17 +1,26 @@
 import type { Command } from "commander";
+import { outputOption } from "../../lib/output.js";
 import { credentialsFromEnv, signedHeaders } from "./sign-request.js";
 
 /** Options every `nimbus async ...` command takes. */
 export interface EndpointFlags {
   endpoint?: string;
   json?: boolean;
+  output?: string;
 }
 
-/** Adds --endpoint (default $NIMBUS_ENDPOINT, else http://127.0.0.1:4566) and --json. */
-export function withEndpoint(command: Command): Command {
+/** --json, or --output json. */
+export function wantsJson(flags: EndpointFlags): boolean {
+  return flags.json === true || flags.output === "json";
+}
+
+/** Adds --endpoint (default $NIMBUS_ENDPOINT, else http://127.0.0.1:4566), --output and --json. */
+export function withEndpoint(command: Command, example: string): Command {
   return command
     .option("--endpoint <url>", "a running Nimbus server (default $NIMBUS_ENDPOINT or http://127.0.0.1:4566)")
-    .option("--json", "print the server's JSON answer");
+    .addOption(outputOption())
+    .option("--json", "same as --output json (default: off)")
+    .addHelpText("after", `\nExample:\n  ${example}`);
 }
 
 /**

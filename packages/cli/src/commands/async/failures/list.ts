@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { callNimbus, type EndpointFlags, withEndpoint } from "../nimbus-api.js";
+import { callNimbus, type EndpointFlags, wantsJson, withEndpoint } from "../nimbus-api.js";
 
 interface ListFlags extends EndpointFlags {
   function?: string;
@@ -25,9 +25,13 @@ export function registerFailuresList(failures: Command): void {
     failures
       .command("list")
       .description("List failed asynchronous events, oldest first")
-      .option("--function <name>", "only the events of this function")
+      .option("--function <name>", "only the events of this function (default: every function)")
       .option("--limit <n>", "at most this many (1-1000, default 50)")
-      .option("--marker <marker>", "continue after the NextMarker a previous page printed"),
+      .option(
+        "--marker <marker>",
+        "continue after the NextMarker a previous page printed (default: the first page)",
+      ),
+    "nimbus async failures list --function my-function --limit 10 --output json",
   ).action(async (flags: ListFlags) => {
     const query = new URLSearchParams();
     if (flags.function) query.set("function", flags.function);
@@ -38,7 +42,7 @@ export function registerFailuresList(failures: Command): void {
       failures: FailureSummary[];
       nextMarker?: string;
     };
-    if (flags.json) {
+    if (wantsJson(flags)) {
       process.stdout.write(`${JSON.stringify(page, null, 2)}\n`);
       return;
     }

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import { callNimbus, type EndpointFlags, failurePath, withEndpoint } from "../nimbus-api.js";
+import { usageError } from "../../../lib/cli-error.js";
+import { callNimbus, type EndpointFlags, failurePath, wantsJson, withEndpoint } from "../nimbus-api.js";
 
 interface RedriveFlags extends EndpointFlags {
   all?: boolean;
@@ -15,11 +16,12 @@ export function registerFailuresRedrive(failures: Command): void {
     failures
       .command("redrive [id]")
       .description("Queue a failed event again as a fresh event (or every one with --all)")
-      .option("--all", "redrive every failed event (of --function, if given)")
-      .option("--function <name>", "with --all: only the events of this function"),
+      .option("--all", "redrive every failed event (of --function, if given) (default: off)")
+      .option("--function <name>", "with --all: only the events of this function (default: every function)"),
+    "nimbus async failures redrive --all --function my-function",
   ).action(async (id: string | undefined, flags: RedriveFlags) => {
-    if ((id === undefined) === !flags.all) throw new Error("give either a failure id or --all");
-    if (flags.function && !flags.all) throw new Error("--function goes with --all");
+    if ((id === undefined) === !flags.all) throw usageError("give either a failure id or --all");
+    if (flags.function && !flags.all) throw usageError("--function goes with --all");
     const path = flags.all
       ? `/_nimbus/async/failures/redrive${flags.function ? `?function=${encodeURIComponent(flags.function)}` : ""}`
       : failurePath(id ?? "", "/redrive");
@@ -27,7 +29,7 @@ export function registerFailuresRedrive(failures: Command): void {
       redriven: { id: string; requestId: string }[];
       skipped: { id: string; error: string }[];
     };
-    if (flags.json) {
+    if (wantsJson(flags)) {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return;
     }

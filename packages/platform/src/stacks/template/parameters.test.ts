@@ -129,3 +129,12 @@ Resources:
     expect(() => resolveParameters(t, {})).toThrow(/Fn::RefAll in Rules .* is not supported by Nimbus/);
   });
 });
+
+describe("UsePreviousValue", () => {
+  it("cannot be combined with a value", () => {
+    const t = parseTemplate("Parameters:\n  P: { Type: String }\nResources:\n  A: { Type: T }\n");
+    expect(() => resolveParameters(t, { P: "x" }, { previous: { P: "y" }, usePrevious: ["P"] })).toThrow(
+      "Cannot specify usePreviousValue as true and non empty value for a parameter",
+    );
+  });
+});

@@ -82,6 +82,11 @@ export function transforms(template: { Transform?: unknown }): string[] {
 }
 
 /**
+ * Messages follow CloudFormation's where they are known from its answers ("At least one Resources
+ * member must be defined.", "Every Outputs member must contain a Value object", "Invalid template
+ * resource property 'X'", "Resource name X is non alphanumeric.", the limits); the others
+ * (unsupported function lists, section shapes) are worded after them but not verified.
+ *
  * Checks the structure of a parsed template as CloudFormation's template validation does and
  * returns it typed. References between sections are checked later (`resourceDependencies`),
  * because a SAM template references resources that only its transform creates.

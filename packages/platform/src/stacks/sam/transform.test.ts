@@ -555,3 +555,294 @@ describe("transformSam: an async worker with retries and a dead-letter queue", (
     expect(danglingReferences(out.template)).toEqual([]);
   });
 });
+
+const BLUE_GREEN = `
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Alias: { Type: String, Default: live }
+  CodeKey: { Type: String }
+Globals:
+  Function:
+    Runtime: nodejs20.x
+    AutoPublishAlias: !Ref Alias
+Resources:
+  Latency:
+    Type: AWS::CloudWatch::Alarm
+    Properties: { MetricName: Errors, Namespace: AWS/Lambda, Threshold: 1, ComparisonOperator: GreaterThanThreshold, EvaluationPeriods: 1, Period: 60, Statistic: Sum }
+  Checkout:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: checkout.handler
+      CodeUri: { Bucket: artifacts, Key: !Ref CodeKey }
+      MemorySize: 256
+      VersionDescription: checkout
+      ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 2 }
+      DeploymentPreference:
+        Type: Canary10Percent5Minutes
+        Alarms: [!Ref Latency]
+        Hooks:
+          PreTraffic: !Ref PreTrafficHook
+      FunctionUrlConfig: { AuthType: NONE, InvokeMode: BUFFERED }
+      EventInvokeConfig: { MaximumRetryAttempts: 0 }
+      Events:
+        Buy:
+          Type: Api
+          Properties: { Path: /buy, Method: post }
+  PreTrafficHook:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: hook.handler
+      CodeUri: s3://artifacts/hook.zip
+      AutoPublishAlias: hook
+      DeploymentPreference: { Type: Linear10PercentEvery1Minute, Enabled: false }
+Outputs:
+  Alias:
+    Value: !Ref CheckoutAliaslive
+`;
+
+describe("transformSam: blue/green with AutoPublishAlias and DeploymentPreference", () => {
+  const parameters = { Alias: "live", CodeKey: "checkout-1.zip" };
+  const out = samYaml(BLUE_GREEN, parameters);
+  const versionOf = (o: { template: Template }) =>
+    idsOf(o, "AWS::Lambda::Version").find((id) => id.startsWith("CheckoutVersion"));
+
+  it("publishes <Fn>Version<hash> (retained) and <Fn>Alias<Name> with provisioned concurrency", () => {
+    const version = versionOf(out) as string;
+    expect(version).toMatch(/^CheckoutVersion[0-9a-f]{10}$/);
+    expect(res(out, version)).toEqual({
+      Type: "AWS::Lambda::Version",
+      DeletionPolicy: "Retain",
+      Properties: { FunctionName: { Ref: "Checkout" }, Description: "checkout" },
+    });
+    expect(props(out, "CheckoutAliaslive")).toEqual({
+      Name: "live",
+      FunctionName: { Ref: "Checkout" },
+      FunctionVersion: { "Fn::GetAtt": [version, "Version"] },
+      ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 2 },
+    });
+    expect(props(out, "Checkout").ProvisionedConcurrencyConfig).toBeUndefined();
+    expect(danglingReferences(out.template)).toEqual([]);
+  });
+
+  it("keeps the Version id for unchanged code and changes it for new code, memory or environment", () => {
+    expect(versionOf(samYaml(BLUE_GREEN, parameters))).toBe(versionOf(out));
+    expect(versionOf(samYaml(BLUE_GREEN, { ...parameters, CodeKey: "checkout-2.zip" }))).not.toBe(
+      versionOf(out),
+    );
+    expect(versionOf(samYaml(BLUE_GREEN.replace("MemorySize: 256", "MemorySize: 512"), parameters))).not.toBe(
+      versionOf(out),
+    );
+    const withSha = BLUE_GREEN.replace("VersionDescription: checkout", "AutoPublishCodeSha256: abc");
+    expect(versionOf(samYaml(withSha, parameters))).not.toBe(versionOf(out));
+  });
+
+  it("adds the CodeDeploy application, the deployment group and the alias UpdatePolicy as SAM does", () => {
+    expect(res(out, "ServerlessDeploymentApplication")).toEqual({
+      Type: "AWS::CodeDeploy::Application",
+      Properties: { ComputePlatform: "Lambda" },
+    });
+    expect(props(out, "CheckoutDeploymentGroup")).toEqual({
+      ApplicationName: { Ref: "ServerlessDeploymentApplication" },
+      AutoRollbackConfiguration: {
+        Enabled: true,
+        Events: ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_STOP_ON_REQUEST"],
+      },
+      DeploymentConfigName: "CodeDeployDefault.LambdaCanary10Percent5Minutes",
+      DeploymentStyle: { DeploymentType: "BLUE_GREEN", DeploymentOption: "WITH_TRAFFIC_CONTROL" },
+      ServiceRoleArn: { "Fn::GetAtt": ["CodeDeployServiceRole", "Arn"] },
+      AlarmConfiguration: { Alarms: [{ Name: { Ref: "Latency" } }], Enabled: true },
+    });
+    expect(res(out, "CheckoutAliaslive").UpdatePolicy).toEqual({
+      CodeDeployLambdaAliasUpdate: {
+        ApplicationName: { Ref: "ServerlessDeploymentApplication" },
+        DeploymentGroupName: { Ref: "CheckoutDeploymentGroup" },
+        BeforeAllowTrafficHook: { Ref: "PreTrafficHook" },
+      },
+    });
+    expect(res(out, "CodeDeployServiceRole").Type).toBe("AWS::IAM::Role");
+    // Enabled: false -> no group, no update policy for the hook's own alias.
+    expect(out.template.Resources.PreTrafficHookDeploymentGroup).toBeUndefined();
+    expect(res(out, "PreTrafficHookAliashook").UpdatePolicy).toBeUndefined();
+  });
+
+  it("points event sources, the URL and the invoke config at the alias", () => {
+    const body = props(out, "ServerlessRestApi").Body as {
+      paths: Record<string, Record<string, Record<string, { uri: unknown }>>>;
+    };
+    expect(body.paths["/buy"]?.post?.["x-amazon-apigateway-integration"]?.uri).toEqual({
+      "Fn::Sub":
+        "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${CheckoutAliaslive}/invocations",
+    });
+    expect(props(out, "CheckoutBuyPermissionProd").FunctionName).toEqual({ Ref: "CheckoutAliaslive" });
+    expect(props(out, "CheckoutUrl")).toEqual({
+      TargetFunctionArn: { Ref: "CheckoutAliaslive" },
+      AuthType: "NONE",
+      InvokeMode: "BUFFERED",
+    });
+    expect(props(out, "CheckoutUrlPublicPermissions")).toEqual({
+      Action: "lambda:InvokeFunctionUrl",
+      FunctionName: { Ref: "CheckoutAliaslive" },
+      Principal: "*",
+      FunctionUrlAuthType: "NONE",
+    });
+    expect(props(out, "CheckoutEventInvokeConfig")).toEqual({
+      FunctionName: { Ref: "Checkout" },
+      Qualifier: "live",
+      MaximumRetryAttempts: 0,
+    });
+    expect(res(out, "CheckoutEventInvokeConfig").DependsOn).toBe("CheckoutAliaslive");
+  });
+
+  it("requires AutoPublishAlias for a DeploymentPreference", () => {
+    const template = BLUE_GREEN.replace("    AutoPublishAlias: !Ref Alias\n", "").replace(
+      "      ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 2 }\n",
+      "",
+    );
+    expect(() => samYaml(template, parameters)).toThrow(
+      "Resource with id [Checkout] is invalid. 'DeploymentPreference' requires AutoPublishAlias property to be specified.",
+    );
+  });
+});
+
+const HTTP_JWT = `
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  HttpApi:
+    CorsConfiguration:
+      AllowOrigins: [https://app.example.com]
+      AllowMethods: [GET, POST]
+Resources:
+  Api:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      StageName: v1
+      FailOnWarnings: true
+      DefaultRouteSettings: { ThrottlingBurstLimit: 10 }
+      Auth:
+        DefaultAuthorizer: Jwt
+        Authorizers:
+          Jwt:
+            IdentitySource: $request.header.Authorization
+            JwtConfiguration:
+              issuer: https://issuer.example.com
+              audience: [app]
+          Custom:
+            FunctionArn: !GetAtt Authorizer.Arn
+            AuthorizerPayloadFormatVersion: "2.0"
+            EnableSimpleResponses: true
+            EnableFunctionDefaultPermissions: true
+            Identity: { Headers: [X-Token], ReauthorizeEvery: 60 }
+  Authorizer:
+    Type: AWS::Serverless::Function
+    Properties: { Handler: auth.handler, Runtime: nodejs20.x, InlineCode: x }
+  Me:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: me.handler
+      Runtime: nodejs20.x
+      InlineCode: x
+      Events:
+        GetMe:
+          Type: HttpApi
+          Properties:
+            ApiId: !Ref Api
+            Path: /me
+            Method: get
+            TimeoutInMillis: 5000
+            Auth: { AuthorizationScopes: [profile] }
+        Admin:
+          Type: HttpApi
+          Properties: { ApiId: !Ref Api, Path: /admin, Method: post, Auth: { Authorizer: Custom } }
+        Public:
+          Type: HttpApi
+          Properties: { ApiId: !Ref Api, Path: /health, Method: get, Auth: { Authorizer: NONE } }
+        Default:
+          Type: HttpApi
+          Properties: { PayloadFormatVersion: "1.0" }
+`;
+
+describe("transformSam: HTTP APIs with JWT and Lambda authorizers", () => {
+  const out = samYaml(HTTP_JWT);
+  const body = props(out, "Api").Body as {
+    paths: Record<
+      string,
+      Record<string, { security?: unknown; "x-amazon-apigateway-integration": Record<string, unknown> }>
+    >;
+    components: { securitySchemes: Record<string, unknown> };
+    "x-amazon-apigateway-cors": unknown;
+  };
+
+  it("builds an OpenAPI 3 body with payload format 2.0 routes", () => {
+    expect(res(out, "Api").Type).toBe("AWS::ApiGatewayV2::Api");
+    expect(props(out, "Api").FailOnWarnings).toBe(true);
+    expect(body.paths["/me"]?.get?.["x-amazon-apigateway-integration"]).toEqual({
+      type: "aws_proxy",
+      httpMethod: "POST",
+      uri: {
+        "Fn::Sub":
+          "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Me.Arn}/invocations",
+      },
+      payloadFormatVersion: "2.0",
+      timeoutInMillis: 5000,
+    });
+    expect(body["x-amazon-apigateway-cors"]).toEqual({
+      allowOrigins: ["https://app.example.com"],
+      allowMethods: ["GET", "POST"],
+    });
+  });
+
+  it("writes the authorizers and each route's security (default, named, NONE)", () => {
+    expect(body.components.securitySchemes.Jwt).toEqual({
+      type: "oauth2",
+      "x-amazon-apigateway-authorizer": {
+        type: "jwt",
+        jwtConfiguration: { issuer: "https://issuer.example.com", audience: ["app"] },
+        identitySource: "$request.header.Authorization",
+      },
+    });
+    expect(body.components.securitySchemes.Custom).toMatchObject({
+      "x-amazon-apigateway-authorizer": {
+        type: "request",
+        authorizerPayloadFormatVersion: "2.0",
+        enableSimpleResponses: true,
+        identitySource: ["$request.header.X-Token"],
+        authorizerResultTtlInSeconds: 60,
+      },
+    });
+    expect(body.paths["/me"]?.get?.security).toEqual([{ Jwt: ["profile"] }]);
+    expect(body.paths["/admin"]?.post?.security).toEqual([{ Custom: [] }]);
+    expect(body.paths["/health"]?.get?.security).toBeUndefined();
+    expect(props(out, "ApiCustomAuthorizerPermission").FunctionName).toEqual({
+      "Fn::GetAtt": ["Authorizer", "Arn"],
+    });
+  });
+
+  it("makes the named stage with AutoDeploy, and the implicit ServerlessHttpApi with its $default stage", () => {
+    expect(props(out, "Apiv1Stage")).toEqual({
+      ApiId: { Ref: "Api" },
+      StageName: "v1",
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingBurstLimit: 10 },
+    });
+    expect(props(out, "ServerlessHttpApiApiGatewayDefaultStage")).toEqual({
+      ApiId: { Ref: "ServerlessHttpApi" },
+      StageName: "$default",
+      AutoDeploy: true,
+    });
+    const implicit = props(out, "ServerlessHttpApi").Body as typeof body;
+    expect(
+      implicit.paths.$default?.["x-amazon-apigateway-any-method"]?.["x-amazon-apigateway-integration"]
+        ?.payloadFormatVersion,
+    ).toBe("1.0");
+    expect(props(out, "MeDefaultPermission").SourceArn).toEqual({
+      "Fn::Sub": [
+        "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${__ApiId__}/${__Stage__}/*",
+        { __ApiId__: { Ref: "ServerlessHttpApi" }, __Stage__: "*" },
+      ],
+    });
+    expect((props(out, "MeGetMePermission").SourceArn as { "Fn::Sub": [string] })["Fn::Sub"][0]).toMatch(
+      /\/GET\/me$/,
+    );
+    expect(danglingReferences(out.template)).toEqual([]);
+  });
+});

@@ -3,6 +3,7 @@ import { templateError } from "./errors.js";
 import type { ParameterValue } from "./parameters.js";
 import type { PseudoParameters } from "./pseudo.js";
 import { Resolver } from "./resolver.js";
+import { own } from "./values.js";
 
 /**
  * Every condition of the template, evaluated against the parameter values. Conditions may name
@@ -26,7 +27,7 @@ export function evaluateConditions(
     block: "Conditions",
   });
   const lookup = (name: string): boolean => {
-    const known = results[name];
+    const known = own(results, name);
     if (known !== undefined) return known;
     if (!Object.hasOwn(definitions, name)) {
       throw templateError.format(

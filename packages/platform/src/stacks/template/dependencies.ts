@@ -3,7 +3,7 @@ import { templateError } from "./errors.js";
 import { isPseudoParameter } from "./pseudo.js";
 import { isObject } from "./structure.js";
 import { subVariables } from "./sub.js";
-import { intrinsicName } from "./values.js";
+import { intrinsicName, own } from "./values.js";
 
 /** A name one value references: through Ref / Sub (`ref`) or Fn::GetAtt / `${A.B}` (`getAtt`). */
 type Reference = { name: string; kind: "ref" | "getAtt" };
@@ -51,7 +51,7 @@ function references(
     typeof arg[0] === "string" &&
     conditions !== undefined
   ) {
-    const holds = conditions[arg[0]];
+    const holds = own(conditions, arg[0]);
     if (holds === undefined)
       throw templateError.evaluation(`unresolved condition dependency ${arg[0]} in Fn::If`);
     references(holds ? arg[1] : arg[2], conditions, found);
@@ -75,7 +75,7 @@ export function resourceDependencies(
   const parameters = template.Parameters ?? {};
   const holds = (condition: string | undefined, block: string): boolean => {
     if (condition === undefined) return true;
-    const value = conditions[condition];
+    const value = own(conditions, condition);
     if (value === undefined) {
       throw templateError.format(
         `Unresolved condition dependencies [${condition}] in the ${block} block of the template`,

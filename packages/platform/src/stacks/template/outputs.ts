@@ -1,6 +1,7 @@
 import type { Template } from "../model.js";
 import { templateError } from "./errors.js";
 import type { Resolver } from "./resolver.js";
+import { own } from "./values.js";
 
 export interface EvaluatedOutput {
   OutputKey: string;
@@ -19,7 +20,7 @@ export function evaluateOutputs(
   const outputs = resolver.forBlock("Outputs");
   for (const [key, output] of Object.entries(template.Outputs ?? {})) {
     if (output.Condition !== undefined) {
-      const holds = conditions[output.Condition];
+      const holds = own(conditions, output.Condition);
       if (holds === undefined) {
         throw templateError.format(
           `Unresolved condition dependencies [${output.Condition}] in the Outputs block of the template`,

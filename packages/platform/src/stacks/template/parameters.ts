@@ -68,7 +68,10 @@ export function resolveParameters(
       );
     }
     if (usePrevious.includes(name)) {
-      value = options.previous?.[name];
+      value =
+        options.previous !== undefined && Object.hasOwn(options.previous, name)
+          ? options.previous[name]
+          : undefined;
       if (value === undefined) {
         throw templateError.parameter(
           `Invalid input for parameter key ${name}. Cannot specify usePreviousValue as true for a parameter key not in the previous template`,
@@ -156,7 +159,7 @@ export function displayedParameters(
   const definitions = template.Parameters ?? {};
   const out: { ParameterKey: string; ParameterValue: string }[] = [];
   for (const [key, value] of Object.entries(values)) {
-    const noEcho = definitions[key]?.NoEcho;
+    const noEcho = Object.hasOwn(definitions, key) ? definitions[key]?.NoEcho : undefined;
     const hidden = noEcho === true || (typeof noEcho === "string" && noEcho.toLowerCase() === "true");
     out.push({
       ParameterKey: key,

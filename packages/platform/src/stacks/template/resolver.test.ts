@@ -249,3 +249,26 @@ describe("evaluateOutputs", () => {
     ]);
   });
 });
+
+describe("names that are also prototype members", () => {
+  it("are looked up as the template's own names only", () => {
+    expect(() => r({ Ref: "constructor" })).toThrow("Unresolved resource dependencies [constructor]");
+    expect(() => r({ "Fn::If": ["toString", 1, 2] })).toThrow(
+      "unresolved condition dependency toString in Fn::If",
+    );
+    const t = parseTemplate(
+      "Parameters:\n  constructor: { Type: String, Default: c }\nResources:\n  toString: { Type: T }\n",
+    );
+    const resolver = new Resolver({
+      template: t,
+      parameters: resolveParameters(t, {}),
+      conditions: evaluateConditions(t, {}, pseudo),
+      pseudo,
+      resource: () => undefined,
+      importValue: () => undefined,
+    });
+    expect(resolver.resolve({ "Fn::Join": ["-", [{ Ref: "constructor" }, { Ref: "toString" }]] })).toBe(
+      `c-${UNRESOLVED}`,
+    );
+  });
+});

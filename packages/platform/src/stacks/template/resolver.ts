@@ -5,7 +5,7 @@ import type { ParameterValue } from "./parameters.js";
 import { NO_VALUE, type PseudoParameters, pseudoValue } from "./pseudo.js";
 import { isObject } from "./structure.js";
 import { parseSub } from "./sub.js";
-import { attributeValue, canonical, intrinsicName, splitOnce, text, UNRESOLVED } from "./values.js";
+import { attributeValue, canonical, intrinsicName, own, splitOnce, text, UNRESOLVED } from "./values.js";
 
 export interface ResolverContext {
   template: Template;
@@ -137,7 +137,7 @@ export class Resolver {
   }
 
   private conditionValue(name: string, where: string): boolean {
-    const value = this.ctx.conditions[name];
+    const value = own(this.ctx.conditions, name);
     if (value === undefined)
       throw templateError.evaluation(`unresolved condition dependency ${name} in ${where}`);
     return value;
@@ -145,7 +145,7 @@ export class Resolver {
 
   /** The resource named, checked to be in the template with its Condition holding. */
   private visibleResource(id: string): boolean {
-    const resource = this.ctx.template.Resources[id];
+    const resource = own(this.ctx.template.Resources, id);
     if (resource === undefined) return false;
     const block = this.ctx.block ?? "Resources";
     if (block === "Conditions") {
@@ -153,7 +153,7 @@ export class Resolver {
         `Unresolved dependencies [${id}]. Cannot reference resources in the Conditions block of the template`,
       );
     }
-    if (resource.Condition !== undefined && this.ctx.conditions[resource.Condition] !== true) {
+    if (resource.Condition !== undefined && own(this.ctx.conditions, resource.Condition) !== true) {
       throw templateError.unresolved([id], block);
     }
     return true;
@@ -166,7 +166,7 @@ export class Resolver {
       const pseudo = pseudoValue(name, this.ctx.pseudo);
       if (pseudo !== undefined) return pseudo;
     }
-    const parameter = this.ctx.parameters[name];
+    const parameter = own(this.ctx.parameters, name);
     if (parameter !== undefined) return parameter;
     if (this.visibleResource(name)) return this.ctx.resource(name)?.ref ?? UNRESOLVED;
     throw templateError.unresolved([name], this.ctx.block ?? "Resources");
@@ -221,9 +221,13 @@ export class Resolver {
       const name = part.variable;
       let value: Resolved;
       if (Object.hasOwn(variables, name)) value = variables[name];
-      else if (!name.startsWith("AWS::") && name.includes(".") && this.ctx.parameters[name] === undefined) {
+      else if (
+        !name.startsWith("AWS::") &&
+        name.includes(".") &&
+        own(this.ctx.parameters, name) === undefined
+      ) {
         const [id, attribute] = splitOnce(name);
-        if (this.ctx.template.Resources[id] === undefined) {
+        if (own(this.ctx.template.Resources, id) === undefined) {
           throw templateError.unresolved([id], this.ctx.block ?? "Resources");
         }
         value = this.getAtt([id, attribute]);
@@ -304,7 +308,7 @@ export class Resolver {
     if (map === undefined || top === undefined || second === undefined) {
       throw templateError.evaluation("Fn::FindInMap requires a list argument with three elements");
     }
-    const mapping = this.ctx.template.Mappings?.[map];
+    const mapping = own(this.ctx.template.Mappings, map);
     if (mapping === undefined)
       throw templateError.evaluation(
         `Mapping named '${map}' is not present in the 'Mappings' section of template.`,

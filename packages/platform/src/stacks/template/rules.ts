@@ -86,7 +86,8 @@ function evaluate(value: TemplateValue | undefined, parameters: Record<string, P
   };
   switch (fn) {
     case "Ref": {
-      const parameter = typeof arg === "string" ? parameters[arg] : undefined;
+      const parameter =
+        typeof arg === "string" && Object.hasOwn(parameters, arg) ? parameters[arg] : undefined;
       if (parameter === undefined)
         throw templateError.format(
           `Unresolved dependencies [${String(arg)}] in the Rules block of the template`,

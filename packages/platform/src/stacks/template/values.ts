@@ -12,6 +12,11 @@ export function containsUnresolved(value: unknown): boolean {
   return false;
 }
 
+/** `record[key]` when the record has that key itself (never a prototype member such as `toString`). */
+export function own<T>(record: Record<string, T> | undefined, key: string): T | undefined {
+  return record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
 /** The single key of an object that is an intrinsic function call, else undefined. */
 export function intrinsicName(value: unknown): string | undefined {
   if (!isObject(value)) return undefined;

@@ -265,6 +265,17 @@ describe("stack resource providers: queues, topics, buckets, rules, schedules, s
     const withPolicy = await sns.send(new GetTopicAttributesCommand({ TopicArn: topic.physicalId }));
     expect(JSON.parse(withPolicy.Attributes?.Policy ?? "{}")).toEqual(policy);
     expect(tp.attributes.Id).toBe(tp.physicalId);
+    const inlinePolicy = { ...policy, Id: "inline" };
+    const inline = await provider("AWS::SNS::TopicInlinePolicy").create(ctx, "Inline", {
+      PolicyDocument: inlinePolicy,
+      TopicArn: topic.physicalId,
+    });
+    expect(inline.physicalId).toBe(topic.physicalId);
+    const withInline = await sns.send(new GetTopicAttributesCommand({ TopicArn: topic.physicalId }));
+    expect(JSON.parse(withInline.Attributes?.Policy ?? "{}")).toEqual(inlinePolicy);
+    await provider("AWS::SNS::TopicInlinePolicy").delete(ctx, "Inline", { ...inline, properties: {} });
+    const defaulted = await sns.send(new GetTopicAttributesCommand({ TopicArn: topic.physicalId }));
+    expect(JSON.parse(defaulted.Attributes?.Policy ?? "{}").Id).not.toBe("inline");
 
     await provider("AWS::SNS::Subscription").delete(ctx, "Sub", subCurrent);
     await provider("AWS::SNS::Topic").delete(ctx, "Topic", { ...topic, properties: next });

@@ -326,7 +326,35 @@ const topicPolicyProvider: ResourceProvider = {
   },
 };
 
-/** AWS::SNS::Topic, AWS::SNS::Subscription and AWS::SNS::TopicPolicy. */
+const INLINE_POLICY = "AWS::SNS::TopicInlinePolicy";
+
+const topicInlinePolicyProvider: ResourceProvider = {
+  type: INLINE_POLICY,
+  properties: ["PolicyDocument", "TopicArn"],
+  required: ["PolicyDocument", "TopicArn"],
+  replaceOn: ["TopicArn"],
+  async create(ctx, logicalId, props) {
+    const arn = scalar(props, "TopicArn", INLINE_POLICY) ?? "";
+    await setTopicPolicy(ctx, [arn], jsonText(props, "PolicyDocument", INLINE_POLICY) ?? "", false);
+    ctx.note(logicalId, NOT_ENFORCED);
+    // Ref is the topic's ARN (CloudFormation documents it so).
+    return { physicalId: arn, attributes: {} };
+  },
+  async update(ctx, _logicalId, current, props) {
+    await setTopicPolicy(
+      ctx,
+      [current.physicalId],
+      jsonText(props, "PolicyDocument", INLINE_POLICY) ?? "",
+      false,
+    );
+    return { physicalId: current.physicalId, attributes: {} };
+  },
+  async delete(ctx, _logicalId, current) {
+    await setTopicPolicy(ctx, [current.physicalId], "", true);
+  },
+};
+
+/** AWS::SNS::Topic, Subscription, TopicPolicy and TopicInlinePolicy. */
 export function snsProviders(): ResourceProvider[] {
-  return [topicProvider, subscriptionProvider, topicPolicyProvider];
+  return [topicProvider, subscriptionProvider, topicPolicyProvider, topicInlinePolicyProvider];
 }

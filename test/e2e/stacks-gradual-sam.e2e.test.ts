@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManualClock } from "../../packages/platform/src/core/clock.js";
 import { type NimbusServer, startServer } from "../../packages/platform/src/index.js";
 import { clientConfig, payloadJson } from "../support/nimbus.js";
+import { processesOf, startNimbusChild } from "../support/nimbus-process.js";
 
 const MIN = 60_000;
 const CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"] as const;
@@ -179,5 +180,68 @@ describe("gradual deployments through a SAM stack (DeploymentPreference)", () =>
       (await cfn.send(new DescribeStackEventsCommand({ StackName: "gradual" }))).StackEvents ?? [];
     const reasons = events.map((e) => e.ResourceStatusReason ?? "").join("\n");
     expect(reasons).toMatch(/Deployment d-[A-Z0-9]{9} failed: alarm gradual-AliasErrors-\w+ fired/);
+  });
+});
+
+describe("a server killed during a gradual deployment", () => {
+  it("fails the deployment and moves the alias back on the next start", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "nimbus-gradual-crash-"));
+    const first = await startNimbusChild(dataDir);
+    const cfn = new CloudFormationClient(clientConfig(first.url));
+    const lambda = new LambdaClient(clientConfig(first.url));
+    try {
+      await cfn.send(
+        new CreateStackCommand({
+          StackName: "crash",
+          TemplateBody: template(answers("one")),
+          Capabilities: [...CAPABILITIES],
+        }),
+      );
+      await waitUntilStackCreateComplete(
+        { client: cfn, maxWaitTime: 120, minDelay: 1, maxDelay: 1 },
+        { StackName: "crash" },
+      );
+      await cfn.send(
+        new UpdateStackCommand({
+          StackName: "crash",
+          TemplateBody: template(answers("two")),
+          Capabilities: [...CAPABILITIES],
+        }),
+      );
+      // The canary waits five real minutes on this server's system clock: kill it while at 10%.
+      for (let i = 0; ; i++) {
+        const out = await lambda.send(new GetAliasCommand({ FunctionName: "sam-canary", Name: "live" }));
+        if (out.RoutingConfig?.AdditionalVersionWeights?.["2"] === 0.1) break;
+        if (i > 600) throw new Error("the canary did not start");
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    } finally {
+      cfn.destroy();
+      lambda.destroy();
+      await first.stop("SIGKILL");
+    }
+    for (let i = 0; processesOf(dataDir).length > 0 && i < 400; i++)
+      await new Promise((r) => setTimeout(r, 25));
+
+    const second = await startServer({
+      config: { server: { host: "127.0.0.1", port: 0, dataDir }, log: { level: "silent" } },
+    });
+    const lambda2 = new LambdaClient(clientConfig(second.url));
+    const codedeploy = new CodeDeployClient(clientConfig(second.url));
+    try {
+      const live = await lambda2.send(new GetAliasCommand({ FunctionName: "sam-canary", Name: "live" }));
+      expect(live.FunctionVersion).toBe("1");
+      expect(live.RoutingConfig?.AdditionalVersionWeights ?? {}).toEqual({});
+      const ids = (await codedeploy.send(new ListDeploymentsCommand({}))).deployments ?? [];
+      expect(ids).toHaveLength(1);
+      const info = (await codedeploy.send(new GetDeploymentCommand({ deploymentId: ids[0] }))).deploymentInfo;
+      expect(info?.status).toBe("Failed");
+      expect(info?.errorInformation?.message).toMatch(/Nimbus restarted during the deployment/);
+    } finally {
+      lambda2.destroy();
+      codedeploy.destroy();
+      await second.close({ graceMs: 2000 });
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

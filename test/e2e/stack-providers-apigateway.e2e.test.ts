@@ -56,6 +56,7 @@ async function remove(applied: Applied): Promise<void> {
 }
 
 const HTTP_FN = "arn:aws:lambda:us-east-1:000000000000:function:http-echo";
+const PLAIN_FN = "arn:aws:lambda:us-east-1:000000000000:function:url-plain";
 
 function swagger(paths: string[]): Record<string, unknown> {
   return {
@@ -106,6 +107,8 @@ beforeAll(async () => {
   ctx = providerContext(nimbus.server);
   await createFixtureFunction(nimbus.lambda, "rest-proxy", "node/rest-proxy");
   await createFixtureFunction(nimbus.lambda, "http-echo", "node/http-echo");
+  await createFixtureFunction(nimbus.lambda, "rest-authorizer", "node/rest-authorizer");
+  await createFixtureFunction(nimbus.lambda, "url-plain", "node/url-plain");
 }, 60_000);
 
 afterAll(async () => {
@@ -319,6 +322,97 @@ describe("REST APIs (AWS::ApiGateway::*)", () => {
     for (const r of [planKey, plan, key, deployment, api]) await remove(r);
   });
 
+  it("reads the definition from BodyS3Location (YAML) and takes info.title as the name", async () => {
+    await ctx.api.s3("PUT", "/defs");
+    const yaml = [
+      "swagger: '2.0'",
+      "info: {title: from-s3, version: '1'}",
+      "paths:",
+      "  /s3:",
+      "    get:",
+      "      x-amazon-apigateway-integration:",
+      "        type: aws_proxy",
+      "        httpMethod: POST",
+      `        uri: ${lambdaUri("rest-proxy")}`,
+    ].join("\n");
+    await ctx.api.s3("PUT", "/defs/apis/rest.yaml", yaml);
+    const api = await create("AWS::ApiGateway::RestApi", "S3Api", {
+      BodyS3Location: { Bucket: "defs", Key: "apis/rest.yaml" },
+    });
+    const apiId = api.result.physicalId;
+    expect(await ctx.api.rest("apigateway", "GET", `/restapis/${apiId}`)).toMatchObject({ name: "from-s3" });
+    const deployment = await create("AWS::ApiGateway::Deployment", "D", {
+      RestApiId: apiId,
+      StageName: "Stage",
+    });
+    expect((await fetch(`${stageUrl(nimbus.url, apiId, "Stage")}/s3`)).status).toBe(200);
+    await remove(deployment);
+    await remove(api);
+  });
+
+  it("applies a Lambda TOKEN authorizer, a request validator and a gateway response", async () => {
+    const api = await create("AWS::ApiGateway::RestApi", "Api", { Name: "guarded" });
+    const apiId = api.result.physicalId;
+    const authorizer = await create("AWS::ApiGateway::Authorizer", "Auth", {
+      RestApiId: apiId,
+      Name: "token",
+      Type: "TOKEN",
+      AuthorizerUri: lambdaUri("rest-authorizer"),
+      IdentitySource: "method.request.header.Authorization",
+      AuthorizerResultTtlInSeconds: 0,
+    });
+    expect(authorizer.result.attributes.AuthorizerId).toBe(authorizer.result.physicalId);
+    const validator = await create("AWS::ApiGateway::RequestValidator", "Validator", {
+      RestApiId: apiId,
+      ValidateRequestParameters: true,
+    });
+    const resource = await create("AWS::ApiGateway::Resource", "R", {
+      RestApiId: apiId,
+      ParentId: api.result.attributes.RootResourceId,
+      PathPart: "secret",
+    });
+    await create("AWS::ApiGateway::Method", "M", {
+      RestApiId: apiId,
+      ResourceId: resource.result.physicalId,
+      HttpMethod: "GET",
+      AuthorizationType: "CUSTOM",
+      AuthorizerId: authorizer.result.physicalId,
+      RequestValidatorId: validator.result.physicalId,
+      RequestParameters: { "method.request.querystring.q": true },
+      Integration: { Type: "AWS_PROXY", IntegrationHttpMethod: "POST", Uri: lambdaUri("rest-proxy") },
+    });
+    const response = await create("AWS::ApiGateway::GatewayResponse", "Unauthorized", {
+      RestApiId: apiId,
+      ResponseType: "UNAUTHORIZED",
+      StatusCode: "401",
+      ResponseParameters: { "gatewayresponse.header.x-why": "'no token'" },
+      ResponseTemplates: { "application/json": '{"why": "$context.error.messageString"}' },
+    });
+    await create("AWS::ApiGateway::Deployment", "D", { RestApiId: apiId, StageName: "prod" });
+    const url = `${stageUrl(nimbus.url, apiId, "prod")}/secret`;
+    const unauthorized = await fetch(`${url}?q=1`);
+    expect(unauthorized.status).toBe(401);
+    expect(unauthorized.headers.get("x-why")).toBe("no token");
+    expect((await fetch(url, { headers: { Authorization: "allow" } })).status).toBe(400);
+    expect((await fetch(`${url}?q=1`, { headers: { Authorization: "allow" } })).status).toBe(200);
+    expect((await fetch(`${url}?q=1`, { headers: { Authorization: "deny" } })).status).toBe(403);
+
+    // Authorizer update in place; the gateway response goes on delete.
+    await update(authorizer, { ...authorizer.properties, AuthorizerResultTtlInSeconds: 60 });
+    expect(
+      await ctx.api.rest(
+        "apigateway",
+        "GET",
+        `/restapis/${apiId}/authorizers/${authorizer.result.physicalId}`,
+      ),
+    ).toMatchObject({ authorizerResultTtlInSeconds: 60 });
+    await remove(response);
+    await expect(
+      ctx.api.rest("apigateway", "GET", `/restapis/${apiId}/gatewayresponses/UNAUTHORIZED`),
+    ).rejects.toMatchObject({ status: 404 });
+    await remove(api);
+  });
+
   it("refuses a member Nimbus does not apply instead of dropping it", async () => {
     const api = await create("AWS::ApiGateway::RestApi", "Api", { Name: "refuse" });
     await expect(
@@ -376,6 +470,98 @@ describe("HTTP APIs (AWS::ApiGatewayV2::*)", () => {
     await remove(api);
   });
 
+  it("imports a SAM-shaped body: $default path, root tags, JWT authorizer with scopes", async () => {
+    const body = {
+      openapi: "3.0.1",
+      info: { version: "1.0", title: "sam-stack" },
+      tags: [{ name: "httpapi:createdBy", "x-amazon-apigateway-tag-value": "SAM" }],
+      components: {
+        securitySchemes: {
+          Jwt: {
+            type: "oauth2",
+            "x-amazon-apigateway-authorizer": {
+              type: "jwt",
+              identitySource: "$request.header.Authorization",
+              jwtConfiguration: { issuer: "https://issuer.example.com", audience: ["app"] },
+            },
+          },
+        },
+      },
+      paths: {
+        "/private": {
+          get: {
+            security: [{ Jwt: ["read"] }],
+            responses: {},
+            "x-amazon-apigateway-integration": {
+              type: "aws_proxy",
+              httpMethod: "POST",
+              uri: HTTP_FN,
+              payloadFormatVersion: "2.0",
+            },
+          },
+        },
+        $default: {
+          "x-amazon-apigateway-any-method": {
+            isDefaultRoute: true,
+            responses: {},
+            "x-amazon-apigateway-integration": {
+              type: "aws_proxy",
+              httpMethod: "POST",
+              uri: HTTP_FN,
+              payloadFormatVersion: "2.0",
+            },
+          },
+        },
+      },
+    };
+    const api = await create("AWS::ApiGatewayV2::Api", "ServerlessHttpApi", {
+      Body: body,
+      FailOnWarnings: true,
+    });
+    const apiId = api.result.physicalId;
+    expect(await ctx.api.rest("apigateway", "GET", `/v2/apis/${apiId}`)).toMatchObject({
+      name: "sam-stack",
+      tags: { "httpapi:createdBy": "SAM" },
+    });
+    const routes = await ctx.api.rest<{
+      items: { routeKey: string; authorizationType: string; authorizationScopes?: string[] }[];
+    }>("apigateway", "GET", `/v2/apis/${apiId}/routes`);
+    expect(routes.items.map((r) => [r.routeKey, r.authorizationType, r.authorizationScopes]).sort()).toEqual([
+      ["$default", "NONE", undefined],
+      ["GET /private", "JWT", ["read"]],
+    ]);
+    const stage = await create("AWS::ApiGatewayV2::Stage", "Stage", {
+      ApiId: apiId,
+      StageName: "$default",
+      AutoDeploy: true,
+    });
+    const base = `${nimbus.url}/_nimbus/execute-api/${apiId}`;
+    expect((await fetch(`${base}/anything/else`)).status).toBe(200);
+    expect((await fetch(`${base}/private`)).status).toBe(401);
+    await remove(stage);
+    await remove(api);
+  });
+
+  it("quick-creates an API from Target and moves it to a new target on update", async () => {
+    const api = await create("AWS::ApiGatewayV2::Api", "Quick", {
+      Name: "quick",
+      ProtocolType: "HTTP",
+      Target: PLAIN_FN,
+    });
+    const apiId = api.result.physicalId;
+    const base = `${nimbus.url}/_nimbus/execute-api/${apiId}`;
+    const first = await fetch(`${base}/x`);
+    expect(first.status).toBe(200);
+    expect(await first.text()).toBe("hello");
+    await update(api, { Name: "quick", ProtocolType: "HTTP", Target: HTTP_FN });
+    const second = await fetch(`${base}/teapot`);
+    expect(second.status).toBe(418);
+    await expect(update(api, { Name: "quick", ProtocolType: "HTTP" })).rejects.toMatchObject({
+      code: "ERR_STACK_APIGW_UPDATE_UNSUPPORTED",
+    });
+    await remove(api);
+  });
+
   it("builds an HTTP API piecewise: Integration, Route, named Stage and Deployment", async () => {
     const api = await create("AWS::ApiGatewayV2::Api", "HttpApi", {
       Name: "pieces",
@@ -417,6 +603,35 @@ describe("HTTP APIs (AWS::ApiGatewayV2::*)", () => {
     deployment = await update(deployment, { ApiId: apiId, StageName: "beta", Description: "two" });
     expect((await fetch(`${nimbus.url}/_nimbus/execute-api/${apiId}/beta/items/7`)).status).toBe(200);
     expect((await fetch(`${nimbus.url}/_nimbus/execute-api/${apiId}/beta/things/7`)).status).toBe(404);
+
+    // Stage update: variables replaced, route settings and tags applied, then removed again.
+    const stage2 = await update(stage, {
+      ApiId: apiId,
+      StageName: "beta",
+      StageVariables: { mode: "live" },
+      RouteSettings: { "GET /items/{id}": { ThrottlingBurstLimit: 5, ThrottlingRateLimit: 10 } },
+      Tags: { env: "beta" },
+    });
+    const stageArn = encodeURIComponent(`arn:aws:apigateway:us-east-1::/apis/${apiId}/stages/beta`);
+    expect(await ctx.api.rest("apigateway", "GET", `/v2/apis/${apiId}/stages/beta`)).toMatchObject({
+      stageVariables: { mode: "live" },
+      routeSettings: { "GET /items/{id}": { throttlingBurstLimit: 5, throttlingRateLimit: 10 } },
+    });
+    expect(await ctx.api.rest("apigateway", "GET", `/v2/tags/${stageArn}`)).toEqual({
+      tags: { env: "beta" },
+    });
+    const again = (await (await fetch(`${nimbus.url}/_nimbus/execute-api/${apiId}/beta/items/7`)).json()) as {
+      stageVariables: Record<string, string>;
+    };
+    expect(again.stageVariables).toEqual({ mode: "live" });
+    await update(stage2, { ApiId: apiId, StageName: "beta" });
+    const bare = await ctx.api.rest<Record<string, unknown>>(
+      "apigateway",
+      "GET",
+      `/v2/apis/${apiId}/stages/beta`,
+    );
+    expect(bare.routeSettings ?? {}).toEqual({});
+    expect(await ctx.api.rest("apigateway", "GET", `/v2/tags/${stageArn}`)).toEqual({ tags: {} });
 
     for (const r of [deployment, stage, route, integration, api]) await remove(r);
   });

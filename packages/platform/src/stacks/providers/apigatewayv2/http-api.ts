@@ -76,7 +76,7 @@ export const httpApiProvider: ResourceProvider = {
       routeSelectionExpression: props.str("RouteSelectionExpression"),
       apiKeySelectionExpression: props.str("ApiKeySelectionExpression"),
     };
-    const body: Obj = { name, protocolType, ...settings, tags: props.strMap("Tags") ?? {} };
+    const body: Obj = { name, protocolType, ...settings, tags: { ...plan?.tags, ...props.strMap("Tags") } };
     for (const [key, value] of Object.entries(optional)) if (value !== undefined) body[key] = value;
     const created = await ctx.api.rest<ApiOut>("apigateway", "POST", "/v2/apis", body);
     if (plan) {
@@ -113,9 +113,18 @@ export const httpApiProvider: ResourceProvider = {
       const value = props.str(key);
       if (value !== undefined) patch[key.charAt(0).toLowerCase() + key.slice(1)] = value;
     }
-    const api = await ctx.api.rest<ApiOut>("apigateway", "PATCH", `/v2/apis/${apiId}`, patch);
+    const api = await ctx.api.rest<ApiOut & { tags?: Record<string, string> }>(
+      "apigateway",
+      "PATCH",
+      `/v2/apis/${apiId}`,
+      patch,
+    );
     if (!settings.corsConfiguration) await ctx.api.rest("apigateway", "DELETE", `/v2/apis/${apiId}/cors`);
-    await updateTags(ctx, `arn:aws:apigateway:${ctx.region}::/apis/${apiId}`, before, props);
+    // The API's tags become exactly the definition's and the template's (the template's win).
+    await updateTags(ctx, `arn:aws:apigateway:${ctx.region}::/apis/${apiId}`, api.tags ?? {}, {
+      ...plan?.tags,
+      ...props.strMap("Tags"),
+    });
     return result(api);
   },
 
@@ -287,10 +296,10 @@ async function updateQuickCreate(api: AwsCalls, apiId: string, before: Props, af
 export async function updateTags(
   ctx: ProviderContext,
   arn: string,
-  before: Props,
-  after: Props,
+  before: Record<string, string>,
+  after: Record<string, string>,
 ): Promise<void> {
-  const { set, remove } = mapChanges(before.strMap("Tags") ?? {}, after.strMap("Tags") ?? {});
+  const { set, remove } = mapChanges(before, after);
   const path = `/v2/tags/${enc(arn)}`;
   if (Object.keys(set).length > 0) await ctx.api.rest("apigateway", "POST", path, { tags: set });
   if (remove.length > 0)

@@ -7,7 +7,7 @@ import { definitionInvalid, type Obj } from "../apigateway/props.js";
  *
  * Read: `info` (title, version, description); `paths` with operations and
  * `x-amazon-apigateway-any-method` (route keys `GET /items/{id}`, `ANY /{proxy+}`, and
- * `$default` for the path `/$default`); `x-amazon-apigateway-integration` on operations (inline
+ * `$default` for the path `/$default` or `$default`); root `tags` with `x-amazon-apigateway-tag-value`; `x-amazon-apigateway-integration` on operations (inline
  * or `$ref: '#/components/x-amazon-apigateway-integrations/<name>'`): type aws_proxy/http_proxy,
  * uri, httpMethod, payloadFormatVersion, timeoutInMillis, connectionType INTERNET, description;
  * `components.securitySchemes` with `x-amazon-apigateway-authorizer` (jwt, request) and
@@ -21,6 +21,8 @@ export interface HttpApiPlan {
   version?: string;
   description?: string;
   cors?: Obj;
+  /** Root `tags` with `x-amazon-apigateway-tag-value` (SAM marks its APIs so): the API's tags. */
+  tags: Record<string, string>;
   authorizers: { name: string; body: Obj }[];
   integrations: { key: string; body: Obj }[];
   routes: {
@@ -79,7 +81,14 @@ export function httpApiPlan(definition: Obj): HttpApiPlan {
     if (key.startsWith("x-amazon-apigateway-") && !ROOT_EXTENSIONS.has(key))
       throw definitionInvalid(`the extension ${key} is not supported by Nimbus`);
   }
-  const plan: HttpApiPlan = { authorizers: [], integrations: [], routes: [], warnings: [] };
+  const plan: HttpApiPlan = { tags: {}, authorizers: [], integrations: [], routes: [], warnings: [] };
+  if (Array.isArray(definition.tags)) {
+    for (const tag of definition.tags) {
+      if (!isObj(tag)) continue;
+      const value = tag["x-amazon-apigateway-tag-value"];
+      if (value !== undefined && typeof tag.name === "string") plan.tags[tag.name] = String(value);
+    }
+  }
   const info = isObj(definition.info) ? definition.info : {};
   if (typeof info.title === "string" && info.title !== "") plan.name = info.title;
   if (info.version !== undefined) plan.version = String(info.version);
@@ -109,7 +118,8 @@ export function httpApiPlan(definition: Obj): HttpApiPlan {
         if (key.startsWith("x-amazon-apigateway-") && key !== "x-amazon-apigateway-integration")
           throw definitionInvalid(`the extension ${key} on ${where} is not supported by Nimbus`);
       }
-      const routeKey = path === "/$default" ? "$default" : `${method} ${path}`;
+      // AWS exports the default route as `/$default`; SAM writes `$default`.
+      const routeKey = path === "/$default" || path === "$default" ? "$default" : `${method} ${path}`;
       const route: HttpApiPlan["routes"][number] = { routeKey, authorizationType: "NONE" };
       if (typeof operation.operationId === "string") route.operationName = operation.operationId;
       const integration = integrationOf(

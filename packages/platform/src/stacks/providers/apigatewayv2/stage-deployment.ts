@@ -67,8 +67,8 @@ export const httpStageProvider: ResourceProvider = {
     await updateTags(
       ctx,
       `arn:aws:apigateway:${ctx.region}::/apis/${apiId}/stages/${stageName}`,
-      before,
-      props,
+      before.strMap("Tags") ?? {},
+      props.strMap("Tags") ?? {},
     );
     return { physicalId: stageName, attributes: {} };
   },

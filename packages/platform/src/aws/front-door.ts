@@ -100,7 +100,9 @@ export class FrontDoor {
     const q = input.path.indexOf("?");
     const rawPath = q === -1 ? input.path : input.path.slice(0, q);
     const rawQuery = q === -1 ? "" : input.path.slice(q + 1);
-    const headers: IncomingMessage["headers"] = { host: "localhost", ...lowerCaseKeys(input.headers ?? {}) };
+    const origin = input.origin ?? "http://localhost";
+    const host = origin.replace(/^https?:\/\//, "");
+    const headers: IncomingMessage["headers"] = { host, ...lowerCaseKeys(input.headers ?? {}) };
     if (input.target) headers["x-amz-target"] = input.target;
     const body = input.body === undefined ? EMPTY_BODY : Buffer.from(input.body);
     const req: AwsRequest = {
@@ -111,8 +113,8 @@ export class FrontDoor {
       rawQuery,
       headers,
       body,
-      hostname: "localhost",
-      origin: input.origin ?? "http://localhost",
+      hostname: host.replace(/:\d+$/, ""),
+      origin,
       caller: { ...input.caller, accessKeyId: undefined, signingService: input.signingService },
     };
     if (input.signingService === "s3") {

@@ -316,8 +316,12 @@ export class FunctionService {
       );
     }
     if (record.lastVersion > 0) {
-      const last = await this.getConfig(latest.name, String(record.lastVersion));
-      if (sameSnapshot(last, latest)) return last;
+      // The newest version may have been deleted (a stack rollback does that): then publish anew.
+      const last = await this.store.get<FunctionConfig>(
+        KIND_VERSION,
+        versionKey(latest.name, record.lastVersion),
+      );
+      if (last && sameSnapshot(last.value, latest)) return last.value;
     }
     const number = record.lastVersion + 1;
     const snapshot: FunctionConfig = {

@@ -26,6 +26,7 @@ import { ManualClock } from "../../packages/platform/src/core/clock.js";
 import { type NimbusServer, startServer } from "../../packages/platform/src/index.js";
 import { cloudWatchProviders } from "../../packages/platform/src/stacks/providers/cloudwatch.js";
 import { codeDeployProviders } from "../../packages/platform/src/stacks/providers/codedeploy.js";
+import { aws, requireAwsCli } from "../support/aws-cli.js";
 import { clientConfig, ROLE } from "../support/nimbus.js";
 import { providerContext } from "../support/stacks.js";
 import { zipFiles } from "../support/zip.js";
@@ -349,6 +350,23 @@ describe("gradual deployments (CodeDeploy semantics on the injected clock)", () 
     expect(info?.status).toBe("Failed");
     expect(info?.errorInformation?.code).toBe("ALARM_ACTIVE");
     expect(info?.errorInformation?.message).toContain(alarmName);
+
+    // The alarm's state as the AWS CLI reads it (CloudWatch's awsQuery DescribeAlarms).
+    const cli = requireAwsCli();
+    if (cli) {
+      const described = JSON.parse(
+        await aws(cli, h.server.url, ["cloudwatch", "describe-alarms", "--alarm-names", alarmName]),
+      ) as {
+        MetricAlarms: { AlarmName: string; StateValue: string; Dimensions: unknown[]; Threshold: number }[];
+      };
+      expect(described.MetricAlarms).toHaveLength(1);
+      expect(described.MetricAlarms[0]).toMatchObject({
+        AlarmName: alarmName,
+        StateValue: "ALARM",
+        Threshold: 1,
+      });
+      expect(described.MetricAlarms[0]?.Dimensions).toHaveLength(3);
+    }
   });
 
   it("StopDeployment ends a linear deployment as Stopped with all traffic back on the old version", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Template, TemplateValue } from "../model.js";
 import { parseTemplate } from "../template/parse.js";
-import { type SamContext, transformSam } from "./index.js";
+import { isSamTemplate, type SamContext, transformSam } from "./index.js";
 import { isObject } from "./util.js";
 
 const context: SamContext = {
@@ -844,5 +844,421 @@ describe("transformSam: HTTP APIs with JWT and Lambda authorizers", () => {
       /\/GET\/me$/,
     );
     expect(danglingReferences(out.template)).toEqual([]);
+  });
+});
+
+const REST_AUTH = `
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Stage: { Type: String, Default: beta }
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: !Ref Stage
+      Name: shop
+      Variables: { mode: test }
+      TracingEnabled: true
+      MethodSettings: [{ ResourcePath: "/*", HttpMethod: "*", ThrottlingRateLimit: 5 }]
+      BinaryMediaTypes: [image~1png]
+      EndpointConfiguration: REGIONAL
+      Cors:
+        AllowOrigin: "'*'"
+        AllowHeaders: "'Content-Type,Authorization'"
+        MaxAge: 600
+      GatewayResponses:
+        DEFAULT_4XX:
+          StatusCode: 400
+          ResponseParameters:
+            Headers: { Access-Control-Allow-Origin: "'*'" }
+      Auth:
+        DefaultAuthorizer: TokenAuth
+        ApiKeyRequired: true
+        Authorizers:
+          TokenAuth:
+            FunctionArn: !GetAtt Authorizer.Arn
+            Identity: { Header: X-Auth, ValidationExpression: "^Bearer .+$", ReauthorizeEvery: 0 }
+          RequestAuth:
+            FunctionPayloadType: REQUEST
+            FunctionArn: !GetAtt Authorizer.Arn
+            Identity: { Headers: [X-Id], QueryStrings: [tenant] }
+        UsagePlan:
+          CreateUsagePlan: PER_API
+          Quota: { Limit: 1000, Period: DAY }
+          Throttle: { BurstLimit: 20, RateLimit: 10 }
+  Authorizer:
+    Type: AWS::Serverless::Function
+    Properties: { Handler: auth.handler, Runtime: nodejs20.x, InlineCode: x }
+  Orders:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: orders.handler
+      Runtime: nodejs20.x
+      InlineCode: x
+      Events:
+        List:
+          Type: Api
+          Properties: { RestApiId: !Ref Api, Path: /orders, Method: get }
+        Create:
+          Type: Api
+          Properties:
+            RestApiId: !Ref Api
+            Path: /orders
+            Method: post
+            Auth: { Authorizer: RequestAuth, ApiKeyRequired: false }
+        Ping:
+          Type: Api
+          Properties:
+            RestApiId: !Ref Api
+            Path: /ping
+            Method: get
+            Auth: { Authorizer: NONE }
+`;
+
+describe("transformSam: an explicit REST API with CORS, authorizers and a usage plan", () => {
+  const out = samYaml(REST_AUTH, { Stage: "beta" });
+  type Method = Record<string, unknown> & { security?: unknown };
+  const body = props(out, "Api").Body as {
+    paths: Record<string, Record<string, Method>>;
+    securityDefinitions: Record<string, Record<string, unknown>>;
+  } & Record<string, unknown>;
+
+  it("puts the event paths, binary types and gateway responses in the body; Name and endpoint on the RestApi", () => {
+    expect(Object.keys(body.paths)).toEqual(["/orders", "/ping"]);
+    expect(body["x-amazon-apigateway-binary-media-types"]).toEqual(["image/png"]);
+    expect(body["x-amazon-apigateway-gateway-responses"]).toEqual({
+      DEFAULT_4XX: {
+        statusCode: 400,
+        responseParameters: { "gatewayresponse.header.Access-Control-Allow-Origin": "'*'" },
+      },
+    });
+    expect(props(out, "Api")).toMatchObject({
+      Name: "shop",
+      BinaryMediaTypes: ["image/png"],
+      EndpointConfiguration: { Types: ["REGIONAL"] },
+      Parameters: { endpointConfigurationTypes: "REGIONAL" },
+    });
+  });
+
+  it("adds an OPTIONS mock method answering the CORS headers on every path", () => {
+    const options = body.paths["/orders"]?.options as Record<string, Record<string, unknown>>;
+    const integration = options["x-amazon-apigateway-integration"] as {
+      type: string;
+      responses: { default: { responseParameters: Record<string, string> } };
+    };
+    expect(integration.type).toBe("mock");
+    expect(integration.responses.default.responseParameters).toEqual({
+      "method.response.header.Access-Control-Allow-Origin": "'*'",
+      "method.response.header.Access-Control-Allow-Headers": "'Content-Type,Authorization'",
+      "method.response.header.Access-Control-Allow-Methods": "'GET,OPTIONS,POST'",
+      "method.response.header.Access-Control-Max-Age": "'600'",
+    });
+    expect(body.paths["/ping"]?.options).toBeDefined();
+  });
+
+  it("writes the Lambda authorizers and the security of each method (default, named, NONE, api key)", () => {
+    expect(body.securityDefinitions.TokenAuth).toEqual({
+      type: "apiKey",
+      name: "X-Auth",
+      in: "header",
+      "x-amazon-apigateway-authtype": "custom",
+      "x-amazon-apigateway-authorizer": {
+        type: "token",
+        authorizerUri: {
+          "Fn::Sub": [
+            "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${__FunctionArn__}/invocations",
+            { __FunctionArn__: { "Fn::GetAtt": ["Authorizer", "Arn"] } },
+          ],
+        },
+        authorizerResultTtlInSeconds: 0,
+        identitySource: "method.request.header.X-Auth",
+        identityValidationExpression: "^Bearer .+$",
+      },
+    });
+    expect(body.securityDefinitions.RequestAuth?.["x-amazon-apigateway-authorizer"]).toMatchObject({
+      type: "request",
+      identitySource: "method.request.header.X-Id, method.request.querystring.tenant",
+    });
+    expect(body.securityDefinitions.api_key).toEqual({ type: "apiKey", name: "x-api-key", in: "header" });
+    expect(body.paths["/orders"]?.get?.security).toEqual([{ TokenAuth: [] }, { api_key: [] }]);
+    expect(body.paths["/orders"]?.post?.security).toEqual([{ RequestAuth: [] }]);
+    expect(body.paths["/ping"]?.get?.security).toEqual([{ api_key: [] }]);
+    expect(props(out, "ApiTokenAuthAuthorizerPermission")).toMatchObject({
+      FunctionName: { "Fn::GetAtt": ["Authorizer", "Arn"] },
+      Principal: "apigateway.amazonaws.com",
+    });
+  });
+
+  it("names the stage from the StageName parameter and suffixes the permissions with it", () => {
+    expect(props(out, "ApibetaStage")).toMatchObject({
+      RestApiId: { Ref: "Api" },
+      StageName: { Ref: "Stage" },
+      Variables: { mode: "test" },
+      TracingEnabled: true,
+      MethodSettings: [{ ResourcePath: "/*", HttpMethod: "*", ThrottlingRateLimit: 5 }],
+    });
+    expect(res(out, "OrdersListPermissionbeta").Type).toBe("AWS::Lambda::Permission");
+  });
+
+  it("creates the PER_API usage plan, API key and usage plan key", () => {
+    expect(props(out, "ApiUsagePlan")).toEqual({
+      ApiStages: [{ ApiId: { Ref: "Api" }, Stage: { Ref: "ApibetaStage" } }],
+      Quota: { Limit: 1000, Period: "DAY" },
+      Throttle: { BurstLimit: 20, RateLimit: 10 },
+    });
+    expect(props(out, "ApiApiKey")).toEqual({
+      Enabled: true,
+      StageKeys: [{ RestApiId: { Ref: "Api" }, StageName: { Ref: "ApibetaStage" } }],
+    });
+    expect(props(out, "ApiUsagePlanKey")).toEqual({
+      KeyId: { Ref: "ApiApiKey" },
+      KeyType: "API_KEY",
+      UsagePlanId: { Ref: "ApiUsagePlan" },
+    });
+    expect(danglingReferences(out.template)).toEqual([]);
+  });
+
+  it("leaves a user DefinitionBody's paths alone and only adds permissions", () => {
+    const own = samYaml(
+      REST_AUTH.replace(
+        "      Name: shop\n",
+        "      Name: shop\n      DefinitionBody: { swagger: '2.0', info: { title: mine }, paths: {} }\n",
+      )
+        .replace(/ {6}Cors:[\s\S]*?(?= {6}GatewayResponses)/, "")
+        .replace(/ {6}Auth:\n {8}DefaultAuthorizer[\s\S]*?(?= {2}Authorizer:\n)/, ""),
+      { Stage: "beta" },
+    );
+    expect((props(own, "Api").Body as { paths: object }).paths).toEqual({});
+    expect(res(own, "OrdersCreatePermissionbeta").Type).toBe("AWS::Lambda::Permission");
+  });
+
+  it("reads DefinitionUri into BodyS3Location", () => {
+    const fromS3 = samYaml(`
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties: { StageName: prod, DefinitionUri: s3://specs/api.yaml }
+`);
+    expect(props(fromS3, "Api")).toEqual({ BodyS3Location: { Bucket: "specs", Key: "api.yaml" } });
+    expect(idsOf(fromS3, "AWS::ApiGateway::Stage")).toEqual(["ApiprodStage"]);
+  });
+});
+
+const LAYERS_AND_STATE_MACHINES = `
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Deps:
+    Type: AWS::Serverless::LayerVersion
+    Properties:
+      ContentUri: s3://artifacts/deps.zip
+      CompatibleRuntimes: [nodejs20.x]
+      RetentionPolicy: Delete
+  Step:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: step.handler
+      Runtime: nodejs20.x
+      CodeUri: s3://artifacts/step.zip
+      Layers: [!Ref Deps]
+  Approvals:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      Name: approvals
+      Type: STANDARD
+      Definition:
+        StartAt: Work
+        States:
+          Work: { Type: Task, Resource: "\${StepArn}", End: true }
+      DefinitionSubstitutions:
+        StepArn: !GetAtt Step.Arn
+      Policies:
+        - LambdaInvokePolicy: { FunctionName: !Ref Step }
+      Events:
+        Daily:
+          Type: Schedule
+          Properties: { Schedule: rate(1 day) }
+        Start:
+          Type: Api
+          Properties: { Path: /approvals, Method: post }
+Outputs:
+  LayerArn:
+    Value: !Ref Deps
+  Sub:
+    Value: !Sub "layer \${Deps}"
+`;
+
+describe("transformSam: layers and state machines", () => {
+  const out = samYaml(LAYERS_AND_STATE_MACHINES);
+  const layerId = idsOf(out, "AWS::Lambda::LayerVersion")[0] as string;
+
+  it("renames the layer with a content hash and rewrites every reference to it", () => {
+    expect(layerId).toMatch(/^Deps[0-9a-f]{10}$/);
+    expect(res(out, layerId)).toEqual({
+      Type: "AWS::Lambda::LayerVersion",
+      DeletionPolicy: "Delete",
+      Properties: {
+        Content: { S3Bucket: "artifacts", S3Key: "deps.zip" },
+        LayerName: "Deps",
+        CompatibleRuntimes: ["nodejs20.x"],
+      },
+    });
+    expect(props(out, "Step").Layers).toEqual([{ Ref: layerId }]);
+    expect(out.template.Outputs?.LayerArn?.Value).toEqual({ Ref: layerId });
+    expect(out.template.Outputs?.Sub?.Value).toEqual({ "Fn::Sub": `layer \${${layerId}}` });
+    const changed = samYaml(LAYERS_AND_STATE_MACHINES.replace("deps.zip", "deps-2.zip"));
+    expect(idsOf(changed, "AWS::Lambda::LayerVersion")[0]).not.toBe(layerId);
+  });
+
+  it("makes the state machine with its definition, substitutions, role and tags", () => {
+    expect(props(out, "Approvals")).toEqual({
+      Definition: { StartAt: "Work", States: { Work: { Type: "Task", Resource: "${StepArn}", End: true } } },
+      DefinitionSubstitutions: { StepArn: { "Fn::GetAtt": ["Step", "Arn"] } },
+      StateMachineName: "approvals",
+      StateMachineType: "STANDARD",
+      Tags: [{ Key: "stateMachine:createdBy", Value: "SAM" }],
+      RoleArn: { "Fn::GetAtt": ["ApprovalsRole", "Arn"] },
+    });
+    expect(JSON.stringify(props(out, "ApprovalsRole"))).toContain("states.amazonaws.com");
+  });
+
+  it("starts executions from a schedule rule and from an API (AWS integration) through generated roles", () => {
+    expect(props(out, "ApprovalsDaily")).toEqual({
+      ScheduleExpression: "rate(1 day)",
+      Targets: [
+        {
+          Arn: { Ref: "Approvals" },
+          Id: "ApprovalsDailyStepFunctionsTarget",
+          RoleArn: { "Fn::GetAtt": ["ApprovalsDailyRole", "Arn"] },
+        },
+      ],
+    });
+    const body = props(out, "ServerlessRestApi").Body as {
+      paths: Record<string, Record<string, Record<string, Record<string, unknown>>>>;
+    };
+    const integration = body.paths["/approvals"]?.post?.["x-amazon-apigateway-integration"] ?? {};
+    expect(integration.type).toBe("aws");
+    expect(integration.uri).toEqual({
+      "Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:states:action/StartExecution",
+    });
+    expect(integration.credentials).toEqual({ "Fn::GetAtt": ["ApprovalsStartRole", "Arn"] });
+    expect(out.template.Resources.ApprovalsStartPermissionProd).toBeUndefined();
+    expect(danglingReferences(out.template)).toEqual([]);
+  });
+});
+
+describe("transformSam: errors and unsupported parts", () => {
+  it("asks to package a local CodeUri first (ERR_STACK_SAM_NOT_PACKAGED)", () => {
+    let error: unknown;
+    try {
+      samYaml(`
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: { Handler: a.b, Runtime: nodejs20.x, CodeUri: ./src }
+`);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({
+      code: "ERR_STACK_SAM_NOT_PACKAGED",
+      awsName: "ValidationError",
+      message: expect.stringContaining(
+        "Resource with id [Fn] is invalid. CodeUri ./src is a local path: package it first (nimbus deploy or aws cloudformation package).",
+      ),
+    });
+  });
+
+  it("reports every problem at once (ERR_STACK_SAM_INVALID)", () => {
+    expect(() =>
+      samYaml(`
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  A:
+    Type: AWS::Serverless::Function
+    Properties: { Handler: a.b, Runtime: nodejs20.x }
+  B:
+    Type: AWS::Serverless::Function
+    Properties: { Handler: a.b, Runtime: nodejs20.x, InlineCode: x, AutoPublishAlias: bad-name }
+`),
+    ).toThrow(
+      "Transform AWS::Serverless-2016-10-31 failed with: Invalid Serverless Application Specification document. Number of errors found: 2. " +
+        "Resource with id [A] is invalid. Either 'InlineCode' or 'CodeUri' must be set. " +
+        "Resource with id [B] is invalid. AutoPublishAlias must contain only alphanumeric characters.",
+    );
+  });
+
+  it("lists unsupported resource types (left out), container functions and unknown properties", () => {
+    const out = samYaml(`
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Table:
+    Type: AWS::Serverless::SimpleTable
+  Nested:
+    Type: AWS::Serverless::Application
+    Properties: { Location: s3://x/y }
+  Image:
+    Type: AWS::Serverless::Function
+    Properties: { PackageType: Image, ImageUri: repo/image:1 }
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: { Handler: a.b, Runtime: nodejs20.x, InlineCode: x, PropagateTags: true }
+`);
+    expect(out.template.Transform).toBeUndefined();
+    expect(Object.keys(out.template.Resources).sort()).toEqual(["Fn", "FnRole"]);
+    expect(out.unsupported).toEqual([
+      {
+        logicalId: "Image",
+        type: "AWS::Serverless::Function",
+        property: "PackageType",
+        reason: "container image functions are not supported by Nimbus (the function is not deployed)",
+      },
+      {
+        logicalId: "Fn",
+        type: "AWS::Serverless::Function",
+        property: "PropagateTags",
+        reason: "property not supported by the Nimbus SAM transform",
+      },
+      {
+        logicalId: "Table",
+        type: "AWS::Serverless::SimpleTable",
+        reason: "no DynamoDB in Nimbus (the resource is left out of the deployed template)",
+      },
+      {
+        logicalId: "Nested",
+        type: "AWS::Serverless::Application",
+        reason:
+          "no nested applications (Serverless Application Repository) in Nimbus (the resource is left out of the deployed template)",
+      },
+    ]);
+  });
+
+  it("rejects a Globals property SAM does not allow", () => {
+    expect(() =>
+      samYaml(`
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function: { Handler: a.b, Events: {} }
+Resources:
+  Q: { Type: AWS::SQS::Queue }
+`),
+    ).toThrow(/Resource with id \[Globals\] is invalid\. 'Events' is not a supported property of 'Function'/);
+  });
+
+  it("recognises SAM templates by their Transform", () => {
+    expect(isSamTemplate({ Transform: "AWS::Serverless-2016-10-31", Resources: {} })).toBe(true);
+    expect(
+      isSamTemplate({ Transform: ["AWS::LanguageExtensions", "AWS::Serverless-2016-10-31"], Resources: {} }),
+    ).toBe(true);
+    expect(isSamTemplate({ Resources: {} })).toBe(false);
+  });
+
+  it("keeps other transforms of the list for the engine", () => {
+    const out = transformSam(
+      { Transform: ["AWS::Serverless-2016-10-31", "AWS::LanguageExtensions"], Resources: {} },
+      context,
+    );
+    expect(out.template.Transform).toEqual(["AWS::LanguageExtensions"]);
   });
 });

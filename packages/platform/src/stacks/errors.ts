@@ -18,8 +18,6 @@ export const STACK_ENGINE_ERRORS = {
   notUpdatable: "ERR_STACK_NOT_UPDATABLE",
   templateUrl: "ERR_STACK_TEMPLATE_URL",
   unsupportedOperation: "ERR_STACK_UNSUPPORTED_OPERATION",
-  exportInUse: "ERR_STACK_EXPORT_IN_USE",
-  restarted: "ERR_STACK_RESTARTED",
 } as const;
 
 function error(code: string, awsName: string, message: string, status = 400): PlatformError {

@@ -155,3 +155,45 @@ export function numericRetry(target: Record<string, unknown>): Record<string, un
     if (typeof out[key] === "string" && out[key] !== "") out[key] = Number(out[key]);
   return { ...target, RetryPolicy: out };
 }
+
+/**
+ * Service attributes set from template properties of the same name (SQS queue attributes, SNS
+ * topic and subscription attributes): how each is read, and the service's value when unset.
+ */
+export type AttributeSpec = Record<string, { kind: "scalar" | "json"; reset: string }>;
+
+/** The attributes the template sets, as the strings the service stores. */
+export function attributesOf(
+  props: ResolvedProperties,
+  spec: AttributeSpec,
+  type: string,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, s] of Object.entries(spec)) {
+    const value = s.kind === "json" ? jsonText(props, name, type) : scalar(props, name, type);
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+/**
+ * The attribute writes of an update: changed attributes, and attributes the template no longer
+ * sets put back to the service's defaults (as CloudFormation does).
+ */
+export function attributeChanges(
+  before: ResolvedProperties,
+  after: ResolvedProperties,
+  spec: AttributeSpec,
+  type: string,
+): Record<string, string> {
+  const old = attributesOf(before, spec, type);
+  const next = attributesOf(after, spec, type);
+  const out: Record<string, string> = {};
+  for (const [name, s] of Object.entries(spec)) {
+    const value = next[name];
+    if (value !== undefined) {
+      if (value !== old[name]) out[name] = value;
+    } else if (old[name] !== undefined) out[name] = s.reset;
+  }
+  return out;
+}

@@ -1,7 +1,10 @@
 import type { XmlValue } from "../../aws/query-protocol.js";
 import type { ProviderContext, ResolvedProperties, ResourceProvider } from "../model.js";
 import {
+  type AttributeSpec,
   alreadyExists,
+  attributeChanges,
+  attributesOf,
   flag,
   ignoreGone,
   invalidProperty,
@@ -20,7 +23,7 @@ const POLICY = "AWS::SNS::TopicPolicy";
 const GONE = ["NotFound", "ResourceNotFound"];
 
 /** Settable topic attributes from the template, with SNS's value when the template drops them. */
-const TOPIC_ATTRIBUTES: Record<string, { kind: "scalar" | "json"; reset: string }> = {
+const TOPIC_ATTRIBUTES: AttributeSpec = {
   DisplayName: { kind: "scalar", reset: "" },
   SignatureVersion: { kind: "scalar", reset: "1" },
   TracingConfig: { kind: "scalar", reset: "PassThrough" },
@@ -28,7 +31,7 @@ const TOPIC_ATTRIBUTES: Record<string, { kind: "scalar" | "json"; reset: string 
   ContentBasedDeduplication: { kind: "scalar", reset: "false" },
 };
 
-const SUBSCRIPTION_ATTRIBUTES: Record<string, { kind: "scalar" | "json"; reset: string }> = {
+const SUBSCRIPTION_ATTRIBUTES: AttributeSpec = {
   // The scope first: Subscribe checks FilterPolicy against the scope set before it.
   FilterPolicyScope: { kind: "scalar", reset: "MessageAttributes" },
   FilterPolicy: { kind: "json", reset: "" },
@@ -36,35 +39,6 @@ const SUBSCRIPTION_ATTRIBUTES: Record<string, { kind: "scalar" | "json"; reset: 
   RedrivePolicy: { kind: "json", reset: "" },
   DeliveryPolicy: { kind: "json", reset: "" },
 };
-
-type AttributeSpec = Record<string, { kind: "scalar" | "json"; reset: string }>;
-
-function attributesOf(props: ResolvedProperties, spec: AttributeSpec, type: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, s] of Object.entries(spec)) {
-    const value = s.kind === "json" ? jsonText(props, name, type) : scalar(props, name, type);
-    if (value !== undefined) out[name] = value;
-  }
-  return out;
-}
-
-/** Changed attributes, and dropped ones back to SNS's defaults. */
-export function attributeChanges(
-  before: ResolvedProperties,
-  after: ResolvedProperties,
-  spec: AttributeSpec,
-  type: string,
-): Record<string, string> {
-  const old = attributesOf(before, spec, type);
-  const next = attributesOf(after, spec, type);
-  const out: Record<string, string> = {};
-  for (const [name, s] of Object.entries(spec)) {
-    if (next[name] !== undefined) {
-      if (next[name] !== old[name]) out[name] = next[name];
-    } else if (old[name] !== undefined) out[name] = s.reset;
-  }
-  return out;
-}
 
 /** awsQuery encoding of a string map: `<name>.entry.N.key` / `.value`. */
 function mapParams(form: URLSearchParams, name: string, map: Record<string, string>): void {

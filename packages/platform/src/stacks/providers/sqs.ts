@@ -1,6 +1,9 @@
 import type { ProviderContext, ProvisionResult, ResolvedProperties, ResourceProvider } from "../model.js";
 import {
+  type AttributeSpec,
   alreadyExists,
+  attributeChanges,
+  attributesOf,
   flag,
   ignoreGone,
   isGone,
@@ -18,7 +21,7 @@ const INLINE_POLICY = "AWS::SQS::QueueInlinePolicy";
 const QUEUE_GONE = ["QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue"];
 
 /** Template property -> queue attribute, with the value SQS has when the attribute is not set. */
-const ATTRIBUTES: Record<string, { kind: "scalar" | "json"; reset: string }> = {
+const ATTRIBUTES: AttributeSpec = {
   DelaySeconds: { kind: "scalar", reset: "0" },
   MaximumMessageSize: { kind: "scalar", reset: "262144" },
   MessageRetentionPeriod: { kind: "scalar", reset: "345600" },
@@ -28,6 +31,7 @@ const ATTRIBUTES: Record<string, { kind: "scalar" | "json"; reset: string }> = {
   RedriveAllowPolicy: { kind: "json", reset: "" },
   // Nimbus keeps messages unencrypted at rest: SQS refuses `true` with a message that says so.
   SqsManagedSseEnabled: { kind: "scalar", reset: "false" },
+  // FIFO-only: never set on a standard queue, so never reset there either.
   ContentBasedDeduplication: { kind: "scalar", reset: "false" },
   DeduplicationScope: { kind: "scalar", reset: "queue" },
   FifoThroughputLimit: { kind: "scalar", reset: "perQueue" },
@@ -35,35 +39,18 @@ const ATTRIBUTES: Record<string, { kind: "scalar" | "json"; reset: string }> = {
 
 /** Queue attributes from the template's properties (FifoQueue only when true, as SQS wants). */
 export function queueAttributes(props: ResolvedProperties): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (flag(props, "FifoQueue", QUEUE)) out.FifoQueue = "true";
-  for (const [name, spec] of Object.entries(ATTRIBUTES)) {
-    const value = spec.kind === "json" ? jsonText(props, name, QUEUE) : scalar(props, name, QUEUE);
-    if (value !== undefined) out[name] = value;
-  }
-  return out;
+  return {
+    ...(flag(props, "FifoQueue", QUEUE) && { FifoQueue: "true" }),
+    ...attributesOf(props, ATTRIBUTES, QUEUE),
+  };
 }
 
-/**
- * The SetQueueAttributes of an update: changed attributes, and attributes the template no
- * longer sets put back to SQS's defaults (as CloudFormation does).
- */
+/** The SetQueueAttributes of an update (FifoQueue is a replacement, never set here). */
 export function queueAttributeChanges(
   before: ResolvedProperties,
   after: ResolvedProperties,
 ): Record<string, string> {
-  const old = queueAttributes(before);
-  const next = queueAttributes(after);
-  const out: Record<string, string> = {};
-  for (const [name, spec] of Object.entries(ATTRIBUTES)) {
-    if (next[name] !== undefined) {
-      if (next[name] !== old[name]) out[name] = next[name];
-    } else if (old[name] !== undefined) {
-      // FIFO-only attributes cannot be reset on a standard queue; they never were set there.
-      out[name] = spec.reset;
-    }
-  }
-  return out;
+  return attributeChanges(before, after, ATTRIBUTES, QUEUE);
 }
 
 function queueName(ctx: ProviderContext, logicalId: string, props: ResolvedProperties): string {

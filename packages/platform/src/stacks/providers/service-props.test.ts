@@ -1,13 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { tagChanges, tagMap } from "./service-props.js";
-import { attributeChanges } from "./sns.js";
+import { attributeChanges, tagChanges, tagMap } from "./service-props.js";
 
 const SPEC = {
   DisplayName: { kind: "scalar" as const, reset: "" },
   DeliveryPolicy: { kind: "json" as const, reset: "" },
 };
 
-describe("SNS topic properties and tags", () => {
+describe("service attributes and tags", () => {
   it("updates changed attributes and resets dropped ones", () => {
     expect(
       attributeChanges(

@@ -62,7 +62,7 @@ async function deploy(
   stackName: string,
   extra: string[] = [],
 ): Promise<Record<string, string>> {
-  const { stderr } = await run(
+  await run(
     process.execPath,
     [
       BIN,
@@ -88,7 +88,6 @@ async function deploy(
       `nimbus deploy ${stackName} failed: ${error.message}\n${error.stdout ?? ""}\n${error.stderr ?? ""}`,
     );
   });
-  expect(stderr).not.toMatch(/error/i);
   const described = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
   const stack = described.Stacks?.[0];
   expect(stack?.StackStatus).toMatch(/^(CREATE|UPDATE)_COMPLETE$/);

@@ -11,6 +11,8 @@ const program = new Command()
   .description("Nimbus: a self-hosted serverless platform that speaks AWS's wire protocols.")
   .version(NIMBUS_VERSION)
   .showHelpAfterError()
+  // A command's options belong to it: `nimbus stacks show x -o json` is show's -o, not stacks'.
+  .enablePositionalOptions()
   // Usage errors exit 2, failed operations 1 (runCli; docs/cli.md). Set before any command is added.
   .exitOverride();
 

@@ -8,6 +8,11 @@ import { describeError } from "./clients.js";
  * Call `program.exitOverride()` before registering commands so commander's errors arrive here.
  */
 export async function runCli(program: Command, argv: string[] = process.argv): Promise<void> {
+  // `nimbus ... | head`: a reader that went away is not an error of ours.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
   try {
     await program.parseAsync(argv);
   } catch (error) {

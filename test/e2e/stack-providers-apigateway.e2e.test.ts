@@ -338,9 +338,15 @@ describe("REST APIs (AWS::ApiGateway::*)", () => {
     await ctx.api.s3("PUT", "/defs/apis/rest.yaml", yaml);
     const api = await create("AWS::ApiGateway::RestApi", "S3Api", {
       BodyS3Location: { Bucket: "defs", Key: "apis/rest.yaml" },
+      // As SAM writes an EndpointConfiguration: the import parameter beside the property.
+      EndpointConfiguration: { Types: ["REGIONAL"] },
+      Parameters: { endpointConfigurationTypes: "REGIONAL", ignore: "documentation" },
     });
     const apiId = api.result.physicalId;
-    expect(await ctx.api.rest("apigateway", "GET", `/restapis/${apiId}`)).toMatchObject({ name: "from-s3" });
+    expect(await ctx.api.rest("apigateway", "GET", `/restapis/${apiId}`)).toMatchObject({
+      name: "from-s3",
+      endpointConfiguration: { types: ["REGIONAL"] },
+    });
     const deployment = await create("AWS::ApiGateway::Deployment", "D", {
       RestApiId: apiId,
       StageName: "Stage",

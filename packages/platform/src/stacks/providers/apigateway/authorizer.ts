@@ -159,5 +159,5 @@ async function putGatewayResponse(api: AwsCalls, props: Props) {
     responseTemplates: props.strMap("ResponseTemplates") ?? {},
   });
   // CloudFormation's Ref is an opaque id; this one names the API and the response type.
-  return { physicalId: `${apiId}/${type}`, attributes: {} };
+  return { physicalId: `${apiId}/${type}`, attributes: { Id: `${apiId}/${type}` } };
 }

@@ -9,6 +9,7 @@ import {
   pointer,
   readDefinition,
   titleOf,
+  updateUnsupported,
 } from "./props.js";
 
 const TYPE = "AWS::ApiGateway::RestApi";
@@ -88,6 +89,16 @@ export const restApiProvider: ResourceProvider = {
   async update(ctx, _logicalId, current, properties) {
     const props = new Props(TYPE, properties);
     const id = current.physicalId;
+    if (
+      JSON.stringify(endpointTypesParameter(props)) !==
+        JSON.stringify(endpointTypesParameter(new Props(TYPE, current.properties))) &&
+      !changed(current.properties, properties, "EndpointConfiguration")
+    )
+      throw updateUnsupported(
+        TYPE,
+        "Parameters.endpointConfigurationTypes",
+        "change EndpointConfiguration with it: that makes a new API",
+      );
     const definition = await readDefinition(ctx, props);
     const definitionChanged = changed(
       current.properties,
@@ -119,11 +130,30 @@ function result(api: RestApiOut): ProvisionResult {
   return { physicalId: api.id, attributes: { RootResourceId: api.rootResourceId, RestApiId: api.id } };
 }
 
+/**
+ * `Parameters.endpointConfigurationTypes` (an import parameter; SAM sets it beside
+ * EndpointConfiguration): applied as the endpoint types the API is created with.
+ */
+function endpointTypesParameter(props: Props): string[] | undefined {
+  const value = props.strMap("Parameters")?.endpointConfigurationTypes;
+  return value ? value.split(",").map((t) => t.trim()) : undefined;
+}
+
 function endpointConfiguration(props: Props): Obj | undefined {
+  const fromParameter = endpointTypesParameter(props);
   const value = props.obj("EndpointConfiguration");
-  if (!value) return undefined;
+  if (!value) return fromParameter ? { types: fromParameter } : undefined;
   checkMembers(TYPE, "EndpointConfiguration", value, ["Types", "VpcEndpointIds", "IpAddressType"]);
   const types = new Props(TYPE, value).strList("Types");
+  if (
+    fromParameter &&
+    JSON.stringify([...fromParameter].sort()) !== JSON.stringify([...(types ?? [])].sort())
+  )
+    throw invalid(
+      TYPE,
+      "Parameters.endpointConfigurationTypes",
+      "must name the EndpointConfiguration's Types",
+    );
   const vpcEndpointIds = new Props(TYPE, value).strList("VpcEndpointIds");
   const ipAddressType = new Props(TYPE, value).str("IpAddressType");
   // The API refuses what Nimbus does not serve (PRIVATE, VPC endpoints, dualstack), naming it.
@@ -140,7 +170,10 @@ async function putDefinition(ctx: ProviderContext, id: string, props: Props, def
   if (mode !== "overwrite" && mode !== "merge") throw invalid(TYPE, "Mode", "must be overwrite or merge");
   const query = new URLSearchParams({ mode });
   if (props.bool("FailOnWarnings")) query.set("failonwarnings", "true");
-  for (const [name, value] of Object.entries(props.strMap("Parameters") ?? {})) query.set(name, value);
+  for (const [name, value] of Object.entries(props.strMap("Parameters") ?? {})) {
+    // Applied when the API was created (endpointConfiguration above).
+    if (name !== "endpointConfigurationTypes") query.set(name, value);
+  }
   await ctx.api.rest("apigateway", "PUT", `/restapis/${id}?${query}`, definition);
 }
 

@@ -1,14 +1,29 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import type { JsonRpcService } from "../../aws/json-rpc.js";
 import type { Clock } from "../../core/clock.js";
+import {
+  applicationName,
+  configName,
+  groupName,
+  type Input,
+  readGroup,
+  required,
+  stringList,
+} from "./codedeploy-input.js";
+import {
+  applicationInfo,
+  deploymentInfo,
+  lambdaTarget,
+  predefinedId,
+  seconds,
+  targetId,
+} from "./codedeploy-wire.js";
 import { resolveDeploymentConfig } from "./deployment-configs.js";
 import type { DeploymentRunner } from "./deployment-runner.js";
 import type { ConfigRecord, DeploymentRecord, DeploymentStore, GroupRecord } from "./deployment-store.js";
 import { groupKey } from "./deployment-store.js";
 import { codeDeployError, DEPLOYMENT_ERRORS } from "./errors.js";
 import { PREDEFINED_LAMBDA_CONFIGS, readTrafficRouting, trafficRoutingWire } from "./traffic-routing.js";
-
-type Input = Record<string, unknown>;
 
 /**
  * The CodeDeploy API subset for Lambda deployments (awsJson1_1, `CodeDeploy_20141006`, signing
@@ -342,223 +357,4 @@ export function createCodeDeployApi(deps: {
       },
     },
   };
-}
-
-/** Fields a group takes from CreateDeploymentGroup / UpdateDeploymentGroup; others are refused. */
-async function readGroup(store: DeploymentStore, input: Input, base: GroupRecord): Promise<GroupRecord> {
-  const group: GroupRecord = structuredClone(base);
-  const unsupported = [
-    "ec2TagFilters",
-    "onPremisesInstanceTagFilters",
-    "autoScalingGroups",
-    "triggerConfigurations",
-    "blueGreenDeploymentConfiguration",
-    "loadBalancerInfo",
-    "ec2TagSet",
-    "ecsServices",
-    "onPremisesTagSet",
-    "outdatedInstancesStrategy",
-    "terminationHookEnabled",
-  ].filter(
-    (k) => input[k] !== undefined && !(Array.isArray(input[k]) && (input[k] as unknown[]).length === 0),
-  );
-  if (unsupported.length > 0)
-    throw codeDeployError(
-      DEPLOYMENT_ERRORS.invalidInput,
-      "InvalidInputException",
-      `Not applied by Nimbus to Lambda deployment groups: ${unsupported.join(", ")}.`,
-    );
-  if (input.deploymentConfigName !== undefined) {
-    group.deploymentConfigName = configName(input.deploymentConfigName);
-    await resolveDeploymentConfig(store, group.deploymentConfigName);
-  }
-  if (input.serviceRoleArn !== undefined) group.serviceRoleArn = String(input.serviceRoleArn);
-  if (input.alarmConfiguration !== undefined) {
-    const alarms = object(input.alarmConfiguration, "InvalidAlarmConfigException", "alarmConfiguration");
-    const names = (Array.isArray(alarms.alarms) ? alarms.alarms : []).map((a) =>
-      String((a as Input)?.name ?? ""),
-    );
-    if (names.some((n) => n.length === 0 || n.length > 255) || names.length > 10)
-      throw codeDeployError(
-        DEPLOYMENT_ERRORS.invalidInput,
-        "InvalidAlarmConfigException",
-        "The alarm configuration is invalid: up to 10 alarms, each with a name of 1 to 255 characters.",
-      );
-    group.alarms = {
-      enabled: alarms.enabled === true,
-      ignorePollAlarmFailure: alarms.ignorePollAlarmFailure === true,
-      names,
-    };
-  }
-  if (input.autoRollbackConfiguration !== undefined) {
-    const rollback = object(
-      input.autoRollbackConfiguration,
-      "InvalidAutoRollbackConfigException",
-      "autoRollbackConfiguration",
-    );
-    const events = stringList(rollback.events);
-    const known = ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM", "DEPLOYMENT_STOP_ON_REQUEST"];
-    if (events.some((e) => !known.includes(e)))
-      throw codeDeployError(
-        DEPLOYMENT_ERRORS.invalidInput,
-        "InvalidAutoRollbackConfigException",
-        `Auto rollback events must be among ${known.join(", ")}.`,
-      );
-    group.autoRollback = { enabled: rollback.enabled === true, events };
-  }
-  if (input.deploymentStyle !== undefined) {
-    const style = object(input.deploymentStyle, "InvalidDeploymentStyleException", "deploymentStyle");
-    const type = String(style.deploymentType ?? "BLUE_GREEN");
-    const option = String(style.deploymentOption ?? "WITH_TRAFFIC_CONTROL");
-    if (type !== "BLUE_GREEN" || option !== "WITH_TRAFFIC_CONTROL")
-      throw codeDeployError(
-        DEPLOYMENT_ERRORS.invalidInput,
-        "InvalidDeploymentStyleException",
-        "Lambda deployments are BLUE_GREEN WITH_TRAFFIC_CONTROL.",
-      );
-    group.deploymentStyle = { type, option };
-  }
-  return group;
-}
-
-function deploymentInfo(d: DeploymentRecord): Record<string, unknown> {
-  const appSpec = JSON.stringify({
-    version: 0.0,
-    Resources: [
-      {
-        [d.stack?.logicalId ?? d.functionName]: {
-          Type: "AWS::Lambda::Function",
-          Properties: {
-            Name: d.functionName,
-            Alias: d.aliasName,
-            CurrentVersion: d.fromVersion,
-            TargetVersion: d.toVersion,
-          },
-        },
-      },
-    ],
-    Hooks: [
-      ...(d.hooks.before ? [{ BeforeAllowTraffic: d.hooks.before }] : []),
-      ...(d.hooks.after ? [{ AfterAllowTraffic: d.hooks.after }] : []),
-    ],
-  });
-  return {
-    applicationName: d.applicationName,
-    deploymentGroupName: d.groupName,
-    deploymentConfigName: d.configName,
-    deploymentId: d.id,
-    status: d.status,
-    errorInformation: d.error,
-    createTime: seconds(d.createdAt),
-    startTime: d.startedAt === undefined ? undefined : seconds(d.startedAt),
-    completeTime: d.completedAt === undefined ? undefined : seconds(d.completedAt),
-    creator: d.creator,
-    description: d.stack ? `Stack ${d.stack.stackName}, resource ${d.stack.logicalId}` : undefined,
-    computePlatform: "Lambda",
-    deploymentStyle: { deploymentType: "BLUE_GREEN", deploymentOption: "WITH_TRAFFIC_CONTROL" },
-    rollbackInfo: d.rollback ? { rollbackMessage: d.rollback.message } : undefined,
-    deploymentStatusMessages: d.messages,
-    revision: {
-      revisionType: "AppSpecContent",
-      appSpecContent: { content: appSpec, sha256: createHash("sha256").update(appSpec).digest("hex") },
-    },
-  };
-}
-
-function lambdaTarget(d: DeploymentRecord): Record<string, unknown> {
-  const last = Math.max(
-    d.createdAt,
-    d.startedAt ?? 0,
-    d.completedAt ?? 0,
-    ...d.lifecycle.map((e) => e.endedAt ?? e.startedAt ?? 0),
-  );
-  return {
-    deploymentId: d.id,
-    targetId: targetId(d),
-    targetArn: `${d.functionName}:${d.aliasName}`,
-    status: d.status === "Created" ? "Pending" : d.status === "Stopped" ? "Failed" : d.status,
-    lastUpdatedAt: seconds(last),
-    lifecycleEvents: d.lifecycle.map((e) => ({
-      lifecycleEventName: e.name,
-      status: e.status,
-      startTime: e.startedAt === undefined ? undefined : seconds(e.startedAt),
-      endTime: e.endedAt === undefined ? undefined : seconds(e.endedAt),
-      diagnostics: e.message
-        ? { errorCode: e.status === "Failed" ? "ScriptFailed" : "Success", message: e.message }
-        : undefined,
-    })),
-    lambdaFunctionInfo: {
-      functionName: d.functionName,
-      functionAlias: d.aliasName,
-      currentVersion: d.fromVersion,
-      targetVersion: d.toVersion,
-      targetVersionWeight: d.weightPercent / 100,
-    },
-  };
-}
-
-function applicationInfo(app: { name: string; id: string; createdAt: number }) {
-  return {
-    applicationId: app.id,
-    applicationName: app.name,
-    createTime: seconds(app.createdAt),
-    linkedToGitHub: false,
-    computePlatform: "Lambda",
-  };
-}
-
-const targetId = (d: DeploymentRecord) => `${d.functionName}:${d.aliasName}`;
-const seconds = (ms: number) => ms / 1000;
-const predefinedId = (name: string) => createHash("sha256").update(name).digest("hex").slice(0, 36);
-
-function applicationName(value: unknown): string {
-  return name(
-    value,
-    "ApplicationNameRequiredException",
-    "InvalidApplicationNameException",
-    "Application name",
-  );
-}
-function groupName(value: unknown): string {
-  return name(
-    value,
-    "DeploymentGroupNameRequiredException",
-    "InvalidDeploymentGroupNameException",
-    "Deployment group name",
-  );
-}
-function configName(value: unknown): string {
-  return name(
-    value,
-    "DeploymentConfigNameRequiredException",
-    "InvalidDeploymentConfigNameException",
-    "Deployment config name",
-  );
-}
-
-function name(value: unknown, requiredName: string, invalidName: string, what: string): string {
-  const text = required(value, requiredName, `${what} is required`);
-  if (text.length > 100)
-    throw codeDeployError(
-      DEPLOYMENT_ERRORS.invalidInput,
-      invalidName,
-      `${what} must be at most 100 characters long.`,
-    );
-  return text;
-}
-
-function required(value: unknown, awsName: string, message: string): string {
-  if (typeof value !== "string" || value.length === 0)
-    throw codeDeployError(DEPLOYMENT_ERRORS.invalidInput, awsName, message);
-  return value;
-}
-
-function object(value: unknown, awsName: string, what: string): Input {
-  if (typeof value !== "object" || value === null || Array.isArray(value))
-    throw codeDeployError(DEPLOYMENT_ERRORS.invalidInput, awsName, `${what} must be an object.`);
-  return value as Input;
-}
-
-function stringList(value: unknown): string[] {
-  return Array.isArray(value) ? value.map(String) : [];
 }

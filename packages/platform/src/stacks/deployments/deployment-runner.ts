@@ -1,47 +1,19 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import type { Clock } from "../../core/clock.js";
 import { isPlatformError, PlatformError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import type { AwsCalls } from "../aws-calls.js";
 import type { GradualDeployments, ProviderContext } from "../model.js";
+import { AlarmWatch } from "./alarm-watch.js";
 import type { Alarms } from "./alarms.js";
 import { resolveDeploymentConfig } from "./deployment-configs.js";
-import type {
-  DeploymentRecord,
-  DeploymentStore,
-  GroupRecord,
-  HookExecution,
-  LifecycleEventName,
-} from "./deployment-store.js";
+import { DeploymentRecords, isFinal, lifecycleEvent } from "./deployment-records.js";
+import type { DeploymentRecord, DeploymentStore } from "./deployment-store.js";
 import { groupKey } from "./deployment-store.js";
 import { codeDeployError, DEPLOYMENT_ERRORS } from "./errors.js";
+import { LifecycleHooks } from "./lifecycle-hooks.js";
+import { DeploymentAbort, type RunningDeployment, runningDeployment } from "./running-deployment.js";
 import { trafficSteps } from "./traffic-routing.js";
-
-/** CodeDeploy waits this long for a hook function to report its status. */
-export const HOOK_TIMEOUT_MS = 60 * 60_000;
-/** Alarms are polled at least this often while traffic shifts (and at every step). */
-const ALARM_POLL_MS = 60_000;
-
-/** Why a running deployment ends early. */
-class DeploymentAbort extends Error {
-  constructor(
-    readonly status: "Failed" | "Stopped",
-    readonly errorCode: string,
-    message: string,
-    /** The short reason shiftAlias rejects with (`alarm X fired`). */
-    readonly summary: string,
-  ) {
-    super(message);
-  }
-}
-
-interface Running {
-  group: string;
-  /** Set by stop/close, seen at the next check even when no wait is pending. */
-  aborted?: DeploymentAbort;
-  stop: (abort: DeploymentAbort) => void;
-  stopped: Promise<never>;
-}
 
 export interface DeploymentRunnerDeps {
   store: DeploymentStore;
@@ -59,11 +31,16 @@ export interface DeploymentRunnerDeps {
  * an unfinished deployment Failed and moves its alias back (`recover`).
  */
 export class DeploymentRunner implements GradualDeployments {
-  private readonly running = new Map<string, Running>();
-  private readonly hookWaiters = new Map<string, (status: "Succeeded" | "Failed") => void>();
-  private readonly writes = new Map<string, Promise<unknown>>();
+  private readonly running = new Map<string, RunningDeployment>();
+  private readonly records: DeploymentRecords;
+  private readonly hooks: LifecycleHooks;
+  private readonly alarmWatch: AlarmWatch;
 
-  constructor(private readonly deps: DeploymentRunnerDeps) {}
+  constructor(private readonly deps: DeploymentRunnerDeps) {
+    this.records = new DeploymentRecords(deps.store);
+    this.hooks = new LifecycleHooks(this.records);
+    this.alarmWatch = new AlarmWatch(deps.store, deps.alarms);
+  }
 
   async shiftAlias(
     ctx: ProviderContext,
@@ -154,12 +131,7 @@ export class DeploymentRunner implements GradualDeployments {
       messages: [],
       ...(input.stack ? { stack: input.stack } : {}),
     };
-    let stop: (abort: DeploymentAbort) => void = () => {};
-    const stopped = new Promise<never>((_, reject) => {
-      stop = reject;
-    });
-    stopped.catch(() => {});
-    this.running.set(record.id, { group: key, stop, stopped });
+    this.running.set(record.id, runningDeployment(key));
     await store.put("deployment", record.id, record, true);
     return record;
   }
@@ -173,32 +145,32 @@ export class DeploymentRunner implements GradualDeployments {
   ): Promise<void> {
     const running = this.running.get(id);
     if (!running) throw failed(`Deployment ${id} is not running.`);
-    let record = await this.mustGet(id);
+    let record = await this.records.mustGet(id);
     const group = await this.deps.store.get("group", groupKey(record.applicationName, record.groupName));
     try {
-      record = await this.update(id, (r) => {
+      record = await this.records.update(id, (r) => {
         r.status = "InProgress";
         r.startedAt = clock.now();
-        event(r, "Start", "Succeeded", clock.now());
+        lifecycleEvent(r, "Start", "Succeeded", clock.now());
       });
-      await this.hook(record, "BeforeAllowTraffic", api, clock, running);
-      await this.update(id, (r) => event(r, "AllowTraffic", "InProgress", clock.now()));
+      await this.hooks.run(record, "BeforeAllowTraffic", api, clock, running);
+      await this.records.update(id, (r) => lifecycleEvent(r, "AllowTraffic", "InProgress", clock.now()));
       const shiftStart = clock.now();
       for (const step of trafficSteps(record.routing)) {
-        await this.waitChecking(shiftStart + step.atMs, clock, group, running);
-        await this.checkAlarms(group, running);
+        await this.alarmWatch.waitUntil(shiftStart + step.atMs, clock, group, running);
+        await this.alarmWatch.check(group, running);
         await this.setWeight(api, record, step.percent);
-        await this.update(id, (r) => {
+        await this.records.update(id, (r) => {
           r.weightPercent = step.percent;
           r.messages.push(`${step.percent}% of traffic on version ${r.toVersion}`);
         });
         note(`Deployment ${id}: ${step.percent}% of traffic on version ${record.toVersion}.`);
       }
-      await this.update(id, (r) => event(r, "AllowTraffic", "Succeeded", clock.now()));
-      await this.hook(record, "AfterAllowTraffic", api, clock, running);
-      await this.checkAlarms(group, running);
-      await this.update(id, (r) => {
-        event(r, "End", "Succeeded", clock.now());
+      await this.records.update(id, (r) => lifecycleEvent(r, "AllowTraffic", "Succeeded", clock.now()));
+      await this.hooks.run(record, "AfterAllowTraffic", api, clock, running);
+      await this.alarmWatch.check(group, running);
+      await this.records.update(id, (r) => {
+        lifecycleEvent(r, "End", "Succeeded", clock.now());
         r.status = "Succeeded";
         r.completedAt = clock.now();
       });
@@ -226,7 +198,7 @@ export class DeploymentRunner implements GradualDeployments {
 
   /** StopDeployment: the running deployment ends Stopped and its traffic goes back. */
   async stop(id: string): Promise<void> {
-    const record = await this.mustGet(id);
+    const record = await this.records.mustGet(id);
     const running = this.running.get(id);
     if (!running || isFinal(record.status))
       throw codeDeployError(
@@ -234,13 +206,14 @@ export class DeploymentRunner implements GradualDeployments {
         "DeploymentAlreadyCompletedException",
         `Deployment ${id} has already completed`,
       );
-    running.aborted = new DeploymentAbort(
-      "Stopped",
-      "MANUAL_STOP",
-      "The deployment was stopped by a StopDeployment request.",
-      "stopped by request",
+    running.stop(
+      new DeploymentAbort(
+        "Stopped",
+        "MANUAL_STOP",
+        "The deployment was stopped by a StopDeployment request.",
+        "stopped by request",
+      ),
     );
-    running.stop(running.aborted);
   }
 
   /** PutLifecycleEventHookExecutionStatus from a hook function. */
@@ -251,7 +224,7 @@ export class DeploymentRunner implements GradualDeployments {
         "InvalidLifecycleEventHookExecutionStatusException",
         `Status ${status} is not valid: a hook reports Succeeded or Failed.`,
       );
-    const record = await this.mustGet(id);
+    const record = await this.records.mustGet(id);
     const execution = record.hookExecutions.find((h) => h.id === executionId);
     if (!execution)
       throw codeDeployError(
@@ -265,11 +238,11 @@ export class DeploymentRunner implements GradualDeployments {
         "LifecycleEventAlreadyCompletedException",
         `The lifecycle event ${execution.event} of deployment ${id} has already completed.`,
       );
-    await this.update(id, (r) => {
+    await this.records.update(id, (r) => {
       const h = r.hookExecutions.find((x) => x.id === executionId);
       if (h) h.status = status;
     });
-    this.hookWaiters.get(executionId)?.(status);
+    this.hooks.report(executionId, status);
   }
 
   /** After a restart: unfinished deployments are marked Failed and their aliases moved back. */
@@ -293,137 +266,9 @@ export class DeploymentRunner implements GradualDeployments {
   /** Ends waits of running deployments (server shutdown): they fail and roll back. */
   close(): void {
     for (const running of this.running.values()) {
-      running.aborted = new DeploymentAbort(
-        "Failed",
-        "INTERNAL_ERROR",
-        "Nimbus is shutting down.",
-        "Nimbus stopped",
+      running.stop(
+        new DeploymentAbort("Failed", "INTERNAL_ERROR", "Nimbus is shutting down.", "Nimbus stopped"),
       );
-      running.stop(running.aborted);
-    }
-  }
-
-  private async hook(
-    record: DeploymentRecord,
-    name: "BeforeAllowTraffic" | "AfterAllowTraffic",
-    api: AwsCalls,
-    clock: Clock,
-    running: Running,
-  ): Promise<void> {
-    const fn = name === "BeforeAllowTraffic" ? record.hooks.before : record.hooks.after;
-    if (!fn) {
-      await this.update(record.id, (r) => event(r, name, "Skipped", clock.now()));
-      return;
-    }
-    const execution: HookExecution = {
-      id: Buffer.from(
-        JSON.stringify({ deploymentId: record.id, activityId: `${record.id}_${randomUUID()}` }),
-      ).toString("base64"),
-      event: name,
-      functionName: fn,
-      status: "InProgress",
-    };
-    await this.update(record.id, (r) => {
-      event(r, name, "InProgress", clock.now());
-      r.hookExecutions.push(execution);
-    });
-    let cancelTimer = () => {};
-    const reported = new Promise<"Succeeded" | "Failed" | "Timeout">((resolve) => {
-      this.hookWaiters.set(execution.id, resolve);
-      cancelTimer = clock.setTimer(HOOK_TIMEOUT_MS, () => resolve("Timeout"));
-    });
-    try {
-      try {
-        await api.rest(
-          "lambda",
-          "POST",
-          `/2015-03-31/functions/${encodeURIComponent(fn)}/invocations`,
-          { DeploymentId: record.id, LifecycleEventHookExecutionId: execution.id },
-          { "x-amz-invocation-type": "Event" },
-        );
-      } catch (error) {
-        const message = `The ${name} hook function ${fn} could not be invoked: ${error instanceof Error ? error.message : String(error)}`;
-        throw new DeploymentAbort("Failed", "HOOK_EXECUTION_FAILURE", message, message);
-      }
-      const outcome = await Promise.race([reported, running.stopped]);
-      if (outcome !== "Succeeded") {
-        const message =
-          outcome === "Timeout"
-            ? `The ${name} hook function ${fn} did not report a status within 1 hour.`
-            : `The ${name} hook function ${fn} reported Failed.`;
-        throw new DeploymentAbort(
-          "Failed",
-          outcome === "Timeout" ? "TIMEOUT" : "HOOK_EXECUTION_FAILURE",
-          message,
-          `${name} hook ${fn} ${outcome === "Timeout" ? "timed out" : "failed"}`,
-        );
-      }
-      await this.update(record.id, (r) => event(r, name, "Succeeded", clock.now()));
-    } catch (error) {
-      await this.update(record.id, (r) => {
-        event(r, name, "Failed", clock.now(), error instanceof Error ? error.message : String(error));
-        const h = r.hookExecutions.find((x) => x.id === execution.id);
-        if (h && h.status === "InProgress") h.status = "Failed";
-      });
-      throw error;
-    } finally {
-      cancelTimer();
-      this.hookWaiters.delete(execution.id);
-    }
-  }
-
-  /** Waits until `until` on the clock, checking alarms at least every minute. */
-  private async waitChecking(
-    until: number,
-    clock: Clock,
-    group: GroupRecord | undefined,
-    running: Running,
-  ): Promise<void> {
-    const pollMs = Math.min(ALARM_POLL_MS, ...(await this.alarmPeriodsMs(group)));
-    while (clock.now() < until) {
-      const next = Math.min(until, clock.now() + pollMs);
-      let cancel = () => {};
-      const timer = new Promise<void>((resolve) => {
-        cancel = clock.setTimer(next - clock.now(), resolve);
-      });
-      try {
-        await Promise.race([timer, running.stopped]);
-      } finally {
-        cancel();
-      }
-      await this.checkAlarms(group, running);
-    }
-  }
-
-  private async alarmPeriodsMs(group: GroupRecord | undefined): Promise<number[]> {
-    if (!group?.alarms.enabled) return [];
-    const out: number[] = [];
-    for (const name of group.alarms.names) {
-      const alarm = await this.deps.store.get("alarm", name);
-      if (alarm) out.push(alarm.periodSec * 1000);
-    }
-    return out;
-  }
-
-  /** An alarm in ALARM ends the deployment; a missing alarm too, unless IgnorePollAlarmFailure. */
-  private async checkAlarms(group: GroupRecord | undefined, running: Running): Promise<void> {
-    if (running.aborted) throw running.aborted;
-    if (!group?.alarms.enabled) return;
-    for (const name of group.alarms.names) {
-      const alarm = await this.deps.alarms.get(name);
-      if (!alarm) {
-        if (group.alarms.ignorePollAlarmFailure) continue;
-        const message = `The alarm ${name} of deployment group ${group.name} does not exist.`;
-        throw new DeploymentAbort("Failed", "ALARM_CONFIG_ERROR", message, `alarm ${name} does not exist`);
-      }
-      if (alarm.state === "ALARM") {
-        throw new DeploymentAbort(
-          "Failed",
-          "ALARM_ACTIVE",
-          `One or more alarms have been activated according to the Amazon CloudWatch metrics you selected, and the affected deployments have been stopped. Activated alarms: <${name}>`,
-          `alarm ${name} fired`,
-        );
-      }
     }
   }
 
@@ -439,7 +284,7 @@ export class DeploymentRunner implements GradualDeployments {
   }
 
   private async rollBack(api: AwsCalls, clock: Clock, id: string, abort: DeploymentAbort): Promise<void> {
-    const record = await this.mustGet(id);
+    const record = await this.records.mustGet(id);
     let rollback = `All traffic was moved back to version ${record.fromVersion}.`;
     try {
       await api.rest("lambda", "PUT", aliasPath(record), {
@@ -450,7 +295,7 @@ export class DeploymentRunner implements GradualDeployments {
       rollback = `Moving traffic back to version ${record.fromVersion} failed: ${error instanceof Error ? error.message : String(error)}`;
       this.deps.logger.warn({ err: error, deploymentId: id }, "deployment rollback failed");
     }
-    await this.update(id, (r) => {
+    await this.records.update(id, (r) => {
       r.status = abort.status;
       r.completedAt = clock.now();
       r.weightPercent = 0;
@@ -461,56 +306,6 @@ export class DeploymentRunner implements GradualDeployments {
         if (e.status === "Pending" || e.status === "InProgress") e.status = "Skipped";
     });
   }
-
-  private async mustGet(id: string): Promise<DeploymentRecord> {
-    const record = await this.deps.store.get("deployment", id);
-    if (!record)
-      throw codeDeployError(
-        DEPLOYMENT_ERRORS.notFound,
-        "DeploymentDoesNotExistException",
-        `Deployment ${id} does not exist.`,
-      );
-    return record;
-  }
-
-  /** Read-modify-write of a deployment record, one at a time per deployment. */
-  private update(id: string, change: (record: DeploymentRecord) => void): Promise<DeploymentRecord> {
-    const previous = this.writes.get(id) ?? Promise.resolve();
-    const next = previous
-      .catch(() => {})
-      .then(async () => {
-        const record = await this.mustGet(id);
-        change(record);
-        await this.deps.store.put("deployment", id, record);
-        return record;
-      });
-    this.writes.set(id, next);
-    void next
-      .finally(() => {
-        if (this.writes.get(id) === next) this.writes.delete(id);
-      })
-      .catch(() => {});
-    return next;
-  }
-}
-
-function event(
-  record: DeploymentRecord,
-  name: LifecycleEventName,
-  status: "InProgress" | "Succeeded" | "Failed" | "Skipped",
-  now: number,
-  message?: string,
-): void {
-  const entry = record.lifecycle.find((e) => e.name === name);
-  if (!entry) return;
-  entry.status = status;
-  if (status === "InProgress" || entry.startedAt === undefined) entry.startedAt = now;
-  if (status !== "InProgress") entry.endedAt = now;
-  if (message !== undefined) entry.message = message;
-}
-
-export function isFinal(status: string): boolean {
-  return status === "Succeeded" || status === "Failed" || status === "Stopped";
 }
 
 function aliasPath(record: DeploymentRecord): string {

@@ -6,7 +6,8 @@ import { registerDeveloperCommands } from "./commands/developer.js";
 import { registerServerCommand } from "./commands/server.js";
 import { runCli } from "./lib/run-cli.js";
 
-const program = new Command()
+/** The whole command tree (test/e2e/cli-help.e2e.test.ts walks it). */
+export const program = new Command()
   .name("nimbus")
   .description("Nimbus: a self-hosted serverless platform that speaks AWS's wire protocols.")
   .version(NIMBUS_VERSION)
@@ -23,4 +24,5 @@ registerDeveloperCommands(program);
 
 // The SDK's notice that its 2027 releases need Node 22 is not the user's concern on every command.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-await runCli(program);
+// A test that only inspects the tree imports this module with NIMBUS_CLI_NO_RUN=1.
+if (process.env.NIMBUS_CLI_NO_RUN !== "1") await runCli(program);

@@ -7,15 +7,18 @@ export function registerServerCommand(program: Command): void {
   program
     .command("server")
     .description("Start Nimbus: every service on one port, with embedded storage in the data directory.")
-    .option("-p, --port <port>", "port to listen on (0 picks a free one)", undefined)
-    .option("--host <host>", "address to listen on", undefined)
+    .option("-p, --port <port>", "port to listen on, 0 picks a free one (default 4566)", undefined)
+    .option("--host <host>", "address to listen on (default 127.0.0.1)", undefined)
     .option("-d, --data-dir <dir>", "where metadata (SQLite), code and logs are kept (default .nimbus)")
     .option(
       "-c, --config <file>",
-      "JSON config file (sections: server, account, auth, functions, sandbox, workflows, async, sources, events, gateway, log; see docs/configuration.md)",
+      "JSON config file (default: none; sections: server, account, auth, functions, sandbox, workflows, async, sources, events, gateway, log; see docs/configuration.md)",
     )
     .option("--auth", "accept only configured access keys and verify SigV4 signatures")
-    .option("--auth-key <id:secret...>", "an accepted access key (repeatable); implies --auth")
+    .option(
+      "--auth-key <id:secret...>",
+      "an accepted access key (repeatable); implies --auth (default: none)",
+    )
     .option("--region <region>", "region used in ARNs (default us-east-1)")
     .option(
       "--prestart <n>",
@@ -26,10 +29,13 @@ export function registerServerCommand(program: Command): void {
       "multiply the retry delays of asynchronous invocations (about 1 and 2 minutes) by this factor (default 1; 0.001 for tests)",
     )
     .addOption(
-      new Option("--isolation <mode>", "sandbox isolation").choices(["auto", "bubblewrap", "process"]),
+      new Option(
+        "--isolation <mode>",
+        "sandbox isolation (default auto: bubblewrap when installed, else processes)",
+      ).choices(["auto", "bubblewrap", "process"]),
     )
     .addOption(
-      new Option("--log-level <level>", "server log level").choices([
+      new Option("--log-level <level>", "server log level (default info)").choices([
         "trace",
         "debug",
         "info",

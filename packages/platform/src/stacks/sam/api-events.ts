@@ -1,8 +1,9 @@
 import type { ResourceDefinition, TemplateObject, TemplateValue } from "../model.js";
 import type { SamBuild } from "./builder.js";
 import { SamResourceError } from "./errors.js";
-import { addPermission, invokeRole } from "./events.js";
-import type { EventTarget } from "./types.js";
+import { addPermission } from "./event-support.js";
+import { invokeRole } from "./rule-events.js";
+import type { EventTarget, HttpApiEvent, RestApiEvent } from "./types.js";
 import { getAtt, isObject, ref, sub } from "./util.js";
 
 export const IMPLICIT_REST_API = "ServerlessRestApi";
@@ -125,7 +126,7 @@ export function restApiEvent(
       responses: { "200": { statusCode: "200" }, "400": { statusCode: "400" } },
     };
   }
-  const event: typeof build.restEvents extends Map<string, (infer E)[]> ? E : never = {
+  const event: RestApiEvent = {
     eventId,
     path: p.Path,
     method: methodKey(p.Method),
@@ -179,13 +180,14 @@ export function httpApiEvent(
     payloadFormatVersion: p.PayloadFormatVersion ?? "2.0",
   };
   if (p.TimeoutInMillis !== undefined) integration.timeoutInMillis = p.TimeoutInMillis;
-  const event: typeof build.httpEvents extends Map<string, (infer E)[]> ? E : never = {
+  const event: HttpApiEvent = {
     eventId,
     path,
     method,
     integration,
   };
   if (isObject(p.Auth)) event.auth = p.Auth;
+  if (typeof target.attributes.Condition === "string") event.condition = target.attributes.Condition;
   const list = build.httpEvents.get(apiId) ?? [];
   list.push(event);
   build.httpEvents.set(apiId, list);

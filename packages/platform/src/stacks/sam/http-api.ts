@@ -3,7 +3,17 @@ import type { SamBuild } from "./builder.js";
 import { s3Location, s3Object } from "./code.js";
 import { SamResourceError } from "./errors.js";
 import type { HttpApiEvent } from "./types.js";
-import { alphanumeric, clone, isObject, literalString, passthroughAttributes, ref, sub } from "./util.js";
+import {
+  alphanumeric,
+  clone,
+  conditional,
+  isObject,
+  literalString,
+  passthroughAttributes,
+  ref,
+  sub,
+  unwrapConditional,
+} from "./util.js";
 
 const TYPE = "AWS::Serverless::HttpApi";
 const KNOWN = new Set([
@@ -208,8 +218,9 @@ function applyAuth(
   const byRoute = new Map(events.map((e) => [`${e.path} ${e.method}`, e]));
   for (const [path, methods] of Object.entries(body.paths as TemplateObject)) {
     if (!isObject(methods)) continue;
-    for (const [methodName, method] of Object.entries(methods)) {
-      if (!isObject(method)) continue;
+    for (const [methodName, value] of Object.entries(methods)) {
+      const method = unwrapConditional(value);
+      if (method === undefined) continue;
       const event = byRoute.get(`${path} ${methodName}`);
       const eventAuth = event?.auth ?? {};
       const name = typeof eventAuth.Authorizer === "string" ? eventAuth.Authorizer : defaultAuthorizer;

@@ -2,7 +2,7 @@ import type { TemplateObject, TemplateValue } from "../model.js";
 import type { SamBuild } from "./builder.js";
 import { SamResourceError } from "./errors.js";
 import type { RestApiEvent } from "./types.js";
-import { isObject, ref, sub } from "./util.js";
+import { conditional, isObject, ref, sub, unwrapConditional } from "./util.js";
 
 const TYPE = "AWS::Serverless::Api";
 const ALL_METHODS = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"];
@@ -51,7 +51,7 @@ export function addRestEvents(apiId: string, body: TemplateObject, events: reado
     if (event.integration.type === "aws")
       method.responses = { "200": { description: "OK" }, "400": { description: "Bad Request" } };
     if (event.requestParameters !== undefined) addRequestParameters(event, method);
-    path[event.method] = method;
+    path[event.method] = conditional(method, event.condition);
   }
   void apiId;
 }
@@ -139,8 +139,9 @@ export function applyAuth(
   const preflightKey = auth.AddApiKeyRequiredToCorsPreflight !== false;
   for (const [path, methods] of Object.entries(paths(body))) {
     if (!isObject(methods)) continue;
-    for (const [methodName, method] of Object.entries(methods)) {
-      if (!isObject(method) || !HTTP_METHODS.has(methodName)) continue;
+    for (const [methodName, value] of Object.entries(methods)) {
+      const method = unwrapConditional(value);
+      if (method === undefined || !HTTP_METHODS.has(methodName)) continue;
       const eventAuth = byMethod.get(`${path} ${methodName}`)?.auth ?? {};
       const preflight = methodName === "options";
       let authorizer = typeof eventAuth.Authorizer === "string" ? eventAuth.Authorizer : undefined;

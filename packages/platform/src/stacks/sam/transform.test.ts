@@ -1262,3 +1262,67 @@ Resources:
     expect(out.template.Transform).toEqual(["AWS::LanguageExtensions"]);
   });
 });
+
+describe("transformSam: conditions and API references", () => {
+  const CONDITIONAL = `
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  WithAdmin: { Type: String, Default: "no" }
+Conditions:
+  Admin: !Equals [!Ref WithAdmin, "yes"]
+Globals:
+  Api:
+    Cors: "'*'"
+Resources:
+  Public:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: p.handler
+      Runtime: nodejs20.x
+      InlineCode: x
+      Events:
+        Get: { Type: Api, Properties: { Path: /public, Method: get } }
+  AdminFn:
+    Type: AWS::Serverless::Function
+    Condition: Admin
+    Properties:
+      Handler: a.handler
+      Runtime: nodejs20.x
+      InlineCode: x
+      Events:
+        Get: { Type: Api, Properties: { Path: /admin, Method: get } }
+`;
+
+  it("wraps a conditional function's method in Fn::If and conditions what it generates", () => {
+    const out = samYaml(CONDITIONAL);
+    const body = props(out, "ServerlessRestApi").Body as { paths: Record<string, Record<string, unknown>> };
+    const admin = body.paths["/admin"]?.get as { "Fn::If": [string, Record<string, unknown>, unknown] };
+    expect(admin["Fn::If"][0]).toBe("Admin");
+    expect(admin["Fn::If"][2]).toEqual({ Ref: "AWS::NoValue" });
+    expect(admin["Fn::If"][1]["x-amazon-apigateway-integration"]).toBeDefined();
+    expect(body.paths["/public"]?.options).toBeDefined();
+    expect(res(out, "AdminFn").Condition).toBe("Admin");
+    expect(res(out, "AdminFnRole").Condition).toBe("Admin");
+    expect(res(out, "AdminFnGetPermissionProd").Condition).toBe("Admin");
+    expect(res(out, "PublicGetPermissionProd").Condition).toBeUndefined();
+  });
+
+  it("refuses an Api event whose RestApiId is not a Serverless::Api of the template", () => {
+    expect(() =>
+      samYaml(`
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: a.b
+      Runtime: nodejs20.x
+      InlineCode: x
+      Events:
+        Get: { Type: Api, Properties: { RestApiId: !Ref Missing, Path: /x, Method: get } }
+`),
+    ).toThrow(
+      "Resource with id [Missing] is invalid. RestApiId must be a valid reference to an 'AWS::Serverless::Api' resource in same template.",
+    );
+  });
+});

@@ -26,7 +26,7 @@ export interface RestApiEvent {
   requestParameters?: TemplateValue[];
   /** The x-amazon-apigateway-integration object for the method. */
   integration: TemplateObject;
-  /** The function's or state machine's Condition, kept on the path (SAM: Fn::If in the body). */
+  /** The function's or state machine's Condition (SAM: the method is wrapped in Fn::If). */
   condition?: string;
 }
 
@@ -39,6 +39,8 @@ export interface HttpApiEvent {
   method: string;
   auth?: TemplateObject;
   integration: TemplateObject;
+  /** The function's Condition (SAM: the method is wrapped in Fn::If). */
+  condition?: string;
 }
 
 /** What an event source points at: a function (or its alias) or a state machine. */

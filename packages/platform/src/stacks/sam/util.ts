@@ -157,3 +157,21 @@ export function addDependsOn(resource: ResourceDefinition, id: string): void {
     if (current !== id) resource.DependsOn = [current, id];
   } else if (!current.includes(id)) current.push(id);
 }
+
+/**
+ * A path method as SAM writes it for a resource with a Condition:
+ * `{ "Fn::If": [condition, method, { Ref: AWS::NoValue }] }`.
+ */
+export function conditional(method: TemplateObject, condition: string | undefined): TemplateObject {
+  return condition === undefined ? method : { "Fn::If": [condition, method, { Ref: "AWS::NoValue" }] };
+}
+
+/** The method object inside a (possibly conditional) path method. */
+export function unwrapConditional(method: TemplateValue): TemplateObject | undefined {
+  if (!isObject(method)) return undefined;
+  const branches = method["Fn::If"];
+  if (Object.keys(method).length === 1 && Array.isArray(branches)) {
+    return isObject(branches[1]) ? branches[1] : undefined;
+  }
+  return method;
+}

@@ -11,6 +11,7 @@ import {
   Props,
   scalarText,
   stringMap,
+  unsupportedMember,
   updateUnsupported,
 } from "./props.js";
 import {
@@ -206,6 +207,7 @@ export const stageProvider: ResourceProvider = {
     "CanarySetting",
     "AccessLogSetting",
     "TracingEnabled",
+    "CacheClusterEnabled",
     "Tags",
   ],
   // Nimbus needs a stage name (CloudFormation would generate one).
@@ -254,6 +256,9 @@ export const stageProvider: ResourceProvider = {
 };
 
 function stageProps(props: Props): StageConfig {
+  // Nimbus has no stage caches: false (what SAM may pass along) is what it does.
+  if (props.bool("CacheClusterEnabled"))
+    throw unsupportedMember(STAGE, "CacheClusterEnabled = true (stage caches)");
   return {
     description: props.str("Description"),
     variables: props.strMap("Variables"),

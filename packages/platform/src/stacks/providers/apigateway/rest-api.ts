@@ -9,6 +9,7 @@ import {
   pointer,
   readDefinition,
   titleOf,
+  unsupportedMember,
   updateUnsupported,
 } from "./props.js";
 
@@ -33,8 +34,8 @@ type PatchOp = { op: string; path: string; value?: string };
  * mode does ("the definition takes precedence, container types are merged").
  *
  * Not listed (the planner reports them): Policy (Nimbus has no resource policies),
- * MinimumCompressionSize (no compression), DisableExecuteApiEndpoint (no custom domains),
- * CloneFrom.
+ * MinimumCompressionSize (no compression), CloneFrom. DisableExecuteApiEndpoint is taken only
+ * as false (Nimbus serves no custom domains, so the execute-api endpoint is the only one).
  */
 export const restApiProvider: ResourceProvider = {
   type: TYPE,
@@ -49,6 +50,7 @@ export const restApiProvider: ResourceProvider = {
     "Parameters",
     "FailOnWarnings",
     "Mode",
+    "DisableExecuteApiEndpoint",
     "Tags",
   ],
   // CloudFormation updates these in place; Nimbus's API Gateway has no operation that changes
@@ -57,6 +59,7 @@ export const restApiProvider: ResourceProvider = {
 
   async create(ctx, _logicalId, properties) {
     const props = new Props(TYPE, properties);
+    checkDisable(props);
     const definition = await readDefinition(ctx, props);
     const name = props.str("Name") ?? (definition ? titleOf(definition) : undefined);
     if (!name) throw invalid(TYPE, "Name", "is required when no Body or BodyS3Location is given");
@@ -88,6 +91,7 @@ export const restApiProvider: ResourceProvider = {
 
   async update(ctx, _logicalId, current, properties) {
     const props = new Props(TYPE, properties);
+    checkDisable(props);
     const id = current.physicalId;
     if (
       JSON.stringify(endpointTypesParameter(props)) !==
@@ -125,6 +129,11 @@ export const restApiProvider: ResourceProvider = {
     await ignoreGone(() => ctx.api.rest("apigateway", "DELETE", `/restapis/${current.physicalId}`));
   },
 };
+
+function checkDisable(props: Props): void {
+  if (props.bool("DisableExecuteApiEndpoint"))
+    throw unsupportedMember(TYPE, "DisableExecuteApiEndpoint = true (no custom domains are served)");
+}
 
 function result(api: RestApiOut): ProvisionResult {
   return { physicalId: api.id, attributes: { RootResourceId: api.rootResourceId, RestApiId: api.id } };

@@ -7,7 +7,9 @@ import {
   CodeDeployClient,
   CreateApplicationCommand,
   CreateDeploymentGroupCommand,
+  DeleteDeploymentConfigCommand,
   GetDeploymentCommand,
+  GetDeploymentConfigCommand,
   GetDeploymentTargetCommand,
   ListDeploymentsCommand,
   StopDeploymentCommand,
@@ -367,6 +369,57 @@ describe("gradual deployments (CodeDeploy semantics on the injected clock)", () 
       });
       expect(described.MetricAlarms[0]?.Dimensions).toHaveLength(3);
     }
+  });
+
+  it("a custom TimeBasedLinear config (AWS::CodeDeploy::DeploymentConfig) moves 40%, 80%, 100%", async () => {
+    const h = await start();
+    await twoVersions(h, "custom-fn", answers("two"));
+    const ctx = providerContext(h.server, "gradual-stack");
+    const [application, deploymentGroup, deploymentConfig] = codeDeployProviders();
+    await application?.create(ctx, "App", { ApplicationName: "custom-app", ComputePlatform: "Lambda" });
+    const config = await deploymentConfig?.create(ctx, "Config", {
+      ComputePlatform: "Lambda",
+      TrafficRoutingConfig: {
+        Type: "TimeBasedLinear",
+        TimeBasedLinear: { LinearPercentage: 40, LinearInterval: 3 },
+      },
+    });
+    const configName = config?.physicalId ?? "";
+    const got = await h.codedeploy.send(new GetDeploymentConfigCommand({ deploymentConfigName: configName }));
+    expect(got.deploymentConfigInfo?.trafficRoutingConfig).toEqual({
+      type: "TimeBasedLinear",
+      timeBasedLinear: { linearPercentage: 40, linearInterval: 3 },
+    });
+    const groupResult = await deploymentGroup?.create(ctx, "Group", {
+      ApplicationName: "custom-app",
+      DeploymentConfigName: configName,
+      ServiceRoleArn: "arn:aws:iam::000000000000:role/codedeploy",
+    });
+    const done = shift(h, "custom-fn", {
+      ApplicationName: "custom-app",
+      DeploymentGroupName: groupResult?.physicalId,
+    });
+    done.catch(() => {});
+    await until(
+      () => alias(h, "custom-fn"),
+      (a) => a.weights["2"] === 0.4,
+      "40%",
+    );
+    await settle();
+    h.clock.advance(3 * MIN);
+    await until(
+      () => alias(h, "custom-fn"),
+      (a) => a.weights["2"] === 0.8,
+      "80% after three minutes",
+    );
+    await settle();
+    h.clock.advance(3 * MIN);
+    await done;
+    expect(await alias(h, "custom-fn")).toEqual({ version: "2", weights: {} });
+    // A configuration a group uses cannot go.
+    await expect(
+      h.codedeploy.send(new DeleteDeploymentConfigCommand({ deploymentConfigName: configName })),
+    ).rejects.toThrow(expect.objectContaining({ name: "DeploymentConfigInUseException" }));
   });
 
   it("StopDeployment ends a linear deployment as Stopped with all traffic back on the old version", async () => {

@@ -132,7 +132,12 @@ export class DeploymentRunner implements GradualDeployments {
       ...(input.stack ? { stack: input.stack } : {}),
     };
     this.running.set(record.id, runningDeployment(key));
-    await store.put("deployment", record.id, record, true);
+    try {
+      await store.put("deployment", record.id, record, true);
+    } catch (error) {
+      this.running.delete(record.id);
+      throw error;
+    }
     return record;
   }
 

@@ -1,11 +1,26 @@
 import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeStacksCommand,
+  UpdateStackCommand,
+  waitUntilStackCreateComplete,
+  waitUntilStackDeleteComplete,
+  waitUntilStackUpdateComplete,
+} from "@aws-sdk/client-cloudformation";
+import {
   DescribeRuleCommand,
   EventBridgeClient,
   ListTagsForResourceCommand as ListEventTagsCommand,
   ListTargetsByRuleCommand,
   PutEventsCommand,
 } from "@aws-sdk/client-eventbridge";
-import { GetBucketNotificationConfigurationCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  DeleteObjectCommand,
+  GetBucketNotificationConfigurationCommand,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import {
   GetScheduleCommand,
   GetScheduleGroupCommand,
@@ -590,5 +605,201 @@ describe("stack resource providers: queues, topics, buckets, rules, schedules, s
       ...alias,
       properties: aliasProps,
     });
+  });
+});
+
+describe("a stack wiring queues, topics, buses, buckets, schedules and state machines by Ref and GetAtt", () => {
+  let nimbus: TestNimbus;
+  let cfn: CloudFormationClient;
+  let sqs: SQSClient;
+  let sns: SNSClient;
+  let s3: S3Client;
+  let events: EventBridgeClient;
+  let sfn: SFNClient;
+  let scheduler: SchedulerClient;
+  const waiter = () => ({ client: cfn, maxWaitTime: 60, minDelay: 1, maxDelay: 1 });
+
+  beforeAll(async () => {
+    nimbus = await startNimbus();
+    cfn = new CloudFormationClient(clientConfig(nimbus.url));
+    sqs = new SQSClient(clientConfig(nimbus.url));
+    sns = new SNSClient(clientConfig(nimbus.url));
+    s3 = new S3Client({ ...clientConfig(nimbus.url), forcePathStyle: true });
+    events = new EventBridgeClient(clientConfig(nimbus.url));
+    sfn = new SFNClient(clientConfig(nimbus.url));
+    scheduler = new SchedulerClient(clientConfig(nimbus.url));
+  });
+
+  afterAll(async () => {
+    for (const c of [cfn, sqs, sns, s3, events, sfn, scheduler]) c.destroy();
+    await nimbus.stop();
+  });
+
+  async function receiveBodies(url: string, count: number): Promise<string[]> {
+    const got: string[] = [];
+    for (let i = 0; i < 40 && got.length < count; i++) {
+      const out = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }),
+      );
+      for (const m of out.Messages ?? []) got.push(m.Body ?? "");
+    }
+    if (got.length < count) throw new Error(`received ${got.length} of ${count} messages`);
+    return got;
+  }
+
+  const template = (greeting: string, pattern: string) => `
+Parameters:
+  Greeting:
+    Type: String
+    Default: ${greeting}
+Resources:
+  Dlq:
+    Type: AWS::SQS::Queue
+  Inbox:
+    Type: AWS::SQS::Queue
+    Properties:
+      RedrivePolicy:
+        deadLetterTargetArn: !GetAtt Dlq.Arn
+        maxReceiveCount: 3
+  InboxPolicy:
+    Type: AWS::SQS::QueuePolicy
+    Properties:
+      Queues: [!Ref Inbox]
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: { Service: [sns.amazonaws.com, events.amazonaws.com, s3.amazonaws.com] }
+            Action: sqs:SendMessage
+            Resource: !GetAtt Inbox.Arn
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties:
+      Subscription:
+        - Protocol: sqs
+          Endpoint: !GetAtt Inbox.Arn
+  Bus:
+    Type: AWS::Events::EventBus
+    Properties:
+      Name: !Sub "\${AWS::StackName}-bus"
+  Rule:
+    Type: AWS::Events::Rule
+    Properties:
+      EventBusName: !Ref Bus
+      EventPattern: { source: [${pattern}] }
+      Targets:
+        - Id: inbox
+          Arn: !GetAtt Inbox.Arn
+          InputPath: $.detail
+  Uploads:
+    Type: AWS::S3::Bucket
+    DependsOn: InboxPolicy
+    Properties:
+      NotificationConfiguration:
+        QueueConfigurations:
+          - Event: s3:ObjectCreated:*
+            Queue: !GetAtt Inbox.Arn
+  Group:
+    Type: AWS::Scheduler::ScheduleGroup
+  Nightly:
+    Type: AWS::Scheduler::Schedule
+    Properties:
+      GroupName: !Ref Group
+      ScheduleExpression: rate(1 day)
+      StartDate: "2031-01-01T00:00:00Z"
+      FlexibleTimeWindow: { Mode: "OFF" }
+      Target: { Arn: !GetAtt Inbox.Arn, RoleArn: ${ROLE} }
+  Machine:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      RoleArn: ${ROLE}
+      Definition:
+        StartAt: Send
+        States:
+          Send:
+            Type: Task
+            Resource: arn:aws:states:::sqs:sendMessage
+            Parameters:
+              QueueUrl: "\${InboxUrl}"
+              MessageBody: "\${Greeting}"
+            End: true
+      DefinitionSubstitutions:
+        InboxUrl: !Ref Inbox
+        Greeting: !Ref Greeting
+Outputs:
+  InboxUrl: { Value: !Ref Inbox }
+  TopicArn: { Value: !Ref Topic }
+  TopicName: { Value: !GetAtt Topic.TopicName }
+  RuleRef: { Value: !Ref Rule }
+  BucketName: { Value: !Ref Uploads }
+  MachineArn: { Value: !Ref Machine }
+  MachineName: { Value: !GetAtt Machine.Name }
+  GroupName: { Value: !Ref Group }
+  ScheduleName: { Value: !Ref Nightly }
+  ScheduleArn: { Value: !GetAtt Nightly.Arn }
+`;
+
+  async function outputs(): Promise<Record<string, string>> {
+    const { Stacks } = await cfn.send(new DescribeStacksCommand({ StackName: "wired" }));
+    return Object.fromEntries((Stacks?.[0]?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue ?? ""]));
+  }
+
+  it("delivers through every resource, updates in place, and deletes the stack", async () => {
+    await cfn.send(new CreateStackCommand({ StackName: "wired", TemplateBody: template("hello", "app") }));
+    await waitUntilStackCreateComplete(waiter(), { StackName: "wired" });
+    const out = await outputs();
+    expect(out.RuleRef).toMatch(/^wired-bus\|wired-Rule-[A-Z0-9]{13}$/);
+    expect(out.TopicArn).toBe(`arn:aws:sns:us-east-1:${ACCOUNT}:${out.TopicName}`);
+    expect(out.MachineArn).toBe(`arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:${out.MachineName}`);
+    const inbox = String(out.InboxUrl);
+    expect((await receiveBodies(inbox, 1))[0]).toContain("s3:TestEvent");
+    const schedule = await scheduler.send(
+      new GetScheduleCommand({ Name: out.ScheduleName, GroupName: out.GroupName }),
+    );
+    expect(schedule.Arn).toBe(out.ScheduleArn);
+
+    await sns.send(new PublishCommand({ TopicArn: out.TopicArn, Message: "from-topic" }));
+    await events.send(
+      new PutEventsCommand({
+        Entries: [{ EventBusName: "wired-bus", Source: "app", DetailType: "t", Detail: '{"from":"bus"}' }],
+      }),
+    );
+    await s3.send(new PutObjectCommand({ Bucket: out.BucketName, Key: "k.txt", Body: "x" }));
+    await sfn.send(new StartExecutionCommand({ stateMachineArn: out.MachineArn }));
+    const bodies = await receiveBodies(inbox, 4);
+    const parsed = bodies.map((b) => {
+      try {
+        return JSON.parse(b) as { Message?: string; Records?: { s3?: { object?: { key?: string } } }[] };
+      } catch {
+        return {};
+      }
+    });
+    expect(parsed.some((b) => b.Message === "from-topic")).toBe(true);
+    expect(bodies).toContain('{"from":"bus"}');
+    expect(parsed.some((b) => b.Records?.[0]?.s3?.object?.key === "k.txt")).toBe(true);
+    expect(bodies).toContain("hello");
+
+    // An update: a new parameter value reaches the state machine, a new pattern the rule.
+    await cfn.send(new UpdateStackCommand({ StackName: "wired", TemplateBody: template("bonjour", "app2") }));
+    await waitUntilStackUpdateComplete(waiter(), { StackName: "wired" });
+    expect((await outputs()).RuleRef).toBe(out.RuleRef);
+    await sfn.send(new StartExecutionCommand({ stateMachineArn: out.MachineArn }));
+    await events.send(
+      new PutEventsCommand({
+        Entries: [{ EventBusName: "wired-bus", Source: "app2", DetailType: "t", Detail: '{"from":"bus2"}' }],
+      }),
+    );
+    expect((await receiveBodies(inbox, 2)).sort()).toEqual(["bonjour", '{"from":"bus2"}']);
+
+    // The bucket still holds an object: CloudFormation's delete fails on it, so empty it first.
+    await s3.send(new DeleteObjectCommand({ Bucket: out.BucketName, Key: "k.txt" }));
+    await cfn.send(new DeleteStackCommand({ StackName: "wired" }));
+    await waitUntilStackDeleteComplete(waiter(), { StackName: "wired" });
+    await expect(sqs.send(new GetQueueUrlCommand({ QueueName: inbox.split("/").pop() }))).rejects.toThrow();
+    await expect(sns.send(new GetTopicAttributesCommand({ TopicArn: out.TopicArn }))).rejects.toThrow();
+    await expect(
+      sfn.send(new DescribeStateMachineCommand({ stateMachineArn: out.MachineArn })),
+    ).rejects.toThrow();
+    await expect(scheduler.send(new GetScheduleGroupCommand({ Name: out.GroupName }))).rejects.toThrow();
   });
 });

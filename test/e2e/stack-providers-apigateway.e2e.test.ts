@@ -1,3 +1,13 @@
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeStacksCommand,
+  UpdateStackCommand,
+  waitUntilStackCreateComplete,
+  waitUntilStackDeleteComplete,
+  waitUntilStackUpdateComplete,
+} from "@aws-sdk/client-cloudformation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type {
   ProviderContext,
@@ -8,7 +18,7 @@ import type {
 import { apiGatewayProviders } from "../../packages/platform/src/stacks/providers/apigateway/index.js";
 import { apiGatewayV2Providers } from "../../packages/platform/src/stacks/providers/apigatewayv2/index.js";
 import { createFixtureFunction } from "../support/functions.js";
-import { startNimbus, type TestNimbus } from "../support/nimbus.js";
+import { clientConfig, startNimbus, type TestNimbus } from "../support/nimbus.js";
 import { lambdaUri, stageUrl } from "../support/rest-api.js";
 import { providerContext } from "../support/stacks.js";
 
@@ -641,4 +651,89 @@ describe("HTTP APIs (AWS::ApiGatewayV2::*)", () => {
 
     for (const r of [deployment, stage, route, integration, api]) await remove(r);
   });
+});
+
+const samTemplate = (greeting: string, path: string) => `
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs20.x
+      Handler: index.handler
+      InlineCode: |
+        exports.handler = async (event) => ({ statusCode: 200, body: "${greeting} " + (event.rawPath ?? event.path) });
+      Events:
+        Http:
+          Type: HttpApi
+          Properties: { Path: "${path}", Method: get }
+        Rest:
+          Type: Api
+          Properties: { Path: "${path}", Method: get, RestApiId: !Ref Api }
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: live
+      Variables: { color: blue }
+      MethodSettings: [{ ResourcePath: "/*", HttpMethod: "*", ThrottlingBurstLimit: 100, ThrottlingRateLimit: 100 }]
+Outputs:
+  HttpApiId: { Value: !Ref ServerlessHttpApi }
+  RestApiId: { Value: !Ref Api }
+`;
+
+describe("through the stack engine (SAM Api and HttpApi events)", () => {
+  it("deploys, updates the paths (new REST deployment, reimported HTTP API) and deletes", async () => {
+    const cfn = new CloudFormationClient(clientConfig(nimbus.url));
+    const waiter = { client: cfn, maxWaitTime: 120, minDelay: 1, maxDelay: 1 };
+    const capabilities = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"] as const;
+    try {
+      await cfn.send(
+        new CreateStackCommand({
+          StackName: "apis",
+          TemplateBody: samTemplate("hi", "/one"),
+          Capabilities: [...capabilities],
+        }),
+      );
+      await waitUntilStackCreateComplete(waiter, { StackName: "apis" });
+      const outputs = async () => {
+        const stack = (await cfn.send(new DescribeStacksCommand({ StackName: "apis" }))).Stacks?.[0];
+        return Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey, String(o.OutputValue)]));
+      };
+      const { HttpApiId, RestApiId } = await outputs();
+      const http = `${nimbus.url}/_nimbus/execute-api/${HttpApiId}`;
+      const rest = `${nimbus.url}/_nimbus/execute-api/${RestApiId}/live`;
+      expect(await (await fetch(`${http}/one`)).text()).toBe("hi /one");
+      expect(await (await fetch(`${rest}/one`)).text()).toBe("hi /one");
+
+      await cfn.send(
+        new UpdateStackCommand({
+          StackName: "apis",
+          TemplateBody: samTemplate("hey", "/two"),
+          Capabilities: [...capabilities],
+        }),
+      );
+      await waitUntilStackUpdateComplete(waiter, { StackName: "apis" });
+      expect(await outputs()).toEqual({ HttpApiId, RestApiId });
+      expect(await (await fetch(`${http}/two`)).text()).toBe("hey /two");
+      expect((await fetch(`${http}/one`)).status).toBe(404);
+      expect(await (await fetch(`${rest}/two`)).text()).toBe("hey /two");
+      expect((await fetch(`${rest}/one`)).status).toBe(403);
+      // The old REST deployment went with its logical id; the stage serves the new one.
+      const deployments = await ctx.api.rest<{ item: unknown[] }>(
+        "apigateway",
+        "GET",
+        `/restapis/${RestApiId}/deployments`,
+      );
+      expect(deployments.item).toHaveLength(1);
+
+      await cfn.send(new DeleteStackCommand({ StackName: "apis" }));
+      await waitUntilStackDeleteComplete(waiter, { StackName: "apis" });
+      expect((await fetch(`${http}/two`)).status).toBe(404);
+      await expect(ctx.api.rest("apigateway", "GET", `/restapis/${RestApiId}`)).rejects.toMatchObject({
+        status: 404,
+      });
+    } finally {
+      cfn.destroy();
+    }
+  }, 120_000);
 });

@@ -169,7 +169,8 @@ async function applyOne(
   );
   if (changed.length === 0) {
     // Nothing to apply; keep the attributes (DeletionPolicy, DependsOn) the template now gives.
-    await op.setResource({ ...current, ...base, updatedAt: current.updatedAt, status: current.status });
+    const { deletionPolicy, updateReplacePolicy, metadata, recordedOnly, ...kept } = current;
+    await op.setResource({ ...kept, ...base, updatedAt: current.updatedAt, status: current.status });
     return;
   }
   const replaceOn = new Set(provider.replaceOn ?? []);

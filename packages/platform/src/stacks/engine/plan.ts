@@ -176,6 +176,8 @@ export function planDeploy(request: PlanRequest, ctx: PlanContext): Plan {
     !request.capabilities.includes("CAPABILITY_NAMED_IAM")
   )
     throw stackError.capabilities(needsIam);
+  if (request.tags.length > 0)
+    notes.push("Tags: stack tags are kept with the stack, not propagated to its resources");
   if (request.notificationArns.length > 0)
     notes.push(`NotificationARNs: stack notifications are not sent by Nimbus`);
 

@@ -70,6 +70,7 @@ const AFTER_RESTART: Record<string, string> = {
  */
 export class StackEngine {
   private readonly running = new Map<string, Promise<void>>();
+  private readonly locks = new Map<string, Promise<void>>();
 
   constructor(
     private readonly deps: EngineDeps,
@@ -122,7 +123,11 @@ export class StackEngine {
     return requested || this.options.strict;
   }
 
-  async createStack(request: DeployRequest): Promise<string> {
+  createStack(request: DeployRequest): Promise<string> {
+    return this.serialized(request.stackName, () => this.createStackNow(request));
+  }
+
+  private async createStackNow(request: DeployRequest): Promise<string> {
     validateStackName(request.stackName);
     const existing = await this.deps.store.findStack(request.stackName);
     if (existing) {
@@ -140,7 +145,11 @@ export class StackEngine {
     return stackId;
   }
 
-  async updateStack(request: DeployRequest): Promise<string> {
+  updateStack(request: DeployRequest): Promise<string> {
+    return this.serialized(request.stackName, () => this.updateStackNow(request));
+  }
+
+  private async updateStackNow(request: DeployRequest): Promise<string> {
     const stack = await this.liveStack(request.stackName);
     if (request.clientRequestToken !== undefined && stack.tokens.includes(request.clientRequestToken))
       return stack.stackId;
@@ -163,7 +172,11 @@ export class StackEngine {
     return stack.stackId;
   }
 
-  async deleteStack(nameOrId: string, retain: string[], token?: string): Promise<void> {
+  deleteStack(nameOrId: string, retain: string[], token?: string): Promise<void> {
+    return this.serialized(nameOrId, () => this.deleteStackNow(nameOrId, retain, token));
+  }
+
+  private async deleteStackNow(nameOrId: string, retain: string[], token?: string): Promise<void> {
     const stack = await this.deps.store.findStack(nameOrId);
     if (!stack || stack.status === "DELETE_COMPLETE") return; // AWS answers success for unknown stacks
     if (token !== undefined && stack.tokens.includes(token)) return;
@@ -185,7 +198,11 @@ export class StackEngine {
     await this.launch(stack, () => runDelete(this.deps, stack, retain));
   }
 
-  async createChangeSet(request: ChangeSetRequest): Promise<{ id: string; stackId: string }> {
+  createChangeSet(request: ChangeSetRequest): Promise<{ id: string; stackId: string }> {
+    return this.serialized(request.stackName, () => this.createChangeSetNow(request));
+  }
+
+  private async createChangeSetNow(request: ChangeSetRequest): Promise<{ id: string; stackId: string }> {
     validateStackName(request.stackName);
     if (!/^[a-zA-Z][-a-zA-Z0-9]*$/.test(request.changeSetName) || request.changeSetName.length > 128)
       throw stackError.validation(
@@ -274,7 +291,17 @@ export class StackEngine {
     return found;
   }
 
-  async executeChangeSet(
+  executeChangeSet(
+    nameOrArn: string,
+    stackName: string | undefined,
+    options: { token?: string | undefined; disableRollback?: boolean | undefined },
+  ): Promise<void> {
+    return this.serialized(stackName ?? nameOrArn, () =>
+      this.executeChangeSetNow(nameOrArn, stackName, options),
+    );
+  }
+
+  private async executeChangeSetNow(
     nameOrArn: string,
     stackName: string | undefined,
     options: { token?: string | undefined; disableRollback?: boolean | undefined },
@@ -331,16 +358,27 @@ export class StackEngine {
         `ChangeSet [${changeSet.changeSetId}] cannot be deleted while it is being executed`,
       );
     await this.deps.store.deleteChangeSet(changeSet.changeSetId);
-    // A stack created only for this change set (REVIEW_IN_PROGRESS) goes when its last change set goes.
-    const stack = await this.deps.store.getStack(changeSet.stackId);
-    if (
-      stack?.status === "REVIEW_IN_PROGRESS" &&
-      (await this.deps.store.changeSetsOf(stack.stackId)).length === 0
-    ) {
-      stack.status = "DELETE_COMPLETE";
-      stack.deletedAt = this.deps.clock.now();
-      await this.deps.store.putStack(stack);
-    }
+  }
+
+  /**
+   * Runs the synchronous part of a call (checks, plan, first write) one at a time per stack
+   * name, so two calls cannot both see a stack as updatable and both start an operation.
+   */
+  private async serialized<T>(nameOrArn: string, fn: () => Promise<T>): Promise<T> {
+    const key =
+      /^arn:[^:]*:cloudformation:[^:]*:[^:]*:(?:stack|changeSet)\/([^/]+)\//.exec(nameOrArn)?.[1] ??
+      nameOrArn;
+    const before = this.locks.get(key) ?? Promise.resolve();
+    const result = before.then(fn, fn);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.locks.set(key, tail);
+    void tail.then(() => {
+      if (this.locks.get(key) === tail) this.locks.delete(key);
+    });
+    return result;
   }
 
   /** A live stack by name or ARN (ValidationError "does not exist" otherwise). */
@@ -414,7 +452,8 @@ export class StackEngine {
         ),
         usePrevious: request.parameters.filter((p) => p.usePrevious).map((p) => p.key),
         capabilities: request.capabilities,
-        tags: request.tags ?? [],
+        // Without Tags, an update keeps the stack's tags (as AWS).
+        tags: request.tags ?? existing?.stack.tags ?? [],
         notificationArns: request.notificationArns,
         direct,
         strict: this.strictFor(request.strict),

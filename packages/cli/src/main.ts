@@ -2,6 +2,7 @@ import { NIMBUS_VERSION } from "@nimbus/platform";
 import { Command } from "commander";
 import { registerAsyncCommands } from "./commands/async/index.js";
 import { registerDeploymentsCommands } from "./commands/deployments.js";
+import { registerDevCommand } from "./commands/dev.js";
 import { registerDeveloperCommands } from "./commands/developer.js";
 import { registerServerCommand } from "./commands/server.js";
 import { runCli } from "./lib/run-cli.js";
@@ -21,6 +22,7 @@ registerServerCommand(program);
 registerAsyncCommands(program);
 registerDeploymentsCommands(program);
 registerDeveloperCommands(program);
+registerDevCommand(program);
 
 // The SDK's notice that its 2027 releases need Node 22 is not the user's concern on every command.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";

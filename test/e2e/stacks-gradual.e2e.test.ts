@@ -294,7 +294,7 @@ describe("gradual deployments (CodeDeploy semantics on the injected clock)", () 
     const [application, deploymentGroup] = codeDeployProviders();
     const [alarm] = cloudWatchProviders();
     await application?.create(ctx, "App", { ApplicationName: "alarm-app", ComputePlatform: "Lambda" });
-    const created = await alarm?.create(ctx, "NewVersionErrors", {
+    const alarmProps = {
       Namespace: "AWS/Lambda",
       MetricName: "Errors",
       Dimensions: [
@@ -308,8 +308,13 @@ describe("gradual deployments (CodeDeploy semantics on the injected clock)", () 
       Threshold: 1,
       ComparisonOperator: "GreaterThanOrEqualToThreshold",
       TreatMissingData: "notBreaching",
-    });
+    };
+    const created = await alarm?.create(ctx, "NewVersionErrors", alarmProps);
     const alarmName = created?.physicalId ?? "";
+    // A named alarm that exists already is not taken over (CloudFormation's AlreadyExists).
+    const named = { ...alarmProps, AlarmName: "taken" };
+    await alarm?.create(ctx, "Named", named);
+    await expect(alarm?.create(ctx, "Again", named)).rejects.toThrow(/already exists/);
     expect(alarmName).toMatch(/^gradual-stack-NewVersionErrors-/);
     const groupResult = await deploymentGroup?.create(ctx, "Group", {
       ApplicationName: "alarm-app",

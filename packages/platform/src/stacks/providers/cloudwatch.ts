@@ -1,5 +1,5 @@
 import type { ProviderContext, ResolvedProperties, ResourceProvider } from "../model.js";
-import { ignoreGone, invalidProperty, list, scalar } from "./service-props.js";
+import { alreadyExists, ignoreGone, invalidProperty, list, scalar } from "./service-props.js";
 
 const ALARM = "AWS::CloudWatch::Alarm";
 /** Scalar properties passed to PutMetricAlarm as they are. */
@@ -37,8 +37,10 @@ const alarmProvider: ResourceProvider = {
   required: ["ComparisonOperator", "EvaluationPeriods"],
   replaceOn: ["AlarmName"],
   async create(ctx, logicalId, props) {
-    const name = scalar(props, "AlarmName", ALARM) ?? ctx.physicalName(logicalId, { maxLength: 255 });
-    return put(ctx, name, props);
+    const given = scalar(props, "AlarmName", ALARM);
+    // PutMetricAlarm overwrites; CloudFormation refuses to take over an alarm it did not create.
+    if (given !== undefined && (await exists(ctx, given))) throw alreadyExists(ALARM, given);
+    return put(ctx, given ?? ctx.physicalName(logicalId, { maxLength: 255 }), props);
   },
   async update(ctx, _logicalId, current, props) {
     return put(ctx, current.physicalId, props);
@@ -49,6 +51,13 @@ const alarmProvider: ResourceProvider = {
     );
   },
 };
+
+async function exists(ctx: ProviderContext, name: string): Promise<boolean> {
+  const found = (await ctx.api.query("monitoring", "DescribeAlarms", { "AlarmNames.member.1": name })) as
+    | { MetricAlarms?: { member?: unknown[] } }
+    | undefined;
+  return (found?.MetricAlarms?.member?.length ?? 0) > 0;
+}
 
 async function put(ctx: ProviderContext, name: string, props: ResolvedProperties) {
   const params: Record<string, string> = { AlarmName: name };

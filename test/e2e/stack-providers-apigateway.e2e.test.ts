@@ -446,7 +446,7 @@ describe("REST APIs (AWS::ApiGateway::*)", () => {
 describe("HTTP APIs (AWS::ApiGatewayV2::*)", () => {
   it("serves an HTTP API from an OpenAPI 3 Body on a $default stage; a new Body changes the routes; delete removes it", async () => {
     let api = await create("AWS::ApiGatewayV2::Api", "HttpApi", {
-      Body: openApi3(["/hello"]),
+      Body: openApi3(["/hello", "/keep"]),
       Tags: { team: "blue" },
     });
     const apiId = api.result.physicalId;
@@ -463,13 +463,18 @@ describe("HTTP APIs (AWS::ApiGatewayV2::*)", () => {
       ApiId: apiId,
       StageName: "$default",
       AutoDeploy: true,
+      RouteSettings: { "GET /keep": { ThrottlingBurstLimit: 3, ThrottlingRateLimit: 3 } },
     });
     const base = `${nimbus.url}/_nimbus/execute-api/${apiId}`;
     const hello = await fetch(`${base}/hello`);
     expect(hello.status).toBe(200);
     expect(((await hello.json()) as { routeKey: string }).routeKey).toBe("GET /hello");
 
-    api = await update(api, { Name: "renamed", Body: openApi3(["/bye"]), Tags: { team: "red" } });
+    api = await update(api, { Name: "renamed", Body: openApi3(["/bye", "/keep"]), Tags: { team: "red" } });
+    // The stage's settings for a route the new definition still has survive the reimport.
+    expect(await ctx.api.rest("apigateway", "GET", `/v2/apis/${apiId}/stages/$default`)).toMatchObject({
+      routeSettings: { "GET /keep": { throttlingBurstLimit: 3, throttlingRateLimit: 3 } },
+    });
     expect((await fetch(`${base}/bye`)).status).toBe(200);
     expect((await fetch(`${base}/hello`)).status).toBe(404);
     expect(await ctx.api.rest("apigateway", "GET", `/v2/apis/${apiId}`)).toMatchObject({

@@ -223,8 +223,15 @@ export async function buildDefinitions(api: AwsCalls, apiId: string, plan: HttpA
   }
 }
 
-/** ReimportApi's effect: every route, integration and authorizer goes, the definition's come. */
+/**
+ * ReimportApi's effect: every route, integration and authorizer goes, the definition's come.
+ * Stages stay; their route settings for route keys the new definition still has are put back
+ * (deleting a route drops its settings).
+ */
 async function reimport(api: AwsCalls, apiId: string, plan: HttpApiPlan): Promise<void> {
+  const stages = (await listAll(api, `/v2/apis/${apiId}/stages`)).filter(
+    (s) => Object.keys((s.routeSettings as Obj | undefined) ?? {}).length > 0,
+  );
   for (const [kind, idName] of [
     ["routes", "routeId"],
     ["integrations", "integrationId"],
@@ -237,6 +244,14 @@ async function reimport(api: AwsCalls, apiId: string, plan: HttpApiPlan): Promis
     }
   }
   await buildDefinitions(api, apiId, plan);
+  const keys = new Set(plan.routes.map((r) => r.routeKey));
+  for (const stage of stages) {
+    const kept = Object.entries(stage.routeSettings as Obj).filter(([key]) => keys.has(key));
+    if (kept.length === 0) continue;
+    await api.rest("apigateway", "PATCH", `/v2/apis/${apiId}/stages/${enc(String(stage.stageName))}`, {
+      routeSettings: Object.fromEntries(kept),
+    });
+  }
 }
 
 async function listAll(api: AwsCalls, path: string): Promise<Obj[]> {

@@ -312,7 +312,7 @@ describe("REST APIs (AWS::ApiGateway::*)", () => {
       KeyType: "API_KEY",
       UsagePlanId: plan.result.physicalId,
     });
-    expect(planKey.result.ref).toBe(key.result.physicalId);
+    expect(planKey.result.physicalId).toBe(`${key.result.physicalId}:${plan.result.physicalId}`);
 
     const url = `${stageUrl(nimbus.url, apiId, "live")}/hello`;
     expect((await fetch(url)).status).toBe(403);

@@ -172,13 +172,13 @@ export const usagePlanKeyProvider: ResourceProvider = {
       keyId,
       keyType: props.required("KeyType"),
     });
-    return { physicalId: `${planId}:${keyId}`, ref: keyId, attributes: { Id: `${planId}:${keyId}` } };
+    // Ref is `<key id>:<usage plan id>` (CloudFormation's form); the Id attribute is the key's id.
+    return { physicalId: `${keyId}:${planId}`, attributes: { Id: keyId } };
   },
 
   // Every property is in replaceOn: an update never changes anything here.
   async update(_ctx, _logicalId, current) {
-    const keyId = new Props(USAGE_PLAN_KEY, current.properties).required("KeyId");
-    return { physicalId: current.physicalId, ref: keyId, attributes: current.attributes };
+    return { physicalId: current.physicalId, attributes: current.attributes };
   },
 
   async delete(ctx, _logicalId, current) {
@@ -202,7 +202,8 @@ export const accountProvider: ResourceProvider = {
   recordedOnly: true,
 
   async create(ctx, logicalId) {
-    return { physicalId: ctx.physicalName(logicalId), attributes: {} };
+    const id = ctx.physicalName(logicalId);
+    return { physicalId: id, attributes: { Id: id } };
   },
 
   async update(_ctx, _logicalId, current) {

@@ -74,10 +74,10 @@ export function registerDeploymentsCommands(program: Command): void {
       .description("List deployments, newest first, with status and the new version's share of traffic")
       .option(
         "--application <name>",
-        "only this CodeDeploy application (SAM: ServerlessDeploymentApplication's name)",
+        "only this CodeDeploy application (SAM: ServerlessDeploymentApplication's name; default: all)",
       )
-      .option("--group <name>", "only this deployment group (needs --application)")
-      .option("--status <status...>", `only these statuses (${STATUSES.join(", ")})`)
+      .option("--group <name>", "only this deployment group (needs --application; default: all)")
+      .option("--status <status...>", `only these statuses (${STATUSES.join(", ")}; default: all)`)
       .option("--limit <n>", "at most this many deployments", "50")
       .addHelpText(
         "after",

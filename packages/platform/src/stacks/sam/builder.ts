@@ -14,6 +14,11 @@ export class SamBuild {
   readonly httpEvents = new Map<string, HttpApiEvent[]>();
   /** Logical ids SAM adds a shared resource for once (CodeDeploy application and role). */
   readonly shared = new Set<string>();
+  /**
+   * Logical ids to rewrite in the output: SAM's hashed layer ids (`MyLayer` -> `MyLayer<hash>`)
+   * and its referable properties (`MyFunction.Alias`, `MyApi.Stage`, ... -> the generated id).
+   */
+  readonly renames = new Map<string, string>();
 
   constructor(
     readonly ctx: SamContext,

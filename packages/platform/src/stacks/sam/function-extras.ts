@@ -82,10 +82,12 @@ function destination(
       const queueId = `${configId}${key}Queue`;
       build.add(queueId, { Type: "AWS::SQS::Queue", Properties: {}, ...target.attributes }, functionId);
       arn = getAtt(queueId, "Arn");
+      build.renames.set(`${functionId}.DestinationQueue`, queueId);
     } else if (type === "SNS") {
       const topicId = `${configId}${key}Topic`;
       build.add(topicId, { Type: "AWS::SNS::Topic", Properties: {}, ...target.attributes }, functionId);
       arn = ref(topicId);
+      build.renames.set(`${functionId}.DestinationTopic`, topicId);
     } else {
       throw new SamResourceError(functionId, `Destination is required if Type is not SQS or SNS`);
     }

@@ -144,9 +144,11 @@ export function transformFunction(build: SamBuild, logicalId: string, resource: 
     }
     const version = versionResource(build, logicalId, lambda, p, attributes);
     build.add(version.logicalId, version.resource, logicalId);
+    build.renames.set(`${logicalId}.Version`, version.logicalId);
     aliasId = `${logicalId}Alias${aliasName}`;
     alias = aliasResource(logicalId, aliasName, version.logicalId, p, attributes);
     build.add(aliasId, alias, logicalId);
+    build.renames.set(`${logicalId}.Alias`, aliasId);
   } else if (p.ProvisionedConcurrencyConfig !== undefined) {
     throw new SamResourceError(
       logicalId,

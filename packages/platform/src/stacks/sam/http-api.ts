@@ -70,8 +70,8 @@ export function transformHttpApi(build: SamBuild, apiId: string, resource: Resou
     if (!managed && !isObject(p.DefinitionBody))
       throw new SamResourceError(apiId, "'DefinitionBody' must be a map.");
     const body = managed ? skeleton() : clone(p.DefinitionBody as TemplateObject);
-    if (managed) addRoutes(body, events);
-    if (isObject(p.Auth)) applyAuth(build, apiId, body, p.Auth, managed ? events : [], attributes);
+    addRoutes(body, events, managed);
+    if (isObject(p.Auth)) applyAuth(build, apiId, body, p.Auth, events, attributes);
     if (cors !== undefined) body["x-amazon-apigateway-cors"] = cors;
     api.Body = body;
   }
@@ -91,23 +91,37 @@ export function transformHttpApi(build: SamBuild, apiId: string, resource: Resou
   for (const name of STAGE_PASS) if (p[name] !== undefined) stage[name] = p[name] as TemplateValue;
   if (isObject(p.Tags)) stage.Tags = { "httpapi:createdBy": "SAM", ...p.Tags };
   build.add(stageId, { Type: "AWS::ApiGatewayV2::Stage", Properties: stage, ...attributes }, apiId);
+  build.renames.set(`${apiId}.Stage`, stageId);
 }
 
-function addRoutes(body: TemplateObject, events: readonly HttpApiEvent[]): void {
+/**
+ * Adds each HttpApi event's route. Unlike REST APIs, SAM adds routes to a template's own
+ * DefinitionBody too (a route the body already has is then replaced by the event's).
+ */
+function addRoutes(body: TemplateObject, events: readonly HttpApiEvent[], managed: boolean): void {
+  if (!isObject(body.paths)) body.paths = {};
   const paths = body.paths as TemplateObject;
   for (const event of events) {
     const path = isObject(paths[event.path]) ? (paths[event.path] as TemplateObject) : {};
     paths[event.path] = path;
-    if (path[event.method] !== undefined) {
+    if (managed && path[event.method] !== undefined) {
       throw new SamResourceError(
         event.eventId,
-        `HttpApi method "${event.method}" defined multiple times for path "${event.path}".`,
+        `API method '${event.method}' defined multiple times for path '${event.path}'.`,
       );
     }
-    path[event.method] = {
+    const method: TemplateObject = {
       "x-amazon-apigateway-integration": structuredClone(event.integration),
       responses: {},
     };
+    const parameters = [...event.path.matchAll(/\{(.*?)\}/g)].map((m) => ({
+      name: m[1] as string,
+      in: "path",
+      required: true,
+      schema: { type: "string" },
+    }));
+    if (parameters.length > 0) method.parameters = parameters;
+    path[event.method] = conditional(method, event.condition);
   }
 }
 

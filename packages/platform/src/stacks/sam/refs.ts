@@ -4,7 +4,8 @@ import { isObject } from "./util.js";
 /**
  * Rewrites references to renamed logical ids (SAM's hashed layer ids): `Ref`, `Fn::GetAtt`
  * (list and dotted forms), `${Id}` / `${Id.Attr}` inside `Fn::Sub` (unless the Sub defines
- * that variable itself) and DependsOn.
+ * that variable itself) and DependsOn; and SAM's property references (`!Ref MyFunction.Alias`,
+ * `${MyApi.Stage}`) to the generated resource's id.
  */
 export function rewriteReferences(value: TemplateValue, renames: ReadonlyMap<string, string>): TemplateValue {
   if (Array.isArray(value)) return value.map((v) => rewriteReferences(v, renames));
@@ -38,7 +39,10 @@ export function rewriteReferences(value: TemplateValue, renames: ReadonlyMap<str
 
 function rewriteSub(text: string, renames: ReadonlyMap<string, string>, vars: TemplateObject): string {
   return text.replace(/\$\{([^!}][^}.]*)(\.[^}]*)?\}/g, (whole, id: string, attr: string | undefined) => {
-    if (Object.hasOwn(vars, id) || !renames.has(id)) return whole;
+    if (Object.hasOwn(vars, id)) return whole;
+    const property = renames.get(`${id}${attr ?? ""}`);
+    if (attr !== undefined && property !== undefined) return `\${${property}}`;
+    if (!renames.has(id)) return whole;
     return `\${${renames.get(id)}${attr ?? ""}}`;
   });
 }

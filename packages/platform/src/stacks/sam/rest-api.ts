@@ -187,6 +187,8 @@ export function transformRestApi(build: SamBuild, apiId: string, resource: Resou
   for (const name of STAGE_PASS) if (p[name] !== undefined) stage[name] = p[name] as TemplateValue;
   if (isObject(p.Tags)) stage.Tags = tagList("apigateway:createdBy", p.Tags).slice(1);
   build.add(stageId, { Type: "AWS::ApiGateway::Stage", Properties: stage, ...attributes }, apiId);
+  build.renames.set(`${apiId}.Stage`, stageId);
+  build.renames.set(`${apiId}.Deployment`, deploymentId);
 
   if (isObject(p.Auth) && isObject(p.Auth.UsagePlan))
     usagePlan(build, apiId, stageId, p.Auth.UsagePlan, attributes);
@@ -219,6 +221,9 @@ function usagePlan(
   const prefix = mode === "PER_API" ? apiId : "Serverless";
   const planId = `${prefix}UsagePlan`;
   const keyId = `${prefix}ApiKey`;
+  build.renames.set(`${apiId}.UsagePlan`, planId);
+  build.renames.set(`${apiId}.ApiKey`, keyId);
+  build.renames.set(`${apiId}.UsagePlanKey`, `${prefix}UsagePlanKey`);
   const existing = build.resources[planId];
   if (mode === "SHARED" && existing !== undefined) {
     const stages = existing.Properties?.ApiStages;

@@ -598,6 +598,12 @@ Resources:
 Outputs:
   Alias:
     Value: !Ref CheckoutAliaslive
+  AliasProperty:
+    Value: !Ref Checkout.Alias
+  VersionProperty:
+    Value: !Ref Checkout.Version
+  StageProperty:
+    Value: !Sub "https://\${ServerlessRestApi}.execute-api.\${AWS::Region}.amazonaws.com/\${ServerlessRestApi.Stage}"
 `;
 
 describe("transformSam: blue/green with AutoPublishAlias and DeploymentPreference", () => {
@@ -691,6 +697,16 @@ describe("transformSam: blue/green with AutoPublishAlias and DeploymentPreferenc
       MaximumRetryAttempts: 0,
     });
     expect(res(out, "CheckoutEventInvokeConfig").DependsOn).toBe("CheckoutAliaslive");
+  });
+
+  it("resolves SAM's property references (MyFunction.Alias, .Version, MyApi.Stage)", () => {
+    const outputs = out.template.Outputs ?? {};
+    expect(outputs.AliasProperty?.Value).toEqual({ Ref: "CheckoutAliaslive" });
+    expect(outputs.VersionProperty?.Value).toEqual({ Ref: versionOf(out) });
+    expect(outputs.StageProperty?.Value).toEqual({
+      "Fn::Sub":
+        "https://${ServerlessRestApi}.execute-api.${AWS::Region}.amazonaws.com/${ServerlessRestApiProdStage}",
+    });
   });
 
   it("requires AutoPublishAlias for a DeploymentPreference", () => {

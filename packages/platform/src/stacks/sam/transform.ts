@@ -70,7 +70,7 @@ export function transformSam(
   for (const [id, resource] of Object.entries(resources)) {
     if (!resource.Type.startsWith("AWS::Serverless::")) build.resources[id] = resource;
   }
-  const renames = new Map<string, string>();
+  const renames = build.renames;
   const byType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
   for (const [id, resource] of byType("AWS::Serverless::LayerVersion")) {
     attempt(() => {

@@ -159,7 +159,7 @@ export class StackEngine {
       : await templateText(this.deps.api, request);
     const plan = await this.planFor(request, body, stack, true);
     this.throwFailures(plan, request.strict);
-    if (plan.changes.length === 0 && sameInputs(plan.inputs, stack)) throw stackError.noUpdates();
+    if (unchanged(plan, stack)) throw stackError.noUpdates();
     const previous = previousOf(stack);
     Object.assign(stack, plan.inputs, { status: "UPDATE_IN_PROGRESS", updatedAt: this.deps.clock.now() });
     if (request.tags === undefined) stack.tags = previous.inputs.tags;
@@ -251,8 +251,7 @@ export class StackEngine {
       });
     }
     const failures = plan.failures;
-    const noChanges =
-      updating !== undefined && plan.changes.length === 0 && sameInputs(plan.inputs, updating);
+    const noChanges = updating !== undefined && unchanged(plan, updating);
     const id = `arn:aws:cloudformation:${this.deps.scope.region}:${this.deps.scope.accountId}:changeSet/${request.changeSetName}/${randomUUID()}`;
     const record: ChangeSetRecord = {
       changeSetId: id,
@@ -567,6 +566,17 @@ function previousOf(stack: StackRecord): PreviousStack {
     outputs: structuredClone(stack.outputs),
     imports: [...stack.imports],
   };
+}
+
+/**
+ * Nothing to do: no resource changes, same outputs, parameters and tags, and the stack is in a
+ * settled state (a stack a failure left half-made is always worth an update).
+ */
+function unchanged(plan: Plan, stack: StackRecord): boolean {
+  const settled =
+    (stack.status.endsWith("_COMPLETE") && !stack.status.includes("ROLLBACK_COMPLETE")) ||
+    stack.status === "UPDATE_ROLLBACK_COMPLETE";
+  return settled && plan.changes.length === 0 && sameInputs(plan.inputs, stack);
 }
 
 function onFailureOf(request: DeployRequest): OnFailure {

@@ -16,9 +16,10 @@ export interface SamProblem {
 }
 
 /**
- * The error CloudFormation reports when the transform fails, with every problem at once:
- * `Transform AWS::Serverless-2016-10-31 failed with: Invalid Serverless Application
- * Specification document. Number of errors found: 2. Resource with id [A] is invalid. ...`
+ * The error of a failed transform, with every problem at once, in SAM's words:
+ * `Invalid Serverless Application Specification document. Number of errors found: 2.
+ * Resource with id [A] is invalid. ...`. The engine prefixes it with
+ * `Transform AWS::Serverless-2016-10-31 failed with: `, as CloudFormation reports it.
  */
 export function samTransformError(problems: readonly SamProblem[]): PlatformError {
   const details = problems.map((p) => `Resource with id [${p.logicalId}] is invalid. ${p.message}`).join(" ");
@@ -26,9 +27,7 @@ export function samTransformError(problems: readonly SamProblem[]): PlatformErro
   return new PlatformError({
     code: onlyLocal ? SAM_ERRORS.notPackaged : SAM_ERRORS.invalid,
     awsName: "ValidationError",
-    message:
-      "Transform AWS::Serverless-2016-10-31 failed with: Invalid Serverless Application Specification document. " +
-      `Number of errors found: ${problems.length}. ${details}`,
+    message: `Invalid Serverless Application Specification document. Number of errors found: ${problems.length}. ${details}`,
   });
 }
 

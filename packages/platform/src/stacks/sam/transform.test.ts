@@ -1199,7 +1199,7 @@ Resources:
     Properties: { Handler: a.b, Runtime: nodejs20.x, InlineCode: x, AutoPublishAlias: bad-name }
 `),
     ).toThrow(
-      "Transform AWS::Serverless-2016-10-31 failed with: Invalid Serverless Application Specification document. Number of errors found: 2. " +
+      "Invalid Serverless Application Specification document. Number of errors found: 2. " +
         "Resource with id [A] is invalid. Either 'InlineCode' or 'CodeUri' must be set. " +
         "Resource with id [B] is invalid. AutoPublishAlias must contain only alphanumeric characters.",
     );

@@ -439,6 +439,26 @@ describe("REST APIs (AWS::ApiGateway::*)", () => {
         Integration: { Type: "HTTP_PROXY", Uri: "http://example.com", ConnectionType: "VPC_LINK" },
       }),
     ).rejects.toMatchObject({ code: "ERR_STACK_APIGW_UNSUPPORTED" });
+    // An integration the API refuses: the method put before it goes again.
+    await expect(
+      create("AWS::ApiGateway::Method", "M", {
+        RestApiId: api.result.physicalId,
+        ResourceId: api.result.attributes.RootResourceId,
+        HttpMethod: "GET",
+        Integration: {
+          Type: "AWS",
+          IntegrationHttpMethod: "POST",
+          Uri: "arn:aws:apigateway:us-east-1:s3:path/bucket/key",
+        },
+      }),
+    ).rejects.toMatchObject({ awsName: "BadRequestException" });
+    await expect(
+      ctx.api.rest(
+        "apigateway",
+        "GET",
+        `/restapis/${api.result.physicalId}/resources/${String(api.result.attributes.RootResourceId)}/methods/GET`,
+      ),
+    ).rejects.toMatchObject({ status: 404 });
     await remove(api);
   });
 });

@@ -128,19 +128,27 @@ async function createDeployment(ctx: ProviderContext, props: Props): Promise<Pro
     );
     deploymentId = created.id;
     if (stageName !== undefined) {
-      const existing = await stageOf(ctx, apiId, stageName);
-      if (existing) {
-        const ops: PatchOp[] = [{ op: "replace", path: "/deploymentId", value: deploymentId }];
-        if (props.has("StageDescription"))
-          ops.push(
-            ...stageConfigOps(
-              { methodSettings: [], tags: existing.tags ?? {}, variables: existing.variables ?? {} },
-              config,
-            ),
-          );
-        await patchStage(ctx, apiId, stageName, ops);
-      } else {
-        await createStage(ctx, apiId, stageName, deploymentId, config);
+      try {
+        const existing = await stageOf(ctx, apiId, stageName);
+        if (existing) {
+          const ops: PatchOp[] = [{ op: "replace", path: "/deploymentId", value: deploymentId }];
+          if (props.has("StageDescription"))
+            ops.push(
+              ...stageConfigOps(
+                { methodSettings: [], tags: existing.tags ?? {}, variables: existing.variables ?? {} },
+                config,
+              ),
+            );
+          await patchStage(ctx, apiId, stageName, ops);
+        } else {
+          await createStage(ctx, apiId, stageName, deploymentId, config);
+        }
+      } catch (error) {
+        // The stage could not be made or moved: the new deployment goes again.
+        await ignoreGone(() =>
+          ctx.api.rest("apigateway", "DELETE", `/restapis/${apiId}/deployments/${created.id}`),
+        );
+        throw error;
       }
     }
   }
@@ -233,7 +241,9 @@ export const stageProvider: ResourceProvider = {
     const stageName = props.required("StageName");
     const config = stageProps(props);
     if (changed(current.properties, properties, "Tags")) {
-      await ctx.api.rest("apigateway", "DELETE", `/restapis/${apiId}/stages/${enc(stageName)}`);
+      await ignoreGone(() =>
+        ctx.api.rest("apigateway", "DELETE", `/restapis/${apiId}/stages/${enc(stageName)}`),
+      );
       await createStage(ctx, apiId, stageName, props.required("DeploymentId"), config);
       return { physicalId: stageName, attributes: {} };
     }
@@ -345,7 +355,15 @@ async function createStage(
     tags: config.tags,
   });
   const ops = [...methodSettingOps([], config.methodSettings), ...accessLogOps(undefined, config.accessLog)];
-  await patchStage(ctx, apiId, stageName, ops);
+  try {
+    await patchStage(ctx, apiId, stageName, ops);
+  } catch (error) {
+    // Settings the API refuses leave no half-configured stage behind.
+    await ignoreGone(() =>
+      ctx.api.rest("apigateway", "DELETE", `/restapis/${apiId}/stages/${enc(stageName)}`),
+    );
+    throw error;
+  }
 }
 
 /** Patch operations from one stage configuration to the next (tags aside). */

@@ -59,7 +59,15 @@ export const methodProvider: ResourceProvider = {
   replaceOn: ["RestApiId", "ResourceId", "HttpMethod"],
 
   async create(ctx, _logicalId, properties) {
-    return putMethod(ctx, new Props("AWS::ApiGateway::Method", properties));
+    const props = new Props("AWS::ApiGateway::Method", properties);
+    const path = methodPath(props);
+    try {
+      return await putMethod(ctx, props);
+    } catch (error) {
+      // An integration or response the API refuses leaves no method without one behind.
+      await ignoreGone(() => ctx.api.rest("apigateway", "DELETE", path));
+      throw error;
+    }
   },
 
   async update(ctx, _logicalId, _current, properties) {

@@ -77,6 +77,8 @@ Outputs:
     expect(
       resources.StackResources?.map((r) => [r.LogicalResourceId, r.ResourceType, r.ResourceStatus]),
     ).toEqual([["Jobs", "AWS::SQS::Queue", "CREATE_COMPLETE"]]);
+    const byPhysical = await cfn.send(new DescribeStackResourcesCommand({ PhysicalResourceId: QueueUrl }));
+    expect(byPhysical.StackResources?.[0]?.StackName).toBe("basic");
     const events = await cfn.send(new DescribeStackEventsCommand({ StackName: "basic" }));
     const statuses = (events.StackEvents ?? [])
       .map((e) => `${e.LogicalResourceId}:${e.ResourceStatus}`)

@@ -61,16 +61,26 @@ export function createCloudFormationApi(engine: StackEngine): QueryService {
     },
     DescribeStackResources: async (p) => {
       const name = p.get("StackName");
-      if (!name)
-        throw stackError.validation(
-          "StackName must be specified (PhysicalResourceId lookups are not supported by Nimbus)",
-        );
-      const stack = await engine.anyStack(name);
+      const physicalId = p.get("PhysicalResourceId");
+      if (!name && !physicalId)
+        throw stackError.validation("Either StackName or PhysicalResourceId must be specified.");
+      let stack: StackRecord | undefined;
+      if (name) stack = await engine.anyStack(name);
+      else {
+        // The stack that holds a resource of that physical id (live stacks only, as AWS).
+        for (const candidate of await engine.store.allStacks()) {
+          if (candidate.status === "DELETE_COMPLETE") continue;
+          const held = (await engine.store.getResources(candidate.stackId)).resources;
+          if (Object.values(held).some((r) => r.physicalId === physicalId)) stack = candidate;
+        }
+        if (!stack) throw stackError.validation(`Stack for ${physicalId} does not exist`);
+      }
+      const found = stack;
       const logicalId = p.get("LogicalResourceId");
-      const resources = Object.values((await engine.store.getResources(stack.stackId)).resources).filter(
+      const resources = Object.values((await engine.store.getResources(found.stackId)).resources).filter(
         (r) => logicalId === undefined || r.logicalId === logicalId,
       );
-      return { StackResources: { member: resources.map((r) => resourceXml(stack, r)) } };
+      return { StackResources: { member: resources.map((r) => resourceXml(found, r)) } };
     },
     DescribeStackResource: async (p) => {
       const stack = await engine.anyStack(required(p, "StackName"));

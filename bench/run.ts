@@ -3,6 +3,7 @@ import { loadavg } from "node:os";
 import { resolve } from "node:path";
 import { startNimbusProcess } from "./lib/nimbus-process.js";
 import { environmentTable } from "./lib/report.js";
+import { deployNotes, devStart, saveToLive, twentyFunctionDeploy } from "./scenarios/deploy.js";
 import { eventBenchmarks } from "./scenarios/events.js";
 import { gatewayThroughput } from "./scenarios/gateway.js";
 import { coldStarts, warmInvoke } from "./scenarios/invoke.js";
@@ -109,6 +110,20 @@ const groups: Group[] = [
     name: "events",
     title: "Event buses: pattern matching against 1,000 rules, PutEvents -> function (issue 5)",
     run: () => eventBenchmarks({ seconds, events: Number(process.env.BENCH_EVENTS ?? "5000") }),
+  },
+  {
+    name: "deploy",
+    title: "Deploys and `nimbus dev`: start to first request, save-to-live, a 20-function template (issue 8)",
+    run: async () => {
+      process.stderr.write("nimbus dev start to first request...\n");
+      const sections = [await devStart(Number(process.env.BENCH_DEV_STARTS ?? "5"))];
+      process.stderr.write("save-to-live...\n");
+      sections.push(await saveToLive(Number(process.env.BENCH_SAVES ?? "20")));
+      process.stderr.write("20-function deploys...\n");
+      sections.push(await twentyFunctionDeploy(Number(process.env.BENCH_DEPLOY_ROUNDS ?? "3")));
+      sections.push(deployNotes());
+      return sections;
+    },
   },
 ];
 

@@ -126,10 +126,7 @@ describe("nimbus init + deploy: the starter app", () => {
 
   it("a code change is deployed as an update", async () => {
     const file = join(app, "src/hello/app.mjs");
-    await writeFile(
-      file,
-      (await readFile(file, "utf8")).replace("`${greeting}, ${name}!`", "`${greeting}, ${name}!!`"),
-    );
+    await writeFile(file, (await readFile(file, "utf8")).replace("}!`", "}!!`"));
     const result = await json<DeployJson>(["deploy"], { cwd: app });
     expect(result.status).toBe("UPDATE_COMPLETE");
     expect(result.plan?.changes).toEqual(
@@ -172,6 +169,34 @@ describe("nimbus init + deploy: the starter app", () => {
     ]);
     expect(filtered.events.length).toBeGreaterThan(0);
     expect(filtered.events.every((e) => e.message.startsWith("REPORT"))).toBe(true);
+  });
+
+  it("logs --tail follows new lines until Ctrl-C, then exits 0", async () => {
+    const child = spawn(
+      process.execPath,
+      [CLI, "logs", "HelloFunction", "--stack-name", "hello-app", "--tail", "--filter", "tail-me"],
+      {
+        env: { ...process.env, NIMBUS_ENDPOINT: nimbus.url },
+      },
+    );
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    const closed = new Promise<number | null>((done) => child.on("close", done));
+    const event = JSON.parse(await readFile(join(app, "events/event.json"), "utf8")) as Record<
+      string,
+      unknown
+    >;
+    event.queryStringParameters = { name: "tail-me" };
+    const deadline = Date.now() + 30_000;
+    while (!out.includes("greeting tail-me")) {
+      expect(Date.now()).toBeLessThan(deadline);
+      await run(["invoke", "HelloFunction", "--stack-name", "hello-app", "--event", "-"], {
+        input: JSON.stringify(event),
+      });
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    child.kill("SIGINT");
+    expect(await closed).toBe(0);
   });
 
   it("lists stacks, functions, queues, APIs (with their URLs) and shows one stack", async () => {

@@ -230,12 +230,13 @@ export async function readDefinition(ctx: ProviderContext, props: Props): Promis
   }
   const location = props.obj("BodyS3Location");
   if (!location) return undefined;
-  checkMembers(props.type, "BodyS3Location", location, ["Bucket", "Key", "Version", "ETag"]);
+  // v1 spells it ETag, v2 Etag.
+  checkMembers(props.type, "BodyS3Location", location, ["Bucket", "Key", "Version", "ETag", "Etag"]);
   const bucket = scalarText(location.Bucket, props.type, "BodyS3Location.Bucket");
   const key = scalarText(location.Key, props.type, "BodyS3Location.Key");
   if (!bucket || !key) throw invalid(props.type, "BodyS3Location", "needs Bucket and Key");
   const version = scalarText(location.Version, props.type, "BodyS3Location.Version");
-  const etag = scalarText(location.ETag, props.type, "BodyS3Location.ETag");
+  const etag = scalarText(location.ETag ?? location.Etag, props.type, "BodyS3Location.ETag");
   const path = `/${bucket}/${key.split("/").map(enc).join("/")}${version ? `?versionId=${enc(version)}` : ""}`;
   const object = await ctx.api.s3("GET", path, undefined, etag ? { "if-match": etag } : {});
   return parseDefinitionText(object.body.toString("utf8"), props.type, "BodyS3Location");

@@ -583,6 +583,28 @@ describe("HTTP APIs (AWS::ApiGatewayV2::*)", () => {
     await remove(api);
   });
 
+  it("reads an HTTP API definition from BodyS3Location, checking its Etag", async () => {
+    await ctx.api.s3("PUT", "/http-defs");
+    const put = await ctx.api.s3("PUT", "/http-defs/api.json", JSON.stringify(openApi3(["/s3"])));
+    const etag = put.headers.etag ?? "";
+    expect(etag).not.toBe("");
+    const api = await create("AWS::ApiGatewayV2::Api", "S3Http", {
+      BodyS3Location: { Bucket: "http-defs", Key: "api.json", Etag: etag },
+    });
+    const routes = await ctx.api.rest<{ items: { routeKey: string }[] }>(
+      "apigateway",
+      "GET",
+      `/v2/apis/${api.result.physicalId}/routes`,
+    );
+    expect(routes.items.map((r) => r.routeKey)).toEqual(["GET /s3"]);
+    await remove(api);
+    await expect(
+      create("AWS::ApiGatewayV2::Api", "S3Http", {
+        BodyS3Location: { Bucket: "http-defs", Key: "api.json", Etag: '"not-the-etag"' },
+      }),
+    ).rejects.toMatchObject({ awsName: "PreconditionFailed" });
+  });
+
   it("quick-creates an API from Target and moves it to a new target on update", async () => {
     const api = await create("AWS::ApiGatewayV2::Api", "Quick", {
       Name: "quick",

@@ -50,6 +50,8 @@ Examples:
       const written = await copyTree(STARTER, target, {
         __APP_NAME__: name,
         __STACK_NAME__: stackName,
+        // npm package names: lower case, URL-safe.
+        __PACKAGE_NAME__: stackName.toLowerCase(),
       });
       if (isJson(flags)) return printJson({ dir: target, name, stackName, files: written });
       println(`Created ${name} in ${target}:`);

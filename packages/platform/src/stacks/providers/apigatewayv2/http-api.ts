@@ -11,6 +11,7 @@ import {
   type Obj,
   Props,
   readDefinition,
+  unsupportedMember,
   updateUnsupported,
 } from "../apigateway/props.js";
 import { type HttpApiPlan, httpApiPlan } from "./openapi-http.js";
@@ -36,7 +37,8 @@ interface Listed {
  * does; stages stay.
  *
  * Not listed (the planner reports them): CredentialsArn (Nimbus does not evaluate IAM roles;
- * the API refuses it), BasePath, DisableSchemaValidation (WebSocket). ProtocolType WEBSOCKET is
+ * the API refuses it), DisableSchemaValidation (WebSocket). BasePath is taken only as `ignore`
+ * (the definition's servers are not read). ProtocolType WEBSOCKET is
  * refused by the API.
  */
 export const httpApiProvider: ResourceProvider = {
@@ -55,6 +57,7 @@ export const httpApiProvider: ResourceProvider = {
     "Version",
     "RouteSelectionExpression",
     "ApiKeySelectionExpression",
+    "BasePath",
     "Tags",
   ],
   replaceOn: ["ProtocolType"],
@@ -143,6 +146,12 @@ async function planOf(
   logicalId: string,
   props: Props,
 ): Promise<HttpApiPlan | undefined> {
+  const basePath = props.str("BasePath");
+  if (basePath !== undefined && basePath !== "ignore")
+    throw unsupportedMember(
+      TYPE,
+      `BasePath ${basePath} (only ignore: the definition's servers are not read)`,
+    );
   const definition = await readDefinition(ctx, props);
   if (!definition) return undefined;
   const plan = httpApiPlan(definition);

@@ -5,7 +5,14 @@ import type { NimbusClients } from "../lib/clients.js";
 import { describeError } from "../lib/clients.js";
 import { deployStack } from "../lib/deploy-stack.js";
 import { readTemplateFile } from "../lib/template-file.js";
-import { type LocalArtifact, localArtifacts, planChanges, type WatchRoot, watchRoots } from "./code-map.js";
+import {
+  isInside,
+  type LocalArtifact,
+  localArtifacts,
+  planChanges,
+  type WatchRoot,
+  watchRoots,
+} from "./code-map.js";
 import { reloadFunctions } from "./code-reloader.js";
 import { type ChangeBatch, FolderWatcher } from "./folder-watcher.js";
 import { LogStreamer } from "./log-streamer.js";
@@ -44,6 +51,7 @@ export class DevSession {
   private pending: ChangeBatch | undefined;
   private busy: Promise<void> | undefined;
   private closed = false;
+  private readonly warned = new Set<string>();
   private readonly logStreamer: LogStreamer | undefined;
 
   constructor(private readonly options: DevSessionOptions) {
@@ -131,6 +139,7 @@ export class DevSession {
       return;
     }
     this.artifacts = localArtifacts(template, dirname(templatePath), isDirectory);
+    this.warnDataDirInCode();
     this.watch();
     out.progress(`Deploying stack ${this.options.stackName} (${reason})...`);
     try {
@@ -172,6 +181,19 @@ export class DevSession {
       this.logStreamer?.setSources([]);
       if (!/does not exist/i.test(describeError(error)))
         this.options.out.error(`error: ${describeError(error)}`);
+    }
+  }
+
+  /** A data directory inside a code folder would be zipped with the code (by deploys too). */
+  private warnDataDirInCode(): void {
+    const { dataDir } = this.options;
+    if (!dataDir) return;
+    for (const a of this.artifacts) {
+      if (!a.isDir || !isInside(dataDir, a.path) || this.warned.has(a.path)) continue;
+      this.warned.add(a.path);
+      this.options.out.error(
+        `WARNING: the data directory ${dataDir} is inside ${a.path} (${a.logicalId}.${a.property}): it is packaged with that code. Give it its own CodeUri folder, or start dev with --data-dir outside it.`,
+      );
     }
   }
 

@@ -30,6 +30,8 @@ export class LogStreamer {
   private stopped = false;
   private running: Promise<void> | undefined;
   private readonly pollMs: number;
+  /** The last error printed: the same one is not printed again every round (a server gone away). */
+  private lastError: string | undefined;
 
   constructor(
     private readonly clients: NimbusClients,
@@ -64,13 +66,18 @@ export class LogStreamer {
   }
 
   private async poll(): Promise<void> {
+    let failed = false;
     await Promise.all(
       this.sources.map((source) =>
         this.pollGroup(source).catch((error: Error) => {
-          if (!this.stopped) this.options.onError?.(error);
+          failed = true;
+          if (this.stopped || error.message === this.lastError) return;
+          this.lastError = error.message;
+          this.options.onError?.(error);
         }),
       ),
     );
+    if (!failed) this.lastError = undefined;
   }
 
   private async pollGroup(source: LogSource): Promise<void> {

@@ -98,6 +98,8 @@ export const httpApiProvider: ResourceProvider = {
     const before = new Props(TYPE, current.properties);
     const apiId = current.physicalId;
     const plan = await planOf(ctx, logicalId, props);
+    if (plan && (props.has("Target") || props.has("RouteKey")))
+      throw invalid(TYPE, "Target", "(quick create) cannot be combined with Body or BodyS3Location");
     if (plan && changed(current.properties, properties, "Body", "BodyS3Location", "FailOnWarnings"))
       await reimport(ctx.api, apiId, plan);
     else if (plan && props.has("BodyS3Location")) await reimport(ctx.api, apiId, plan); // the object may have changed

@@ -74,6 +74,8 @@ export interface DeployStackOptions extends ClientOptions {
   onPlan?: ((plan: DeployPlan) => void) | undefined;
   /** Reuse these clients (otherwise made from `endpoint` / `strict` and closed at the end). */
   clients?: NimbusClients | undefined;
+  /** How often the change set and the stack are polled (default 500 ms; `nimbus dev` polls faster). */
+  pollMs?: number | undefined;
 }
 
 export type DeployStatus = "NO_CHANGES" | "CHANGE_SET_FAILED" | "CHANGE_SET_CREATED" | string;
@@ -201,7 +203,8 @@ async function runDeploy(clients: NimbusClients, options: DeployStackOptions): P
   );
   const changeSetId = created.Id ?? changeSetName;
   const stackId = created.StackId ?? existing?.StackId;
-  const described = await waitForChangeSet(clients, changeSetId, stackName);
+  const pollMs = options.pollMs ?? POLL_MS;
+  const described = await waitForChangeSet(clients, changeSetId, stackName, pollMs);
   const base = {
     stackName,
     stackId,
@@ -248,7 +251,7 @@ async function runDeploy(clients: NimbusClients, options: DeployStackOptions): P
       options.onEvent?.(shown);
     }
     if (!status.endsWith("_IN_PROGRESS")) break;
-    await sleep(POLL_MS);
+    await sleep(pollMs);
   }
   const status = stack?.StackStatus ?? "DELETE_COMPLETE";
   const ok = status === "CREATE_COMPLETE" || status === "UPDATE_COMPLETE";
@@ -344,6 +347,7 @@ async function waitForChangeSet(
   clients: NimbusClients,
   changeSetId: string,
   stackName: string,
+  pollMs: number,
 ): Promise<{ first: DescribeChangeSetCommandOutput; changes: Change[] }> {
   for (;;) {
     const first = await clients.cloudFormation.send(
@@ -365,7 +369,7 @@ async function waitForChangeSet(
       }
       return { first, changes };
     }
-    await sleep(POLL_MS);
+    await sleep(pollMs);
   }
 }
 

@@ -18,6 +18,8 @@ import { type ChangeBatch, FolderWatcher } from "./folder-watcher.js";
 import { LogStreamer } from "./log-streamer.js";
 import { describeStackInfo, type StackFunction, stackInfoText } from "./stack-info.js";
 
+const DEPLOY_POLL_MS = 100;
+
 /** Where `nimbus dev` writes: results on stdout, progress and errors on stderr. */
 export interface DevOutput {
   line(text: string): void;
@@ -149,6 +151,8 @@ export class DevSession {
         template: structuredClone(template),
         stackName: this.options.stackName,
         parameters: this.options.parameters,
+        // A local server: poll the change set and the stack often, so a deploy ends when it is done.
+        pollMs: DEPLOY_POLL_MS,
         onProgress: (line) => out.progress(line),
         onEvent: (event) => out.progress(eventLine(event)),
       });

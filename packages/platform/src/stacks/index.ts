@@ -3,7 +3,7 @@ import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/logger.js";
 import type { MetadataStore } from "../storage/metadata-store.js";
 import type { AwsCalls } from "./aws-calls.js";
-import { createCloudFormationApi } from "./cfn-api.js";
+import { createCloudFormationApi } from "./cfn-api/index.js";
 import type { SamTransform } from "./engine/operation-context.js";
 import { StackEngine } from "./engine/stack-engine.js";
 import { StackStore } from "./engine/stack-store.js";
@@ -23,7 +23,7 @@ import { sqsProviders } from "./providers/sqs.js";
 import { stepFunctionsProviders } from "./providers/stepfunctions.js";
 import { isSamTemplate, transformSam } from "./sam/index.js";
 
-export { STRICT_HEADER } from "./cfn-api.js";
+export { STRICT_HEADER } from "./cfn-api/index.js";
 export type { StackEngine } from "./engine/stack-engine.js";
 export { STACK_ENGINE_ERRORS } from "./errors.js";
 

@@ -6,6 +6,7 @@ import { parsePairs, parseSince, table } from "./output.js";
 describe("CLI parsing helpers", () => {
   it("parses Key=Value pairs, repeated or space-separated, values may hold =", () => {
     expect(parsePairs(["A=1 B=x=y", "C="], "--p")).toEqual({ A: "1", B: "x=y", C: "" });
+    expect(parsePairs(["ParameterKey=Stage,ParameterValue=a=b"], "--p")).toEqual({ Stage: "a=b" });
     expect(() => parsePairs(["nope"], "--p")).toThrow(CliError);
     try {
       parsePairs(["=v"], "--p");

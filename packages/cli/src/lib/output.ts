@@ -45,6 +45,12 @@ export function parsePairs(values: string[] | undefined, flag: string): Record<s
   const out: Record<string, string> = {};
   for (const value of values ?? []) {
     for (const pair of value.split(/\s+/).filter(Boolean)) {
+      // The AWS CLI's long form, which `sam deploy` also takes.
+      const long = /^ParameterKey=([^,]+),ParameterValue=(.*)$/.exec(pair);
+      if (long) {
+        out[long[1] as string] = long[2] as string;
+        continue;
+      }
       const eq = pair.indexOf("=");
       if (eq <= 0) throw usageError(`${flag}: expected Key=Value, got "${pair}"`);
       out[pair.slice(0, eq)] = pair.slice(eq + 1);

@@ -5,7 +5,7 @@ import { SamResourceError } from "./errors.js";
 import { expandEvents } from "./function.js";
 import { assumeRolePolicy, ExecutionRole } from "./role.js";
 import type { EventTarget } from "./types.js";
-import { getAtt, isObject, passthroughAttributes, ref, tagList } from "./util.js";
+import { getAtt, isObject, literalString, passthroughAttributes, ref, tagList } from "./util.js";
 
 const TYPE = "AWS::Serverless::StateMachine";
 const KNOWN = new Set([
@@ -22,6 +22,9 @@ const KNOWN = new Set([
   "Tracing",
   "Tags",
   "Events",
+  "AutoPublishAlias",
+  "DeploymentPreference",
+  "UseAliasAsEventTarget",
 ]);
 
 /**
@@ -36,18 +39,7 @@ export function transformStateMachine(
   resource: ResourceDefinition,
 ): void {
   const p = resource.Properties ?? {};
-  for (const name of ["AutoPublishAlias", "DeploymentPreference", "UseAliasAsEventTarget"]) {
-    if (p[name] !== undefined) {
-      build.unsupportedProperty(
-        logicalId,
-        TYPE,
-        name,
-        "state machine versions and aliases are not supported by Nimbus",
-      );
-    }
-  }
-  const known = new Set([...KNOWN, "AutoPublishAlias", "DeploymentPreference", "UseAliasAsEventTarget"]);
-  build.checkProperties(logicalId, TYPE, p, known);
+  build.checkProperties(logicalId, TYPE, p, KNOWN);
   const attributes = passthroughAttributes(resource);
   const machine: TemplateObject = {};
   if (p.Definition !== undefined && p.DefinitionUri !== undefined) {
@@ -74,8 +66,10 @@ export function transformStateMachine(
   if (p.Type !== undefined) machine.StateMachineType = p.Type;
   if (p.Logging !== undefined) machine.LoggingConfiguration = p.Logging;
   if (p.Tracing !== undefined) machine.TracingConfiguration = p.Tracing;
+  // SAM also tags the machine `stateMachine:createdBy: SAM`; Nimbus's Step Functions has no
+  // tags, so only the template's own Tags are passed on (and the plan lists them unsupported).
   const tags = tagList("stateMachine:createdBy", p.Tags);
-  machine.Tags = tags;
+  if (isObject(p.Tags)) machine.Tags = tags.slice(1);
 
   let role: ExecutionRole | undefined;
   if (p.Role === undefined) {
@@ -94,11 +88,19 @@ export function transformStateMachine(
   if (resource.Metadata !== undefined) out.Metadata = resource.Metadata;
   build.add(logicalId, out, logicalId);
 
+  const aliasId = versionAndAlias(build, logicalId, p, attributes);
+  if (p.UseAliasAsEventTarget === true && aliasId === undefined) {
+    throw new SamResourceError(
+      logicalId,
+      "'UseAliasAsEventTarget' requires 'AutoPublishAlias' property to be specified.",
+    );
+  }
+  const eventTarget = p.UseAliasAsEventTarget === true && aliasId !== undefined ? aliasId : logicalId;
   const target: EventTarget = {
     kind: "stateMachine",
     logicalId,
-    arn: ref(logicalId),
-    name: ref(logicalId),
+    arn: ref(eventTarget),
+    name: ref(eventTarget),
     attributes,
     addManagedPolicy: (arn: TemplateValue) => role?.addManagedPolicy(arn),
     addStatement: () => {},
@@ -110,4 +112,69 @@ export function transformStateMachine(
     if (p.PermissionsBoundary !== undefined) extra.permissionsBoundary = p.PermissionsBoundary;
     build.add(role.logicalId, role.resource(extra), logicalId);
   }
+}
+
+/**
+ * AutoPublishAlias: `<SM>Version` (a new version whenever the machine's revision changes;
+ * retained, as SAM) and `<SM>Alias<Name>`. SAM writes the alias with a DeploymentPreference
+ * (ALL_AT_ONCE unless given); Nimbus's alias provider takes RoutingConfiguration, so the alias
+ * routes 100% to the new version, which is what ALL_AT_ONCE does. Gradual (CANARY / LINEAR)
+ * state machine deployments are listed unsupported and also move all at once.
+ */
+function versionAndAlias(
+  build: SamBuild,
+  logicalId: string,
+  p: TemplateObject,
+  attributes: Partial<ResourceDefinition>,
+): string | undefined {
+  const aliasName = literalString(p.AutoPublishAlias, build.ctx.parameters, logicalId, "AutoPublishAlias");
+  if (aliasName === undefined) {
+    if (p.DeploymentPreference !== undefined) {
+      throw new SamResourceError(
+        logicalId,
+        "'DeploymentPreference' requires 'AutoPublishAlias' property to be specified.",
+      );
+    }
+    return undefined;
+  }
+  const preference = isObject(p.DeploymentPreference) ? p.DeploymentPreference : {};
+  if (preference.Type !== undefined && preference.Type !== "ALL_AT_ONCE") {
+    build.unsupportedProperty(
+      logicalId,
+      TYPE,
+      "DeploymentPreference.Type",
+      `${String(preference.Type)} state machine deployments are not supported by Nimbus: the alias moves to the new version at once`,
+    );
+  }
+  const versionId = `${logicalId}Version`;
+  build.add(
+    versionId,
+    {
+      Type: "AWS::StepFunctions::StateMachineVersion",
+      DeletionPolicy: "Retain",
+      UpdateReplacePolicy: "Retain",
+      ...attributes,
+      Properties: {
+        StateMachineArn: ref(logicalId),
+        StateMachineRevisionId: getAtt(logicalId, "StateMachineRevisionId"),
+      },
+    },
+    logicalId,
+  );
+  const aliasId = `${logicalId}Alias${aliasName}`;
+  build.add(
+    aliasId,
+    {
+      Type: "AWS::StepFunctions::StateMachineAlias",
+      Properties: {
+        Name: aliasName,
+        RoutingConfiguration: [{ StateMachineVersionArn: ref(versionId), Weight: 100 }],
+      },
+      ...attributes,
+    },
+    logicalId,
+  );
+  build.renames.set(`${logicalId}.Version`, versionId);
+  build.renames.set(`${logicalId}.Alias`, aliasId);
+  return aliasId;
 }

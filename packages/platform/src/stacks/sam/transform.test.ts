@@ -1132,10 +1132,38 @@ describe("transformSam: layers and state machines", () => {
       DefinitionSubstitutions: { StepArn: { "Fn::GetAtt": ["Step", "Arn"] } },
       StateMachineName: "approvals",
       StateMachineType: "STANDARD",
-      Tags: [{ Key: "stateMachine:createdBy", Value: "SAM" }],
       RoleArn: { "Fn::GetAtt": ["ApprovalsRole", "Arn"] },
     });
     expect(JSON.stringify(props(out, "ApprovalsRole"))).toContain("states.amazonaws.com");
+  });
+
+  it("publishes a version and an alias for AutoPublishAlias, and targets the alias when asked", () => {
+    const aliased = samYaml(
+      LAYERS_AND_STATE_MACHINES.replace(
+        "      Name: approvals\n",
+        "      Name: approvals\n      AutoPublishAlias: live\n      UseAliasAsEventTarget: true\n      DeploymentPreference: { Type: CANARY, Percentage: 10, Interval: 5 }\n",
+      ),
+    );
+    expect(res(aliased, "ApprovalsVersion")).toEqual({
+      Type: "AWS::StepFunctions::StateMachineVersion",
+      DeletionPolicy: "Retain",
+      UpdateReplacePolicy: "Retain",
+      Properties: {
+        StateMachineArn: { Ref: "Approvals" },
+        StateMachineRevisionId: { "Fn::GetAtt": ["Approvals", "StateMachineRevisionId"] },
+      },
+    });
+    expect(props(aliased, "ApprovalsAliaslive")).toEqual({
+      Name: "live",
+      RoutingConfiguration: [{ StateMachineVersionArn: { Ref: "ApprovalsVersion" }, Weight: 100 }],
+    });
+    expect((props(aliased, "ApprovalsDaily").Targets as { Arn: unknown }[])[0]?.Arn).toEqual({
+      Ref: "ApprovalsAliaslive",
+    });
+    expect(aliased.unsupported).toEqual([
+      expect.objectContaining({ logicalId: "Approvals", property: "DeploymentPreference.Type" }),
+    ]);
+    expect(danglingReferences(aliased.template)).toEqual([]);
   });
 
   it("starts executions from a schedule rule and from an API (AWS integration) through generated roles", () => {

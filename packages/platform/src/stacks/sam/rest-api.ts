@@ -228,8 +228,6 @@ function usagePlan(
   if (mode === "SHARED" && existing !== undefined) {
     const stages = existing.Properties?.ApiStages;
     if (Array.isArray(stages)) stages.push(apiStage);
-    const keys = build.resources[keyId]?.Properties?.StageKeys;
-    if (Array.isArray(keys)) keys.push({ RestApiId: ref(apiId), StageName: ref(stageId) });
     return;
   }
   const plan: TemplateObject = { ApiStages: [apiStage] };
@@ -246,7 +244,9 @@ function usagePlan(
     keyId,
     {
       Type: "AWS::ApiGateway::ApiKey",
-      Properties: { Enabled: true, StageKeys: [{ RestApiId: ref(apiId), StageName: ref(stageId) }] },
+      // SAM also lists the stage in the key's StageKeys (API Gateway's legacy key-to-stage link);
+      // the usage plan key below is what ties the key to the stage, and Nimbus applies only that.
+      Properties: { Enabled: true },
       DependsOn: [planId],
       ...shared,
     },

@@ -1024,7 +1024,6 @@ describe("transformSam: an explicit REST API with CORS, authorizers and a usage 
     });
     expect(props(out, "ApiApiKey")).toEqual({
       Enabled: true,
-      StageKeys: [{ RestApiId: { Ref: "Api" }, StageName: { Ref: "ApibetaStage" } }],
     });
     expect(props(out, "ApiUsagePlanKey")).toEqual({
       KeyId: { Ref: "ApiApiKey" },

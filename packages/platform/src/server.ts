@@ -432,6 +432,8 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     logger,
   });
   const api = new AwsCalls(frontDoor, scope, () => endpoint);
+  // Stacks a restart interrupted are marked failed before any client can see them in progress.
+  await stacks.start();
   const server: Server = createServer({ keepAliveTimeout: 65_000 }, frontDoor.handle);
   await new Promise<void>((resolvePromise, reject) => {
     server.once("error", reject);
@@ -450,7 +452,6 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
   await sources.start();
   await events.start();
   await deployments.start();
-  await stacks.start();
   const families = [interpreters.node ? "node" : undefined, interpreters.python ? "python" : undefined];
   invoker.prestart?.warm(families.filter((f): f is string => f !== undefined));
   logger.info({ endpoint, sandbox: driver.name, dataDir }, "nimbus is ready");

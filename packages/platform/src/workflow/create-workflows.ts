@@ -15,6 +15,7 @@ import { AliasService } from "./service/alias-service.js";
 import { ExecutionService } from "./service/execution-service.js";
 import { MachineTargets } from "./service/machine-targets.js";
 import { StateMachineService } from "./service/state-machine-service.js";
+import { TagService } from "./service/tag-service.js";
 import { testState } from "./service/test-state.js";
 import { VersionService } from "./service/version-service.js";
 
@@ -98,8 +99,11 @@ export function createWorkflows(deps: WorkflowsDeps): Workflows {
     maxPayloadBytes: limits.maxPayloadBytes,
   });
   return {
-    api: createSfnApi(targets, executions, (request) =>
-      testState(request, { tasks, clock: deps.clock, scope: deps.scope, limits }),
+    api: createSfnApi(
+      targets,
+      executions,
+      (request) => testState(request, { tasks, clock: deps.clock, scope: deps.scope, limits }),
+      new TagService(deps.store, machines),
     ),
     async start() {
       const resumed = await standard.resumeAll();

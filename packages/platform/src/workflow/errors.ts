@@ -22,6 +22,7 @@ export const WORKFLOW_ERRORS = {
   conflict: "ERR_WORKFLOW_CONFLICT",
   quotaExceeded: "ERR_WORKFLOW_QUOTA_EXCEEDED",
   invalidLoggingConfiguration: "ERR_WORKFLOW_INVALID_LOGGING_CONFIGURATION",
+  tooManyTags: "ERR_WORKFLOW_TOO_MANY_TAGS",
 } as const;
 
 function userError(code: string, awsName: string, message: string, status = 400): PlatformError {
@@ -95,6 +96,18 @@ export const workflowError = {
       status: 400,
       awsName: "ValidationException",
       ...(reason !== undefined && { details: { reason } }),
+    }),
+  /**
+   * More than 50 tags on one resource (`resourceName` names it, as on AWS). AWS's message text is
+   * not documented; this one says what the limit is.
+   */
+  tooManyTags: (arn: string) =>
+    new PlatformError({
+      code: WORKFLOW_ERRORS.tooManyTags,
+      message: `Too many tags: '${arn}' can have at most 50 tags`,
+      status: 400,
+      awsName: "TooManyTags",
+      details: { resourceName: arn },
     }),
   conflict: (message: string) => userError(WORKFLOW_ERRORS.conflict, "ConflictException", message),
   quotaExceeded: (message: string) =>

@@ -1,6 +1,14 @@
 import { parse as parseYaml } from "yaml";
 import type { ProviderContext, ResolvedProperties, ResourceProvider } from "../model.js";
-import { ignoreGone, invalidProperty, object, scalar } from "./service-props.js";
+import {
+  ignoreGone,
+  invalidProperty,
+  object,
+  sameValue,
+  scalar,
+  tagChanges,
+  tagMap,
+} from "./service-props.js";
 
 const MACHINE = "AWS::StepFunctions::StateMachine";
 const VERSION = "AWS::StepFunctions::StateMachineVersion";
@@ -116,6 +124,25 @@ function configs(
   return out;
 }
 
+/** CloudFormation's `Tags: [{Key, Value}]` as the API's `tags: [{key, value}]`. */
+export function wireTags(tags: Record<string, string>): { key: string; value: string }[] {
+  return Object.entries(tags).map(([key, value]) => ({ key, value }));
+}
+
+/** Untags the keys the template dropped, then tags the new and changed ones. */
+async function applyTags(
+  ctx: ProviderContext,
+  arn: string,
+  before: Record<string, string>,
+  after: Record<string, string>,
+) {
+  const { set, remove } = tagChanges(before, after);
+  if (remove.length > 0)
+    await ctx.api.json("AWSStepFunctions.UntagResource", { resourceArn: arn, tagKeys: remove });
+  if (Object.keys(set).length > 0)
+    await ctx.api.json("AWSStepFunctions.TagResource", { resourceArn: arn, tags: wireTags(set) });
+}
+
 async function machineResult(ctx: ProviderContext, arn: string) {
   const d = await ctx.api.json<{ name: string; revisionId?: string }>(
     "AWSStepFunctions.DescribeStateMachine",
@@ -128,7 +155,6 @@ async function machineResult(ctx: ProviderContext, arn: string) {
 
 const machineProvider: ResourceProvider = {
   type: MACHINE,
-  // Tags are left out: Nimbus's Step Functions has no tagging operations.
   properties: [
     "StateMachineName",
     "StateMachineType",
@@ -139,23 +165,36 @@ const machineProvider: ResourceProvider = {
     "RoleArn",
     "LoggingConfiguration",
     "TracingConfiguration",
+    "Tags",
   ],
   required: ["RoleArn"],
   replaceOn: ["StateMachineName", "StateMachineType"],
   async create(ctx, logicalId, props) {
     const name = scalar(props, "StateMachineName", MACHINE) ?? ctx.physicalName(logicalId, { maxLength: 80 });
     const type = scalar(props, "StateMachineType", MACHINE);
+    const tags = tagMap(props, MACHINE);
     const out = await ctx.api.json<{ stateMachineArn: string }>("AWSStepFunctions.CreateStateMachine", {
       name,
       definition: await definitionOf(ctx, props),
       roleArn: scalar(props, "RoleArn", MACHINE),
       ...(type !== undefined && { type }),
       ...configs(ctx, logicalId, props),
+      ...(Object.keys(tags).length > 0 && { tags: wireTags(tags) }),
     });
     return machineResult(ctx, out.stateMachineArn);
   },
   async update(ctx, logicalId, current, props) {
     const arn = current.physicalId;
+    await applyTags(ctx, arn, tagMap(current.properties, MACHINE), tagMap(props, MACHINE));
+    // A change of Tags alone is no new revision (a version taking StateMachineRevisionId is not
+    // republished). A definition read from S3 is read again: the object may have changed.
+    const settings = new Set([...Object.keys(current.properties), ...Object.keys(props)]);
+    settings.delete("Tags");
+    if (
+      props.DefinitionS3Location === undefined &&
+      [...settings].every((name) => sameValue(current.properties, props, name))
+    )
+      return machineResult(ctx, arn);
     const changes = configs(ctx, logicalId, props);
     // Settings the template dropped go back to Step Functions' defaults.
     if (changes.loggingConfiguration === undefined && current.properties.LoggingConfiguration !== undefined)

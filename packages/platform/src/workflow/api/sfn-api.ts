@@ -6,8 +6,10 @@ import type { ExecutionService } from "../service/execution-service.js";
 import type { MachineTargets } from "../service/machine-targets.js";
 import { parseMachineTarget } from "../service/names.js";
 import type { StateMachineRecord } from "../service/state-machine-service.js";
+import type { TagService } from "../service/tag-service.js";
 import type { TestStateRequest, TestStateResult } from "../service/test-state.js";
 import type { VersionRecord } from "../service/version-service.js";
+import { readTags, tagOperations } from "./tags-api.js";
 import { versionOperations } from "./versions-api.js";
 import { offsetOf, page, seconds, wireExecution, wireExecutionListItem, wireHistoryEvent } from "./wire.js";
 
@@ -74,6 +76,7 @@ export function createSfnApi(
   targets: MachineTargets,
   executions: ExecutionService,
   runTestState: (request: TestStateRequest) => Promise<TestStateResult>,
+  tags: TagService,
 ): JsonRpcService {
   const { machines, versions } = targets;
   return {
@@ -81,6 +84,7 @@ export function createSfnApi(
     jsonVersion: "1.0",
     operations: {
       ...versionOperations(targets),
+      ...tagOperations(tags),
       async TestState(input) {
         const r = new WireReader(input);
         const definition = r.string("definition", { min: 1, max: 1_048_576 });
@@ -111,6 +115,7 @@ export function createSfnApi(
         const logging = r.object("loggingConfiguration");
         const tracing = r.object("tracingConfiguration");
         const publish = publishOption(r);
+        const tagMap = readTags(r, input);
         required(r, "name", name);
         required(r, "definition", definition);
         required(r, "roleArn", roleArn);
@@ -119,6 +124,7 @@ export function createSfnApi(
           definition: definition ?? "",
           roleArn: roleArn ?? "",
           type,
+          ...(tagMap && { tags: tagMap }),
           ...(logging && { loggingConfiguration: logging }),
           ...(tracing && { tracingConfiguration: tracing }),
         });

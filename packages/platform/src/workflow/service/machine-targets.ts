@@ -4,6 +4,7 @@ import { ALIAS_KIND, type AliasService } from "./alias-service.js";
 import type { MachineType } from "./definition-check.js";
 import { parseMachineTarget } from "./names.js";
 import { STATE_MACHINE_KIND, type StateMachineService } from "./state-machine-service.js";
+import { TAGS_KIND } from "./tag-service.js";
 import { VERSION_KIND, type VersionService } from "./version-service.js";
 
 /** What an execution runs once its ARN (machine, version or alias) is resolved. */
@@ -87,7 +88,7 @@ export class MachineTargets {
     if (ops.length > 0) await this.store.write(ops);
   }
 
-  /** DeleteStateMachine: the machine, its versions and its aliases go in one write. */
+  /** DeleteStateMachine: the machine, its tags, its versions and its aliases go in one write. */
   async deleteMachine(machineArn: string): Promise<void> {
     const target = parseMachineTarget(machineArn);
     if (target.kind !== "machine")
@@ -98,6 +99,7 @@ export class MachineTargets {
     const aliases = await this.aliases.list(machineArn);
     await this.store.write([
       { op: "delete", kind: STATE_MACHINE_KIND, key: machineArn },
+      { op: "delete", kind: TAGS_KIND, key: machineArn },
       ...versions.map((v) => ({ op: "delete" as const, kind: VERSION_KIND, key: v.arn })),
       ...aliases.map((a) => ({ op: "delete" as const, kind: ALIAS_KIND, key: a.arn })),
     ]);

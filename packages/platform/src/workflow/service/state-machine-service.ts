@@ -8,6 +8,7 @@ import { parseLoggingConfiguration } from "../executions/execution-logs.js";
 import { listAll } from "../executions/execution-records.js";
 import { assertValidDefinition, type MachineType } from "./definition-check.js";
 import { assertName, parseArn, stateMachineArn } from "./names.js";
+import { mergeTags, TAGS_KIND, type TagMap } from "./tag-service.js";
 
 export const STATE_MACHINE_KIND = "sfn-state-machine";
 
@@ -34,6 +35,8 @@ export interface CreateStateMachineInput {
   type: MachineType;
   loggingConfiguration?: Record<string, unknown>;
   tracingConfiguration?: Record<string, unknown>;
+  /** Written with the machine; more than 50 is TooManyTags. */
+  tags?: TagMap;
 }
 
 /** State machines as `sfn-state-machine` documents keyed by ARN. */
@@ -44,7 +47,11 @@ export class StateMachineService {
     private readonly clock: Clock,
   ) {}
 
-  /** Same name and same settings answers the existing machine; different ones are refused. */
+  /**
+   * Same name and same settings answers the existing machine; different ones are refused. The
+   * existing machine keeps its tags: AWS documents that a repeated create with other tags is
+   * still idempotent and the new tags are ignored.
+   */
   async create(input: CreateStateMachineInput): Promise<StateMachineRecord> {
     assertName(input.name);
     assertValidDefinition(input.definition, input.type);
@@ -61,9 +68,14 @@ export class StateMachineService {
       ...(input.loggingConfiguration && { loggingConfiguration: input.loggingConfiguration }),
       ...(input.tracingConfiguration && { tracingConfiguration: input.tracingConfiguration }),
     };
+    const tags = mergeTags(arn, {}, input.tags ?? {});
     try {
       await this.store.write([
         { op: "put", kind: STATE_MACHINE_KIND, key: arn, value: record, expectRevision: "absent" },
+        // Tags left by an earlier machine of this name are replaced (deletes drop them anyway).
+        Object.keys(tags).length > 0
+          ? { op: "put", kind: TAGS_KIND, key: arn, value: tags }
+          : { op: "delete", kind: TAGS_KIND, key: arn },
       ]);
       return record;
     } catch (error) {
@@ -127,7 +139,10 @@ export class StateMachineService {
   /** Deleting is immediate; executions already running finish with their own copy of the definition. */
   async delete(arn: string): Promise<void> {
     parseArn(arn, ["stateMachine"]);
-    await this.store.write([{ op: "delete", kind: STATE_MACHINE_KIND, key: arn }]);
+    await this.store.write([
+      { op: "delete", kind: STATE_MACHINE_KIND, key: arn },
+      { op: "delete", kind: TAGS_KIND, key: arn },
+    ]);
   }
 
   async list(): Promise<StateMachineRecord[]> {

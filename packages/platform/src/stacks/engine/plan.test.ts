@@ -184,6 +184,13 @@ Resources:
     expect(refs.failures).toEqual([
       "Resource Q refers to T (Other::Table), a resource type Nimbus does not support",
     ]);
+    const outputs = planDeploy(
+      request("Resources:\n  T:\n    Type: Other::Table\nOutputs:\n  Arn:\n    Value: !GetAtt T.Arn\n"),
+      context(),
+    );
+    expect(outputs.failures).toEqual([
+      "Output Arn refers to T (Other::Table), a resource type Nimbus does not support",
+    ]);
   });
 
   it("refuses other transforms and a changed resource type", () => {

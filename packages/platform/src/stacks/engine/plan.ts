@@ -170,6 +170,13 @@ export function planDeploy(request: PlanRequest, ctx: PlanContext): Plan {
           `Resource ${logicalId} refers to ${dep} (${processed.Resources[dep]?.Type}), a resource type Nimbus does not support`,
         );
   }
+  if (skipped.length > 0)
+    for (const [output, deps] of outputDependencies(processed, conditions))
+      for (const dep of deps)
+        if (skippedSet.has(dep))
+          failures.push(
+            `Output ${output} refers to ${dep} (${processed.Resources[dep]?.Type}), a resource type Nimbus does not support`,
+          );
   if (
     needsIam &&
     !request.capabilities.includes(needsIam) &&
@@ -209,6 +216,26 @@ export function planDeploy(request: PlanRequest, ctx: PlanContext): Plan {
     skipped,
   };
   return { inputs, changes, failures };
+}
+
+/**
+ * The resources each Output refers to: the template's dependency analysis, run on a copy where
+ * every Output is a stand-in resource holding its value.
+ */
+function outputDependencies(
+  template: Template,
+  conditions: Record<string, boolean>,
+): Map<string, Set<string>> {
+  const names = new Map<string, string>();
+  const resources: Template["Resources"] = { ...template.Resources };
+  for (const [key, output] of Object.entries(template.Outputs ?? {})) {
+    if (output.Condition !== undefined && conditions[output.Condition] !== true) continue;
+    const id = `NimbusOutput${names.size}${key}`.replace(/[^A-Za-z0-9]/g, "");
+    names.set(id, key);
+    resources[id] = { Type: "Nimbus::Output", Properties: { Value: output.Value } };
+  }
+  const all = resourceDependencies({ ...template, Resources: resources, Outputs: {} }, conditions);
+  return new Map([...names].map(([id, key]) => [key, all.get(id) ?? new Set<string>()]));
 }
 
 /** The template's Transform as a list of names. */

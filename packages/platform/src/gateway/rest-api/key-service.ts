@@ -37,8 +37,11 @@ export class KeyService {
     if (value.length < 20 || value.length > 128)
       throw badRequest("API Key value should be at least 20 characters");
     if (await this.store.apiKeyByValue(value)) throw conflict("API Key already exists");
-    if (input.stageKeys && input.stageKeys.length > 0)
-      throw unsupported("stageKeys on API keys (use usage plans)");
+    const stageKeys: string[] = [];
+    for (const sk of input.stageKeys ?? []) {
+      const id = await this.checkedStageKey(sk.restApiId ?? "", sk.stageName ?? "");
+      if (!stageKeys.includes(id)) stageKeys.push(id);
+    }
     const now = this.clock.now();
     const key: ApiKeyDoc = {
       id: newGatewayId(),
@@ -49,7 +52,7 @@ export class KeyService {
       enabled: input.enabled ?? false,
       createdAt: now,
       lastUpdatedAt: now,
-      stageKeys: [],
+      stageKeys,
       tags: input.tags ?? {},
     };
     await this.store.putApiKey(key, true);
@@ -66,13 +69,31 @@ export class KeyService {
     return this.store.apiKeys();
   }
 
+  /**
+   * UpdateApiKey: replace `/enabled`, `/name`, `/description`, `/customerId`; add or remove
+   * `/stages` with the value `<restApiId>/<stageName>`.
+   */
   async updateApiKey(
     id: string,
     ops: { op: string; path: string; value?: string | undefined }[],
   ): Promise<ApiKeyDoc> {
-    const key = await this.apiKey(id);
+    const key = structuredClone(await this.apiKey(id));
     for (const { op, path, value } of ops) {
-      if (op !== "replace") throw unsupported(`patch operation ${op} on an API key`);
+      if ((op === "add" || op === "remove") && path === "/stages") {
+        const slash = (value ?? "").indexOf("/");
+        if (!value || slash <= 0 || slash === value.length - 1)
+          throw badRequest(`Invalid stage key ${String(value)}: use <restApiId>/<stageName>`);
+        if (op === "add") {
+          const stageKey = await this.checkedStageKey(value.slice(0, slash), value.slice(slash + 1));
+          if (!key.stageKeys.includes(stageKey)) key.stageKeys.push(stageKey);
+        } else {
+          // Removing a stage key the API key does not have changes nothing; the stage itself
+          // need not exist any more (AWS's answer for an absent one is not documented).
+          key.stageKeys = key.stageKeys.filter((k) => k !== value);
+        }
+        continue;
+      }
+      if (op !== "replace") throw unsupported(`patch operation ${op} ${path} on an API key`);
       if (path === "/enabled") key.enabled = value === "true";
       else if (path === "/name" && value) key.name = value;
       else if (path === "/description") key.description = value ?? "";
@@ -82,6 +103,19 @@ export class KeyService {
     key.lastUpdatedAt = this.clock.now();
     await this.store.putApiKey(key, false);
     return key;
+  }
+
+  /**
+   * A stage key `<restApiId>/<stageName>` naming an existing stage. AWS fails such a key with
+   * "Invalid stage identifier specified" (seen in CloudFormation events of AWS::ApiGateway::ApiKey);
+   * that it is a BadRequestException (400), as for other stages named in a request body, is our
+   * reading: AWS documents neither.
+   */
+  private async checkedStageKey(restApiId: string, stageName: string): Promise<string> {
+    if (!restApiId || !stageName) throw badRequest("A stage key needs restApiId and stageName");
+    if (!(await this.store.stage(restApiId, stageName)))
+      throw badRequest("Invalid stage identifier specified");
+    return `${restApiId}/${stageName}`;
   }
 
   async deleteApiKey(id: string): Promise<void> {

@@ -87,6 +87,16 @@ export function addStageRoutes(router: RestRouter, stages: StageService, keys: K
       read.refuse(body, { generateDistinctId: "generateDistinctId" });
       const stageKeys = body.stageKeys;
       if (stageKeys !== undefined && !Array.isArray(stageKeys)) throw badRequest("stageKeys must be a list");
+      for (const item of stageKeys ?? []) {
+        const sk = item as Record<string, unknown> | null;
+        if (
+          typeof sk !== "object" ||
+          sk === null ||
+          (sk.restApiId !== undefined && typeof sk.restApiId !== "string") ||
+          (sk.stageName !== undefined && typeof sk.stageName !== "string")
+        )
+          throw badRequest("stageKeys items are {restApiId, stageName} strings");
+      }
       const key = await keys.createApiKey({
         name: read.str(body, "name"),
         description: read.str(body, "description"),

@@ -17,12 +17,13 @@ const USAGE_PLAN = "AWS::ApiGateway::UsagePlan";
 const USAGE_PLAN_KEY = "AWS::ApiGateway::UsagePlanKey";
 
 /**
- * AWS::ApiGateway::ApiKey: CreateApiKey, UpdateApiKey. Not listed: StageKeys (Nimbus ties keys
- * to stages through usage plans only; the API refuses them) and GenerateDistinctId.
+ * AWS::ApiGateway::ApiKey: CreateApiKey, UpdateApiKey. StageKeys are stored on the key (add and
+ * remove `/stages` on update); as in AWS, access is decided by usage plans. Not listed:
+ * GenerateDistinctId (deprecated; the API refuses it).
  */
 export const apiKeyProvider: ResourceProvider = {
   type: API_KEY,
-  properties: ["Name", "Description", "Enabled", "Value", "CustomerId", "Tags"],
+  properties: ["Name", "Description", "Enabled", "Value", "CustomerId", "StageKeys", "Tags"],
   // Tags: CloudFormation updates them in place; Nimbus has no tagging operation for API keys,
   // so a change makes a new key (with a new value unless Value is given).
   replaceOn: ["Name", "Value", "Tags"],
@@ -38,17 +39,29 @@ export const apiKeyProvider: ResourceProvider = {
       const value = props.str(name);
       if (value !== undefined) body[name.charAt(0).toLowerCase() + name.slice(1)] = value;
     }
+    const stageKeys = stageKeysOf(props);
+    if (stageKeys.length > 0)
+      body.stageKeys = stageKeys.map((k) => {
+        const slash = k.indexOf("/");
+        return { restApiId: k.slice(0, slash), stageName: k.slice(slash + 1) };
+      });
     const created = await ctx.api.rest<{ id: string }>("apigateway", "POST", "/apikeys", body);
     return { physicalId: created.id, attributes: { APIKeyId: created.id } };
   },
 
   async update(ctx, _logicalId, current, properties) {
     const props = new Props(API_KEY, properties);
+    const wanted = stageKeysOf(props);
+    const before = stageKeysOf(new Props(API_KEY, current.properties));
     await ctx.api.rest("apigateway", "PATCH", `/apikeys/${enc(current.physicalId)}`, {
       patchOperations: [
         { op: "replace", path: "/enabled", value: String(props.bool("Enabled") ?? false) },
         { op: "replace", path: "/description", value: props.str("Description") ?? "" },
         { op: "replace", path: "/customerId", value: props.str("CustomerId") ?? "" },
+        ...before
+          .filter((k) => !wanted.includes(k))
+          .map((value) => ({ op: "remove", path: "/stages", value })),
+        ...wanted.filter((k) => !before.includes(k)).map((value) => ({ op: "add", path: "/stages", value })),
       ],
     });
     return { physicalId: current.physicalId, attributes: { APIKeyId: current.physicalId } };
@@ -58,6 +71,23 @@ export const apiKeyProvider: ResourceProvider = {
     await ignoreGone(() => ctx.api.rest("apigateway", "DELETE", `/apikeys/${enc(current.physicalId)}`));
   },
 };
+
+/** `StageKeys: [{RestApiId, StageName}]` as API Gateway's `<restApiId>/<stageName>` strings. */
+export function stageKeysOf(props: Props): string[] {
+  const out: string[] = [];
+  (props.list("StageKeys") ?? []).forEach((item, i) => {
+    const where = `StageKeys[${i}]`;
+    const k = objectOf(item, API_KEY, where) ?? {};
+    checkMembers(API_KEY, where, k, ["RestApiId", "StageName"]);
+    const restApiId = scalarText(k.RestApiId, API_KEY, `${where}.RestApiId`);
+    const stageName = scalarText(k.StageName, API_KEY, `${where}.StageName`);
+    // Both members are optional in the CloudFormation schema, but a stage key names one stage.
+    if (!restApiId || !stageName) throw invalid(API_KEY, where, "needs RestApiId and StageName");
+    const key = `${restApiId}/${stageName}`;
+    if (!out.includes(key)) out.push(key);
+  });
+  return out;
+}
 
 /**
  * AWS::ApiGateway::UsagePlan: CreateUsagePlan, UpdateUsagePlan (name, description, throttle,

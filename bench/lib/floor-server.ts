@@ -18,7 +18,7 @@ const server = http.createServer((req, res) => {
 server.listen(0, "127.0.0.1", () => console.log(String(server.address().port)));
 `;
 
-export async function startFloorServer(): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function startFloorServer(): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const child: ChildProcess = spawn(process.execPath, ["-e", SOURCE], {
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -28,6 +28,7 @@ export async function startFloorServer(): Promise<{ url: string; stop: () => Pro
   });
   return {
     url: `http://127.0.0.1:${port}/`,
+    pid: child.pid ?? 0,
     stop: async () => {
       const exited = new Promise((r) => child.once("exit", r));
       child.kill("SIGTERM");

@@ -12,11 +12,15 @@ export interface NimbusProcess {
 }
 
 /** Starts the real server (`nimbus server`) in its own process, on a free port. */
-export async function startNimbusProcess(extraArgs: string[] = []): Promise<NimbusProcess> {
+export async function startNimbusProcess(
+  extraArgs: string[] = [],
+  nodeArgs: string[] = [],
+  bin = BIN,
+): Promise<NimbusProcess> {
   const dataDir = await mkdtemp(join(tmpdir(), "nimbus-bench-"));
   const child = spawn(
     process.execPath,
-    [BIN, "server", "--port", "0", "--data-dir", dataDir, "--log-level", "warn", ...extraArgs],
+    [...nodeArgs, bin, "server", "--port", "0", "--data-dir", dataDir, "--log-level", "warn", ...extraArgs],
     {
       stdio: ["ignore", "pipe", "inherit"],
     },

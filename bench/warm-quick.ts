@@ -1,0 +1,183 @@
+/**
+ * Quick loop for warm-invoke work (docs/roadmap.md item 1): only the warm Invoke API and the
+ * HTTP API in front of the same Node hello, against the floor, all in one run.
+ *
+ *   npx tsc -b && npx tsx bench/warm-quick.ts
+ *
+ * BENCH_SECONDS (default 3) per load run, BENCH_ROUNDS (default 2) repetitions, BENCH_CONNECTIONS
+ * (default "1,10"). BENCH_CPU_PROF=<dir> starts the server under `node --cpu-prof` writing its
+ * profile into <dir> when it stops. BENCH_BASE=<path to another checkout's packages/cli/bin/nimbus.js>
+ * also starts that build (e.g. a copy of the tree before a change) and measures it in the same
+ * rounds, alternating the order, for a before/after in one run. Prints one line per run (req/s,
+ * latency, CPU microseconds user+system and context switches per request of the server and of
+ * its runtime processes) and the Nimbus/floor ratios; the machine is shared, so only ratios
+ * measured in the same round compare.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { zipDirectory } from "../test/support/zip.js";
+import { startFloorServer } from "./lib/floor-server.js";
+import { type LoadResult, load } from "./lib/load.js";
+import { startNimbusProcess } from "./lib/nimbus-process.js";
+
+const seconds = Number(process.env.BENCH_SECONDS ?? "3");
+const rounds = Number(process.env.BENCH_ROUNDS ?? "2");
+const connectionsList = (process.env.BENCH_CONNECTIONS ?? "1,10").split(",").map(Number);
+const HELLO = resolve(import.meta.dirname, "../test/fixtures/functions/node/hello");
+
+async function call(base: string, method: string, path: string, body: unknown): Promise<unknown> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+  return JSON.parse(text);
+}
+
+/** CPU seconds (user, system) and context switches of a process and its descendants, from /proc. */
+interface Usage {
+  user: number;
+  sys: number;
+  switches: number;
+}
+
+function usageOf(pid: number): Usage {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const switches = [...status.matchAll(/ctxt_switches:\s+(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+    return { user: Number(fields[11]) / 100, sys: Number(fields[12]) / 100, switches };
+  } catch {
+    return { user: 0, sys: 0, switches: 0 };
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((t) =>
+      readFileSync(`/proc/${pid}/task/${t}/children`, "utf8").trim().split(" ").filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
+  }
+}
+
+function treeUsage(pid: number): { own: Usage; children: Usage } {
+  const children: Usage = { user: 0, sys: 0, switches: 0 };
+  const stack = childrenOf(pid);
+  for (let p = stack.pop(); p !== undefined; p = stack.pop()) {
+    const u = usageOf(p);
+    children.user += u.user;
+    children.sys += u.sys;
+    children.switches += u.switches;
+    stack.push(...childrenOf(p));
+  }
+  return { own: usageOf(pid), children };
+}
+
+/** Runs `run`, and adds the server's and its runtimes' CPU and context switches per request. */
+async function measured(pid: number, run: () => Promise<LoadResult>) {
+  const before = treeUsage(pid);
+  const result = await run();
+  const after = treeUsage(pid);
+  const requests = result.requestsPerSec * seconds;
+  const per = (a: Usage, b: Usage) =>
+    `${(((a.user - b.user) / requests) * 1e6).toFixed(0)}+${(((a.sys - b.sys) / requests) * 1e6).toFixed(0)} us ` +
+    `${((a.switches - b.switches) / requests).toFixed(1)} cs`;
+  return {
+    ...result,
+    usage: `server ${per(after.own, before.own)}  runtimes ${per(after.children, before.children)}`,
+  };
+}
+
+const profileDir = process.env.BENCH_CPU_PROF;
+const base = process.env.BENCH_BASE;
+
+interface Target {
+  label: string;
+  pid: number;
+  invokeUrl: string;
+  gatewayUrl: string;
+  stop(): Promise<void>;
+}
+
+async function startTarget(label: string, bin?: string): Promise<Target> {
+  const nimbus = await startNimbusProcess(
+    [],
+    profileDir && !bin ? ["--cpu-prof", "--cpu-prof-dir", resolve(profileDir)] : [],
+    ...(bin ? [bin] : []),
+  );
+  const fn = (await call(nimbus.url, "POST", "/2015-03-31/functions", {
+    FunctionName: "quick-hello",
+    Runtime: "nodejs20.x",
+    Handler: "index.handler",
+    Role: "arn:aws:iam::000000000000:role/bench",
+    MemorySize: 256,
+    Code: { ZipFile: (await zipDirectory(HELLO)).toString("base64") },
+  })) as { FunctionArn: string };
+  const api = (await call(nimbus.url, "POST", "/v2/apis", {
+    name: "quick",
+    protocolType: "HTTP",
+    target: fn.FunctionArn,
+  })) as { apiId: string };
+  const invokeUrl = `${nimbus.url}/2015-03-31/functions/quick-hello/invocations`;
+  const gatewayUrl = `${nimbus.url}/_nimbus/execute-api/${api.apiId}/hello`;
+  // Warm environments for the highest concurrency on both paths.
+  const most = Math.max(...connectionsList);
+  await load({ url: invokeUrl, method: "POST", body: "{}", connections: most, seconds: 2 });
+  await load({ url: gatewayUrl, connections: most, seconds: 1 });
+  process.stdout.write(`${label}: nimbus pid ${nimbus.child.pid}\n`);
+  return { label, pid: nimbus.child.pid ?? 0, invokeUrl, gatewayUrl, stop: () => nimbus.stop() };
+}
+
+const floor = await startFloorServer();
+const targets: Target[] = [];
+try {
+  if (base) targets.push(await startTarget("base", base));
+  targets.push(await startTarget("new"));
+  const ratios = new Map<string, number[]>();
+  const note = (label: string, value: number) => ratios.set(label, [...(ratios.get(label) ?? []), value]);
+  const print = (
+    round: number,
+    connections: number,
+    label: string,
+    r: Awaited<ReturnType<typeof measured>>,
+  ) => {
+    const bad = r.errors + r.non2xx;
+    process.stdout.write(
+      `round ${round} c=${connections} ${label.padEnd(15)} ${r.requestsPerSec.toFixed(0).padStart(6)} req/s  p50 ${r.p50Ms} p99 ${r.p99Ms}  per req (user+sys) ${r.usage}${bad ? `  FAILED ${bad}` : ""}\n`,
+    );
+  };
+  for (let round = 1; round <= rounds; round++) {
+    const order = round % 2 === 0 ? [...targets].reverse() : targets;
+    for (const connections of connectionsList) {
+      const floorPost = await measured(floor.pid, () =>
+        load({ url: floor.url, method: "POST", body: "{}", connections, seconds }),
+      );
+      print(round, connections, "floor POST", floorPost);
+      for (const t of order) {
+        const r = await measured(t.pid, () =>
+          load({ url: t.invokeUrl, method: "POST", body: "{}", connections, seconds }),
+        );
+        print(round, connections, `${t.label} invoke`, r);
+        note(`${t.label} invoke c=${connections}`, r.requestsPerSec / floorPost.requestsPerSec);
+      }
+      const floorGet = await measured(floor.pid, () => load({ url: floor.url, connections, seconds }));
+      print(round, connections, "floor GET", floorGet);
+      for (const t of order) {
+        const r = await measured(t.pid, () => load({ url: t.gatewayUrl, connections, seconds }));
+        print(round, connections, `${t.label} http api`, r);
+        note(`${t.label} http api c=${connections}`, r.requestsPerSec / floorGet.requestsPerSec);
+      }
+    }
+  }
+  process.stdout.write("Nimbus / floor, per round:\n");
+  for (const [label, values] of [...ratios].sort(([a], [b]) => a.localeCompare(b)))
+    process.stdout.write(`${label.padEnd(22)} ${values.map((v) => v.toFixed(3)).join("  ")}\n`);
+} finally {
+  await floor.stop();
+  for (const t of targets) await t.stop();
+}

@@ -117,8 +117,14 @@ export class DevSession {
       const artifact = this.artifacts.find((a) => a.logicalId === logicalId && a.onChange === "reload");
       // Not deployed yet (the last deploy failed before it): a deploy creates it with this code.
       if (!fn || !artifact) return this.deploy(`${logicalId} is not deployed yet`);
+      if (!isDirectory(artifact.path)) {
+        // Removed by a build that writes it anew: the folder's return is a change of its own.
+        this.options.out.progress(`${logicalId}: ${artifact.path} is gone; reloading when it is back`);
+        continue;
+      }
       targets.push({ logicalId, functionName: fn.name, folder: artifact.path });
     }
+    if (targets.length === 0) return;
     const results = await reloadFunctions(this.options.clients, targets);
     const ms = Math.round(performance.now() - batch.firstAt);
     for (const r of results) {

@@ -18,8 +18,17 @@ export function planText(plan: DeployPlan): string {
     lines.push(indent(table(["Action", "LogicalId", "Type", "Replacement"], rows)));
   }
   if (plan.notes.length > 0) {
-    lines.push("", "Notes (not applied, or recorded only):");
-    for (const note of plan.notes) lines.push(`  - ${note}`);
+    lines.push("", "Notes:");
+    for (const note of plan.notes) {
+      // "Not applied by Nimbus: a; b" -> a heading and one item per line.
+      const m = /^([^:]{1,60}):\s+(.*)$/.exec(note);
+      if (!m) {
+        lines.push(`  ${note}`);
+        continue;
+      }
+      lines.push(`  ${m[1]}:`);
+      for (const item of (m[2] ?? "").split("; ")) lines.push(`    - ${item}`);
+    }
   }
   return lines.join("\n");
 }

@@ -1,5 +1,5 @@
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -188,6 +188,46 @@ describe("nimbus dev attached to a running server", () => {
       // The server still serves the stack dev deployed; no data dir was made beside the template.
       expect((await get(url)).status).toBe(200);
       await expect(readFile(join(app, ".nimbus", "nimbus.db"))).rejects.toThrow();
+    } finally {
+      dev.kill("SIGKILL");
+    }
+  });
+  it("redeploys the stack for a function that publishes versions (AutoPublishAlias), so its alias moves", async () => {
+    const app = join(work, "published");
+    await mkdir(join(app, "src"), { recursive: true });
+    await writeFile(
+      join(app, "template.yaml"),
+      [
+        "Transform: AWS::Serverless-2016-10-31",
+        "Resources:",
+        "  Fn:",
+        "    Type: AWS::Serverless::Function",
+        "    Properties:",
+        "      CodeUri: src/",
+        "      Handler: index.handler",
+        "      Runtime: nodejs20.x",
+        "      AutoPublishAlias: live",
+        "      Events:",
+        "        Get:",
+        "          Type: HttpApi",
+        "          Properties:",
+        "            Path: /v",
+        "            Method: GET",
+        "",
+      ].join("\n"),
+    );
+    await writeFile(join(app, "src/index.mjs"), HANDLER("one"));
+    const dev = new DevProcess(["--endpoint", nimbus.url, "--no-logs"], app);
+    try {
+      await dev.waitFor(/Watching for changes/, "stderr");
+      const url = (await dev.waitFor(/GET\s+(http:\/\/\S+\/v)$/m))[1] ?? "";
+      expect(JSON.parse((await get(url)).body)).toMatchObject({ marker: "one" });
+      await writeFile(join(app, "src/index.mjs"), HANDLER("two"));
+      await dev.waitFor(/Deploying stack published \(Fn publishes versions \(AutoPublishAlias\)\)/, "stderr");
+      expect(JSON.parse(await until(url, '"two"'))).toMatchObject({ marker: "two" });
+      expect(dev.stdout).not.toMatch(/reloaded Fn/);
+      dev.kill("SIGINT");
+      expect(await dev.exited).toBe(0);
     } finally {
       dev.kill("SIGKILL");
     }

@@ -31,6 +31,7 @@ import {
   DescribeExecutionCommand,
   DescribeStateMachineAliasCommand,
   DescribeStateMachineCommand,
+  ListTagsForResourceCommand as ListMachineTagsCommand,
   SFNClient,
   StartExecutionCommand,
 } from "@aws-sdk/client-sfn";
@@ -506,8 +507,18 @@ describe("stack resource providers: queues, topics, buckets, rules, schedules, s
       DefinitionSubstitutions: { Greeting: "hello", Count: 3 },
       RoleArn: ROLE,
       TracingConfiguration: { Enabled: false },
+      Tags: [
+        { Key: "team", Value: "a" },
+        { Key: "env", Value: "dev" },
+      ],
     };
     const machine = await provider("AWS::StepFunctions::StateMachine").create(ctx, "Machine", props);
+    const machineTags = async () =>
+      (await sfn.send(new ListMachineTagsCommand({ resourceArn: machine.physicalId }))).tags;
+    expect(await machineTags()).toEqual([
+      { key: "team", value: "a" },
+      { key: "env", value: "dev" },
+    ]);
     expect(machine.physicalId).toMatch(
       /^arn:aws:states:us-east-1:000000000000:stateMachine:test-stack-Machine-/,
     );
@@ -546,6 +557,7 @@ describe("stack resource providers: queues, topics, buckets, rules, schedules, s
       Definition: { StartAt: "P", States: { P: { Type: "Pass", Result: "${Word}", End: true } } },
       DefinitionSubstitutions: { Word: "bye" },
       RoleArn: ROLE,
+      Tags: [{ Key: "env", Value: "prod" }],
     };
     const updated = await provider("AWS::StepFunctions::StateMachine").update(
       ctx,
@@ -554,6 +566,16 @@ describe("stack resource providers: queues, topics, buckets, rules, schedules, s
       next,
     );
     expect(updated.attributes.StateMachineRevisionId).not.toBe(machine.attributes.StateMachineRevisionId);
+    expect(await machineTags()).toEqual([{ key: "env", value: "prod" }]);
+    // A change of Tags alone retags without a new revision.
+    const retagged = await provider("AWS::StepFunctions::StateMachine").update(
+      ctx,
+      "Machine",
+      { ...updated, properties: next },
+      { ...next, Tags: [{ Key: "env", Value: "staging" }] },
+    );
+    expect(retagged.attributes.StateMachineRevisionId).toBe(updated.attributes.StateMachineRevisionId);
+    expect(await machineTags()).toEqual([{ key: "env", value: "staging" }]);
     expect(JSON.parse((await run(machine.physicalId)).output ?? "null")).toBe("bye");
     expect(JSON.parse((await run(alias.physicalId)).output ?? "{}")).toEqual({
       a: 1,
@@ -726,6 +748,8 @@ Resources:
       DefinitionSubstitutions:
         InboxUrl: !Ref Inbox
         Greeting: !Ref Greeting
+      Tags:
+        - { Key: greeting, Value: !Ref Greeting }
 Outputs:
   InboxUrl: { Value: !Ref Inbox }
   TopicArn: { Value: !Ref Topic }
@@ -751,6 +775,8 @@ Outputs:
     expect(out.RuleRef).toMatch(/^wired-bus\|wired-Rule-[A-Z0-9]{13}$/);
     expect(out.TopicArn).toBe(`arn:aws:sns:us-east-1:${ACCOUNT}:${out.TopicName}`);
     expect(out.MachineArn).toBe(`arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:${out.MachineName}`);
+    const tags = await sfn.send(new ListMachineTagsCommand({ resourceArn: out.MachineArn }));
+    expect(tags.tags).toEqual([{ key: "greeting", value: "hello" }]);
     const inbox = String(out.InboxUrl);
     expect((await receiveBodies(inbox, 1))[0]).toContain("s3:TestEvent");
     const schedule = await scheduler.send(
@@ -783,6 +809,8 @@ Outputs:
     await cfn.send(new UpdateStackCommand({ StackName: "wired", TemplateBody: template("bonjour", "app2") }));
     await waitUntilStackUpdateComplete(waiter(), { StackName: "wired" });
     expect((await outputs()).RuleRef).toBe(out.RuleRef);
+    const retagged = await sfn.send(new ListMachineTagsCommand({ resourceArn: out.MachineArn }));
+    expect(retagged.tags).toEqual([{ key: "greeting", value: "bonjour" }]);
     await sfn.send(new StartExecutionCommand({ stateMachineArn: out.MachineArn }));
     await events.send(
       new PutEventsCommand({

@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the tests hold CloudFormation ${Key} placeholders
 import { describe, expect, it } from "vitest";
-import { camelKeys, substitute } from "./stepfunctions.js";
+import { camelKeys, substitute, wireTags } from "./stepfunctions.js";
 
 describe("Step Functions state machine properties", () => {
   it("replaces each ${Key} that has a substitution and leaves the others", () => {
@@ -28,5 +28,13 @@ describe("Step Functions state machine properties", () => {
       includeExecutionData: true,
       destinations: [{ cloudWatchLogsLogGroup: { logGroupArn: "arn" } }],
     });
+  });
+
+  it("turns a tag map into the API's [{key, value}] list, in order", () => {
+    expect(wireTags({ team: "a", env: "" })).toEqual([
+      { key: "team", value: "a" },
+      { key: "env", value: "" },
+    ]);
+    expect(wireTags({})).toEqual([]);
   });
 });

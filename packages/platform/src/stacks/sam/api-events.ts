@@ -153,14 +153,6 @@ export function httpApiEvent(
   const apiId = apiIdOf(p.ApiId, IMPLICIT_HTTP_API, eventId, "ApiId");
   const path = typeof p.Path === "string" ? p.Path : "$default";
   const method = typeof p.Method === "string" ? methodKey(p.Method) : "x-amazon-apigateway-any-method";
-  if (p.RouteSettings !== undefined) {
-    build.unsupportedProperty(
-      target.logicalId,
-      ownerType,
-      `Events.${eventName}.RouteSettings`,
-      "per-route settings of an event are not applied; use the HttpApi's RouteSettings",
-    );
-  }
   // A wildcard for the $default route: it catches every method and path. (What AWS puts in the
   // source ARN of a $default invocation is not documented precisely; `*` covers it.)
   const resource =
@@ -187,6 +179,7 @@ export function httpApiEvent(
     integration,
   };
   if (isObject(p.Auth)) event.auth = p.Auth;
+  if (isObject(p.RouteSettings)) event.routeSettings = p.RouteSettings;
   if (typeof target.attributes.Condition === "string") event.condition = target.attributes.Condition;
   const list = build.httpEvents.get(apiId) ?? [];
   list.push(event);

@@ -89,6 +89,15 @@ export function transformHttpApi(build: SamBuild, apiId: string, resource: Resou
     stageName === "$default" ? `${apiId}ApiGatewayDefaultStage` : `${apiId}${alphanumeric(stageName)}Stage`;
   const stage: TemplateObject = { ApiId: ref(apiId), StageName: p.StageName ?? stageName, AutoDeploy: true };
   for (const name of STAGE_PASS) if (p[name] !== undefined) stage[name] = p[name] as TemplateValue;
+  // Each event's RouteSettings join the stage's under the route key ("GET /path"), as SAM does.
+  for (const event of events) {
+    if (event.routeSettings === undefined) continue;
+    const method = event.method === "x-amazon-apigateway-any-method" ? "ANY" : event.method.toUpperCase();
+    const routeKey = event.path === "$default" ? "$default" : `${method} ${event.path}`;
+    const settings = isObject(stage.RouteSettings) ? stage.RouteSettings : {};
+    settings[routeKey] = event.routeSettings;
+    stage.RouteSettings = settings;
+  }
   if (isObject(p.Tags)) stage.Tags = { "httpapi:createdBy": "SAM", ...p.Tags };
   build.add(stageId, { Type: "AWS::ApiGatewayV2::Stage", Properties: stage, ...attributes }, apiId);
   build.renames.set(`${apiId}.Stage`, stageId);

@@ -766,6 +766,7 @@ Resources:
             Method: get
             TimeoutInMillis: 5000
             Auth: { AuthorizationScopes: [profile] }
+            RouteSettings: { ThrottlingRateLimit: 3 }
         Admin:
           Type: HttpApi
           Properties: { ApiId: !Ref Api, Path: /admin, Method: post, Auth: { Authorizer: Custom } }
@@ -839,6 +840,7 @@ describe("transformSam: HTTP APIs with JWT and Lambda authorizers", () => {
       StageName: "v1",
       AutoDeploy: true,
       DefaultRouteSettings: { ThrottlingBurstLimit: 10 },
+      RouteSettings: { "GET /me": { ThrottlingRateLimit: 3 } },
     });
     expect(props(out, "ServerlessHttpApiApiGatewayDefaultStage")).toEqual({
       ApiId: { Ref: "ServerlessHttpApi" },

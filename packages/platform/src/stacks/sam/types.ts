@@ -41,6 +41,8 @@ export interface HttpApiEvent {
   integration: TemplateObject;
   /** The function's Condition (SAM: the method is wrapped in Fn::If). */
   condition?: string;
+  /** The event's RouteSettings, merged into the stage's RouteSettings under its route key. */
+  routeSettings?: TemplateObject;
 }
 
 /** What an event source points at: a function (or its alias) or a state machine. */

@@ -177,9 +177,26 @@ describe("nimbus dev attached to a running server", () => {
       await dev.waitFor(/Watching for changes/, "stderr");
       const url = (await dev.waitFor(/GET\s+(http:\/\/\S+\/hello)$/m))[1] ?? "";
       expect(JSON.parse((await get(url)).body)).toEqual({ message: "Hello, world!" });
+      // Requests keep coming while the code is replaced: once dev has said "reloaded", every
+      // request sent afterwards gets the new code (no old environment serves any more).
+      let reloaded = false;
+      let traffic = true;
+      const after: string[] = [];
+      const load = (async () => {
+        while (traffic) {
+          const sentAfterReload = reloaded;
+          const r = await get(url);
+          expect(r.status).toBe(200);
+          if (sentAfterReload) after.push(r.body);
+        }
+      })();
       await writeFile(join(app, "src/hello/app.mjs"), HANDLER("attached"));
       await dev.waitFor(/^reloaded HelloFunction in \d+ ms$/m);
-      expect(JSON.parse((await get(url)).body)).toEqual({ marker: "attached", greeting: "Hello" });
+      reloaded = true;
+      while (after.length < 10) await sleep(10);
+      traffic = false;
+      await load;
+      for (const body of after) expect(JSON.parse(body)).toEqual({ marker: "attached", greeting: "Hello" });
 
       dev.kill("SIGINT");
       expect(await dev.exited).toBe(0);

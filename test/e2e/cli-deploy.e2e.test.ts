@@ -385,6 +385,15 @@ Outputs:
       const r = await run(args, { cwd: dir });
       expect(r.code, `nimbus ${args.join(" ")}: ${r.stderr}`).toBe(2);
     }
+    const unresolved = await project("unresolved-app", {
+      "template.yaml":
+        "Resources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Ref Nope\n",
+    });
+    const refused = await run(["deploy"], { cwd: unresolved });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      "ValidationError: Template format error: Unresolved resource dependencies [Nope]",
+    );
     const broken = await project("broken-app", { "template.yaml": "Resources: [\n" });
     expect((await run(["deploy"], { cwd: broken })).code).toBe(2);
     const missingCode = await project("missing-code-app", {

@@ -15,7 +15,7 @@ import {
   type StackEvent,
 } from "@aws-sdk/client-cloudformation";
 import { GetFunctionCommand } from "@aws-sdk/client-lambda";
-import { CliError, usageError } from "./cli-error.js";
+import { CliError, EXIT_USAGE, usageError } from "./cli-error.js";
 import { type ClientOptions, NimbusClients } from "./clients.js";
 import {
   artifactsBucketName,
@@ -189,18 +189,26 @@ async function runDeploy(clients: NimbusClients, options: DeployStackOptions): P
   const parameters = buildParameters(packaged.template, options.parameters ?? {}, existing);
   const changeSetName = `nimbus-deploy-${Date.now()}`;
   progress(`Creating change set ${changeSetName} (${changeSetType}) for stack ${stackName}`);
-  const created = await cfn.send(
-    new CreateChangeSetCommand({
-      StackName: stackName,
-      ChangeSetName: changeSetName,
-      ChangeSetType: changeSetType,
-      ...templateSource,
-      Parameters: parameters,
-      Capabilities: (options.capabilities ?? ALL_CAPABILITIES) as Capability[],
-      Tags: Object.entries(options.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
-      Description: "Created by nimbus deploy",
-    }),
-  );
+  const created = await cfn
+    .send(
+      new CreateChangeSetCommand({
+        StackName: stackName,
+        ChangeSetName: changeSetName,
+        ChangeSetType: changeSetType,
+        ...templateSource,
+        Parameters: parameters,
+        Capabilities: (options.capabilities ?? ALL_CAPABILITIES) as Capability[],
+        Tags: Object.entries(options.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
+        Description: "Created by nimbus deploy",
+      }),
+    )
+    .catch((error: Error) => {
+      // The template or its parameters are wrong: an input error (exit 2), not a failed operation.
+      if (error.name === "ValidationError" || error.name === "InsufficientCapabilitiesException") {
+        throw new CliError(`${error.name}: ${error.message}`, EXIT_USAGE);
+      }
+      throw error;
+    });
   const changeSetId = created.Id ?? changeSetName;
   const stackId = created.StackId ?? existing?.StackId;
   const pollMs = options.pollMs ?? POLL_MS;

@@ -49,7 +49,10 @@ export function readTags(reader: WireReader, input: Record<string, unknown>): Ta
   return tags;
 }
 
-/** `{key, value}` list as ListTagsForResource answers it, in the order the keys were first set. */
+/**
+ * `{key, value}` list as ListTagsForResource answers it: in the order the keys were first set,
+ * except that digit-only keys come first (a JS object's key order; AWS documents no order).
+ */
 export function wireTags(tags: TagMap): { key: string; value: string }[] {
   return Object.entries(tags).map(([key, value]) => ({ key, value }));
 }

@@ -106,7 +106,7 @@ export function transformRestApi(build: SamBuild, apiId: string, resource: Resou
       throw new SamResourceError(apiId, "'DefinitionBody' must be a map.");
     body = managed ? swaggerSkeleton() : clone(p.DefinitionBody as TemplateObject);
     // An API with its own DefinitionBody keeps its paths: events only add permissions (as SAM).
-    if (managed) addRestEvents(apiId, body, events);
+    if (managed) addRestEvents(body, events);
     if (p.Cors !== undefined) applyCors(apiId, body, p.Cors);
     if (isObject(p.Auth)) {
       for (const authorizer of applyAuth(build, apiId, body, p.Auth, managed ? events : [])) {

@@ -33,7 +33,7 @@ function securityDefinitions(body: TemplateObject): TemplateObject {
 }
 
 /** Adds each Api event's method (integration, request parameters) to the body. */
-export function addRestEvents(apiId: string, body: TemplateObject, events: readonly RestApiEvent[]): void {
+export function addRestEvents(body: TemplateObject, events: readonly RestApiEvent[]): void {
   const all = paths(body);
   for (const event of events) {
     const path = isObject(all[event.path]) ? (all[event.path] as TemplateObject) : {};
@@ -53,7 +53,6 @@ export function addRestEvents(apiId: string, body: TemplateObject, events: reado
     if (event.requestParameters !== undefined) addRequestParameters(event, method);
     path[event.method] = conditional(method, event.condition);
   }
-  void apiId;
 }
 
 function addRequestParameters(event: RestApiEvent, method: TemplateObject): void {
@@ -240,7 +239,7 @@ export function applyCors(apiId: string, body: TemplateObject, cors: TemplateVal
   if (config.AllowOrigin === undefined) {
     throw new SamResourceError(apiId, "Invalid value for 'Cors' property: 'AllowOrigin' is required.");
   }
-  for (const [path, methods] of Object.entries(paths(body))) {
+  for (const methods of Object.values(paths(body))) {
     if (!isObject(methods) || methods.options !== undefined) continue;
     const present = Object.keys(methods).map((m) => (m === ANY ? "ANY" : m.toUpperCase()));
     const allowed = present.includes("ANY")
@@ -275,7 +274,6 @@ export function applyCors(apiId: string, body: TemplateObject, cors: TemplateVal
       },
       responses: { "200": { description: "Default response for CORS method", headers } },
     };
-    void path;
   }
 }
 

@@ -1,8 +1,9 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   CloudFormationClient,
+  ContinueUpdateRollbackCommand,
   CreateChangeSetCommand,
   CreateStackCommand,
   DeleteChangeSetCommand,
@@ -12,14 +13,21 @@ import {
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
   ExecuteChangeSetCommand,
+  GetTemplateCommand,
   GetTemplateSummaryCommand,
   ListChangeSetsCommand,
   ValidateTemplateCommand,
   waitUntilChangeSetCreateComplete,
   waitUntilStackCreateComplete,
+  waitUntilStackRollbackComplete,
 } from "@aws-sdk/client-cloudformation";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
+import {
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  SetQueueAttributesCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { systemClock } from "../../packages/platform/src/core/clock.js";
 import { StackStore } from "../../packages/platform/src/stacks/engine/stack-store.js";
@@ -307,66 +315,68 @@ Resources:
 });
 
 describe("stacks: a restart during an operation", () => {
-  it("marks the interrupted stack failed on start-up instead of leaving it in progress", async () => {
+  it("marks the interrupted update failed on start-up; ContinueUpdateRollback puts the old properties back", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "nimbus-stacks-restart-"));
-    // The state a crash leaves: a stack in UPDATE_IN_PROGRESS with a resource mid-update.
+    const template = (seconds: number) =>
+      `Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Properties: { QueueName: cut-queue, VisibilityTimeout: ${seconds} }\n`;
+    let nimbus = await startNimbus({ dataDir });
+    let cfn = new CloudFormationClient(clientConfig(nimbus.url));
+    let sqs = new SQSClient(clientConfig(nimbus.url));
+    try {
+      await cfn.send(new CreateStackCommand({ StackName: "cut", TemplateBody: template(30) }));
+      await waitUntilStackCreateComplete(waiter(cfn), { StackName: "cut" });
+      // What a crash in the middle of an update to 90 s leaves: the queue changed, the stack and
+      // its resource still in progress.
+      const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: "cut-queue" }));
+      await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { VisibilityTimeout: "90" } }));
+    } finally {
+      cfn.destroy();
+      sqs.destroy();
+      await nimbus.stop(false);
+    }
     const metadata = new SqliteMetadataStore(join(dataDir, "nimbus.db"));
     const store = new StackStore(metadata, systemClock);
-    const stackId =
-      "arn:aws:cloudformation:us-east-1:000000000000:stack/cut/00000000-0000-0000-0000-000000000001";
+    const stack = (await store.allStacks())[0];
+    if (!stack) throw new Error("no stack stored");
+    const { rollbackTo: _none, ...inputs } = stack;
     await store.putStack({
-      stackId,
-      stackName: "cut",
+      ...stack,
+      rollbackTo: { inputs: structuredClone(inputs), outputs: [], imports: [] },
+      templateBody: template(90),
       status: "UPDATE_IN_PROGRESS",
-      createdAt: Date.now(),
-      disableRollback: false,
-      outputs: [],
-      imports: [],
-      tokens: [],
-      templateBody: "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n",
-      processed: { Resources: { Q: { Type: "AWS::SQS::Queue" } } },
-      transformed: false,
-      parameters: {},
-      parameterStrings: {},
-      displayedParameters: [],
-      conditions: {},
-      capabilities: [],
-      tags: [],
-      notificationArns: [],
-      notes: [],
-      skipped: [],
     });
-    await store.putResources(stackId, {
-      resources: {
-        Q: {
-          logicalId: "Q",
-          type: "AWS::SQS::Queue",
-          physicalId: "http://127.0.0.1/000000000000/gone",
-          attributes: {},
-          properties: {},
-          status: "UPDATE_IN_PROGRESS",
-          updatedAt: Date.now(),
-          dependsOn: [],
-        },
-      },
-    });
+    const resources = await store.getResources(stack.stackId);
+    if (resources.resources.Q) resources.resources.Q.status = "UPDATE_IN_PROGRESS";
+    await store.putResources(stack.stackId, resources);
     await metadata.close();
 
-    const nimbus = await startNimbus({ dataDir });
-    const cfn = new CloudFormationClient(clientConfig(nimbus.url));
+    nimbus = await startNimbus({ dataDir });
+    cfn = new CloudFormationClient(clientConfig(nimbus.url));
+    sqs = new SQSClient(clientConfig(nimbus.url));
     try {
-      const stack = (await cfn.send(new DescribeStacksCommand({ StackName: "cut" }))).Stacks?.[0];
-      expect(stack?.StackStatus).toBe("UPDATE_ROLLBACK_FAILED");
-      expect(stack?.StackStatusReason).toBe("Nimbus restarted during the operation");
-      const resources =
-        (await cfn.send(new DescribeStackResourcesCommand({ StackName: "cut" }))).StackResources ?? [];
-      expect(resources[0]?.ResourceStatus).toBe("UPDATE_FAILED");
-      // The stack can still be deleted.
+      const restarted = (await cfn.send(new DescribeStacksCommand({ StackName: "cut" }))).Stacks?.[0];
+      expect(restarted?.StackStatus).toBe("UPDATE_ROLLBACK_FAILED");
+      expect(restarted?.StackStatusReason).toBe("Nimbus restarted during the operation");
+      const resource = (await cfn.send(new DescribeStackResourcesCommand({ StackName: "cut" })))
+        .StackResources?.[0];
+      expect(resource?.ResourceStatus).toBe("UPDATE_FAILED");
+
+      await cfn.send(new ContinueUpdateRollbackCommand({ StackName: "cut" }));
+      await waitUntilStackRollbackComplete(waiter(cfn), { StackName: "cut" });
+      const after = (await cfn.send(new DescribeStacksCommand({ StackName: "cut" }))).Stacks?.[0];
+      expect(after?.StackStatus).toBe("UPDATE_ROLLBACK_COMPLETE");
+      const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: "cut-queue" }));
+      const attrs = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["VisibilityTimeout"] }),
+      );
+      expect(attrs.Attributes?.VisibilityTimeout).toBe("30");
+      const original = await cfn.send(new GetTemplateCommand({ StackName: "cut" }));
+      expect(original.TemplateBody).toBe(template(30));
       await cfn.send(new DeleteStackCommand({ StackName: "cut" }));
     } finally {
       cfn.destroy();
+      sqs.destroy();
       await nimbus.stop();
-      await rm(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -231,6 +231,14 @@ export function createCloudFormationApi(engine: StackEngine): QueryService {
         throw stackError.validation(`Export '${name}' is not imported by any stack.`);
       return { Imports: { member: importers } };
     },
+    ContinueUpdateRollback: async (p) => {
+      await engine.continueUpdateRollback(
+        required(p, "StackName"),
+        p.list("ResourcesToSkip"),
+        p.get("ClientRequestToken"),
+      );
+      return {};
+    },
     CancelUpdateStack: async (p) => {
       const stack = await engine.liveStack(required(p, "StackName"));
       throw stackError.validation(

@@ -46,6 +46,8 @@ export async function applyResources(
   inputs: StackInputs,
   journal: Journal,
   importValue: (name: string) => string | undefined,
+  /** `force`: apply even when the properties look unchanged; `skip`: leave as they are. */
+  options: { force?: Set<string>; skip?: Set<string> } = {},
 ): Promise<{ outputs: ReturnType<typeof evaluateOutputs>; imports: string[] }> {
   const template = inputs.processed;
   const skipped = new Set(inputs.skipped);
@@ -78,7 +80,11 @@ export async function applyResources(
     const def = template.Resources[logicalId] as ResourceDefinition;
     const provider = op.providerFor(def.Type);
     if (!provider) throw new Error(`No provider for ${def.Type}`); // the plan skipped these
-    await applyOne(op, journal, resolver, logicalId, def, provider, [...(dependencies.get(logicalId) ?? [])]);
+    if (!(options.skip?.has(logicalId) && op.state.resources[logicalId]?.physicalId))
+      await applyOne(op, journal, resolver, logicalId, def, provider, {
+        dependsOn: [...(dependencies.get(logicalId) ?? [])],
+        force: options.force?.has(logicalId) === true,
+      });
     done.add(logicalId);
   };
   await runInOrder(order, dependencies, op.deps.parallel, step);
@@ -93,7 +99,7 @@ async function applyOne(
   logicalId: string,
   def: ResourceDefinition,
   provider: ResourceProvider,
-  dependsOn: string[],
+  { dependsOn, force }: { dependsOn: string[]; force: boolean },
 ): Promise<void> {
   const now = op.deps.clock.now();
   const existing = op.state.resources[logicalId];
@@ -167,7 +173,7 @@ async function applyOne(
   const changed = Object.keys({ ...properties, ...current.properties }).filter(
     (key) => !isDeepStrictEqual(properties[key], current.properties[key]),
   );
-  if (changed.length === 0) {
+  if (changed.length === 0 && !force) {
     // Nothing to apply; keep the attributes (DeletionPolicy, DependsOn) the template now gives.
     const { deletionPolicy, updateReplacePolicy, metadata, recordedOnly, ...kept } = current;
     await op.setResource({ ...kept, ...base, updatedAt: current.updatedAt, status: current.status });
@@ -185,7 +191,8 @@ async function applyOne(
     );
     try {
       const result = await provider.create(op.provider, logicalId, applied, options);
-      journal.replaced.set(logicalId, current);
+      const { previousCopy: _older, ...old } = current;
+      journal.replaced.set(logicalId, old);
       await op.setResource({
         ...base,
         physicalId: result.physicalId,
@@ -193,6 +200,8 @@ async function applyOne(
         attributes: result.attributes,
         properties,
         status: "UPDATE_COMPLETE",
+        // Stored, so the cleanup (or ContinueUpdateRollback after a restart) finds the old copy.
+        previousCopy: old,
       });
       await op.event(logicalId, def.Type, "UPDATE_COMPLETE", undefined, result.physicalId);
     } catch (error) {
@@ -212,7 +221,9 @@ async function applyOne(
       logicalId,
       {
         physicalId: current.physicalId,
-        properties: appliedProperties(provider, current.properties),
+        // Forced (a step a restart cut short): what is applied is not known, so the provider
+        // is told nothing is, and sets every property the template gives.
+        properties: force ? {} : appliedProperties(provider, current.properties),
         attributes: current.attributes,
       },
       applied,

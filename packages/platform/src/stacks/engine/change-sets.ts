@@ -145,6 +145,7 @@ export async function executeChangeSet(
     changeSetId: changeSet.changeSetId,
     disableRollback,
   });
+  if (previous) stack.rollbackTo = previous;
   if (!creating) stack.updatedAt = engine.deps.clock.now();
   engine.token(stack, options.token);
   await engine.deps.store.putStack(stack);

@@ -8,14 +8,16 @@ import {
   newJournal,
 } from "./apply.js";
 import { type EngineDeps, handlerMessage, OperationContext } from "./operation-context.js";
-import type { ExportRecord, ResourceState, StackInputs, StackOutput, StackRecord } from "./records.js";
+import type {
+  ExportRecord,
+  PreviousStack,
+  ResourceState,
+  StackInputs,
+  StackOutput,
+  StackRecord,
+} from "./records.js";
 
-/** What an update restores on rollback. */
-export interface PreviousStack {
-  inputs: StackInputs;
-  outputs: StackOutput[];
-  imports: string[];
-}
+export type { PreviousStack } from "./records.js";
 
 export type OnFailure = "ROLLBACK" | "DELETE" | "DO_NOTHING";
 
@@ -61,16 +63,22 @@ export async function runDeploy(
     await op.stackStatus("CREATE_COMPLETE");
   } else {
     await op.stackStatus("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS");
-    await cleanup(op, journal, stack);
+    await cleanup(op, stack);
+    delete stack.rollbackTo;
     await op.stackStatus("UPDATE_COMPLETE");
   }
   await op.flush();
 }
 
 /** Replaced resources' old copies and resources no longer in the template are deleted last. */
-async function cleanup(op: OperationContext, journal: Journal, stack: StackRecord): Promise<void> {
-  for (const [, old] of journal.replaced)
+async function cleanup(op: OperationContext, stack: StackRecord): Promise<void> {
+  for (const state of Object.values(op.state.resources)) {
+    const old = state.previousCopy;
+    if (!old) continue;
     await deleteOne(op, old, old.updateReplacePolicy === "Retain", { keepRecord: true });
+    const { previousCopy: _deleted, ...current } = state;
+    await op.setResource(current);
+  }
   const active = new Set(
     Object.entries(stack.processed.Resources)
       .filter(
@@ -215,7 +223,64 @@ async function failed(
   }
   await op.save();
   Object.assign(stack, previous.inputs, { outputs: previous.outputs, imports: previous.imports });
+  if (ok) delete stack.rollbackTo;
   await op.stackStatus(ok ? "UPDATE_ROLLBACK_COMPLETE" : "UPDATE_ROLLBACK_FAILED");
+}
+
+/**
+ * ContinueUpdateRollback of an `UPDATE_ROLLBACK_FAILED` stack (a failed undo, or an update a
+ * restart cut short): new copies of replaced resources are deleted and the old ones restored,
+ * then the previous template is applied again (resources caught mid-update are re-applied even
+ * if their stored properties look unchanged), then what the failed update added is removed.
+ * `skip` (ResourcesToSkip) are left as they are.
+ */
+export async function runContinueRollback(
+  deps: EngineDeps,
+  stack: StackRecord,
+  skip: string[],
+): Promise<void> {
+  const target = stack.rollbackTo as PreviousStack;
+  const op = new OperationContext(deps, stack, await deps.store.getResources(stack.stackId));
+  await op.stackStatus("UPDATE_ROLLBACK_IN_PROGRESS", "User Initiated");
+  let ok = true;
+  const force = new Set<string>();
+  for (const state of Object.values(op.state.resources)) {
+    if (skip.includes(state.logicalId)) {
+      const { previousCopy: _kept, ...rest } = state;
+      await op.setResource({ ...rest, status: "UPDATE_COMPLETE" });
+      continue;
+    }
+    if (state.previousCopy) {
+      const { previousCopy: old, ...copy } = state;
+      ok = (await deleteOne(op, copy, false, { keepRecord: true })) && ok;
+      await op.setResource({ ...old, status: "UPDATE_COMPLETE" });
+    } else if (state.status === "UPDATE_FAILED" || state.status === "UPDATE_IN_PROGRESS")
+      force.add(state.logicalId);
+  }
+  Object.assign(stack, target.inputs, { outputs: target.outputs, imports: target.imports });
+  const exports = await deps.store.exports();
+  try {
+    if (!ok) throw new Error("The following resource(s) failed to delete during rollback.");
+    const { outputs, imports } = await applyResources(
+      op,
+      stack,
+      newJournal(),
+      (name) => exports.find((e) => e.name === name)?.value,
+      { force, skip: new Set(skip) },
+    );
+    await publishExports(deps, stack, outputs, exports);
+    stack.outputs = outputs;
+    stack.imports = imports;
+  } catch (error) {
+    await op.flush();
+    await op.stackStatus("UPDATE_ROLLBACK_FAILED", error instanceof Error ? error.message : String(error));
+    return;
+  }
+  await op.stackStatus("UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS");
+  await cleanup(op, stack);
+  delete stack.rollbackTo;
+  await op.stackStatus("UPDATE_ROLLBACK_COMPLETE");
+  await op.flush();
 }
 
 /**

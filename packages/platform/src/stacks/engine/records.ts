@@ -49,6 +49,13 @@ export interface StackInputs {
   skipped: string[];
 }
 
+/** What an update restores on rollback (kept on the stack while the update runs). */
+export interface PreviousStack {
+  inputs: StackInputs;
+  outputs: StackOutput[];
+  imports: string[];
+}
+
 export interface StackRecord extends StackInputs {
   stackId: string;
   stackName: string;
@@ -66,6 +73,8 @@ export interface StackRecord extends StackInputs {
   tokens: string[];
   /** The running operation's token, shown on its events. */
   currentToken?: string;
+  /** During an update (and after a failed rollback): the stack as it was, for ContinueUpdateRollback. */
+  rollbackTo?: PreviousStack;
 }
 
 export interface ResourceState {
@@ -86,6 +95,8 @@ export interface ResourceState {
   recordedOnly?: boolean;
   description?: string;
   metadata?: unknown;
+  /** The resource this one replaced, until the cleanup phase deletes it. */
+  previousCopy?: ResourceState;
 }
 
 export interface StackResources {

@@ -4,7 +4,7 @@ import type { Template } from "../model.js";
 import { parseTemplate } from "../template/index.js";
 import { createChangeSet, deleteChangeSet, executeChangeSet, findChangeSet } from "./change-sets.js";
 import type { EngineDeps } from "./operation-context.js";
-import { runDelete, runDeploy } from "./operations.js";
+import { runContinueRollback, runDelete, runDeploy } from "./operations.js";
 import { type Plan, planDeploy, transformList } from "./plan.js";
 import {
   type ChangeSetRecord,
@@ -74,6 +74,22 @@ export class StackEngine {
     return deleteChangeSet(this.deps.store, nameOrArn, stackName);
   }
 
+  /** ContinueUpdateRollback: finishes the rollback of an UPDATE_ROLLBACK_FAILED stack. */
+  continueUpdateRollback(nameOrId: string, skip: string[], token?: string): Promise<void> {
+    return this.serialized(nameOrId, async () => {
+      const stack = await this.liveStack(nameOrId);
+      if (token !== undefined && stack.tokens.includes(token)) return;
+      if (stack.status !== "UPDATE_ROLLBACK_FAILED" || !stack.rollbackTo)
+        throw stackError.validation(
+          `Stack ${stack.stackId} is in ${stack.status} state and can not be rolled back: ContinueUpdateRollback needs UPDATE_ROLLBACK_FAILED.`,
+        );
+      this.token(stack, token);
+      stack.status = "UPDATE_ROLLBACK_IN_PROGRESS";
+      await this.deps.store.putStack(stack);
+      await this.launch(stack, () => runContinueRollback(this.deps, stack, skip));
+    });
+  }
+
   /** Waits (bounded) for running operations, so a clean shutdown does not cut them short. */
   async close(graceMs = 10_000): Promise<void> {
     await Promise.race([Promise.all(this.running.values()), delay(graceMs)]);
@@ -121,7 +137,11 @@ export class StackEngine {
     this.throwFailures(plan, request.strict);
     if (unchanged(plan, stack)) throw stackError.noUpdates();
     const previous = previousOf(stack);
-    Object.assign(stack, plan.inputs, { status: "UPDATE_IN_PROGRESS", updatedAt: this.deps.clock.now() });
+    Object.assign(stack, plan.inputs, {
+      status: "UPDATE_IN_PROGRESS",
+      updatedAt: this.deps.clock.now(),
+      rollbackTo: previous,
+    });
     if (request.tags === undefined) stack.tags = previous.inputs.tags;
     if (request.disableRollback !== undefined) stack.disableRollback = request.disableRollback;
     this.token(stack, request.clientRequestToken);

@@ -71,6 +71,7 @@ export async function recoverInterrupted(store: StackStore): Promise<void> {
     stack.statusReason =
       next === "UPDATE_COMPLETE" ? `${reason}: replaced or removed resources may remain` : reason;
     delete stack.currentToken;
+    if (next === "UPDATE_COMPLETE") delete stack.rollbackTo; // old copies go at the next cleanup
     await store.putStack(stack);
     await store.addEvent({
       StackId: stack.stackId,

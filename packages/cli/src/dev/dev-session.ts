@@ -1,6 +1,7 @@
 import { statSync } from "node:fs";
 import { dirname } from "node:path";
 import { eventLine, outputsText } from "../commands/stacks/render.js";
+import { CliError } from "../lib/cli-error.js";
 import type { NimbusClients } from "../lib/clients.js";
 import { describeError } from "../lib/clients.js";
 import { deployStack } from "../lib/deploy-stack.js";
@@ -61,7 +62,7 @@ export class DevSession {
       this.logStreamer = new LogStreamer(options.clients, {
         since: Date.now(),
         print: (label, message) => options.out.line(`[${label}] ${message}`),
-        onError: (error) => options.out.error(`logs: ${describeError(error)}`),
+        onError: (error) => options.out.error(`logs: ${errorText(error)}`),
       });
     }
   }
@@ -100,7 +101,7 @@ export class DevSession {
     const batch = this.pending;
     this.pending = undefined;
     this.busy = this.handle(batch)
-      .catch((error: unknown) => this.options.out.error(`error: ${describeError(error)}`))
+      .catch((error: unknown) => this.options.out.error(`error: ${errorText(error)}`))
       .finally(() => {
         this.busy = undefined;
         this.drain();
@@ -141,7 +142,7 @@ export class DevSession {
     try {
       template = await readTemplateFile(templatePath);
     } catch (error) {
-      out.error(`error: ${describeError(error)}`);
+      out.error(`error: ${errorText(error)}`);
       out.error("Fix the template; nimbus dev deploys it when it changes.");
       this.watch(); // at least the template is watched, even before a first good parse
       return;
@@ -173,7 +174,7 @@ export class DevSession {
       const outputs = outputsText(result);
       if (outputs) out.line(outputs);
     } catch (error) {
-      out.error(`Deploy failed: ${describeError(error)}`);
+      out.error(`Deploy failed: ${errorText(error)}`);
     }
     await this.refreshStackInfo();
   }
@@ -189,8 +190,7 @@ export class DevSession {
       // No stack (its creation failed and rolled back): nothing deployed to reload or follow.
       this.functions.clear();
       this.logStreamer?.setSources([]);
-      if (!/does not exist/i.test(describeError(error)))
-        this.options.out.error(`error: ${describeError(error)}`);
+      if (!/does not exist/i.test(errorText(error))) this.options.out.error(`error: ${errorText(error)}`);
     }
   }
 
@@ -231,4 +231,9 @@ function isDirectory(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** An error as one line: the CLI's own errors by their message, the SDK's with their name. */
+function errorText(error: unknown): string {
+  return error instanceof CliError ? error.message : describeError(error);
 }

@@ -1,9 +1,10 @@
 import type { Command } from "commander";
 import { CliError, usageError } from "../lib/cli-error.js";
 import { withClients } from "../lib/clients.js";
-import { defaultStackName, deleteStackAndWait, describeStack } from "../lib/deploy-stack.js";
+import { defaultStackName } from "../lib/deploy-stack.js";
 import { endpointOption } from "../lib/endpoint.js";
 import { isJson, outputOption, printJson, println, progress } from "../lib/output.js";
+import { deleteStackAndWait, describeStack } from "../lib/stack-state.js";
 import { resolveTemplatePath } from "../lib/template-path.js";
 import { eventLine } from "./stacks/render.js";
 

@@ -4,17 +4,12 @@ import {
   type Change,
   CreateChangeSetCommand,
   DeleteChangeSetCommand,
-  DeleteStackCommand,
   DescribeChangeSetCommand,
   type DescribeChangeSetCommandOutput,
-  DescribeStackEventsCommand,
-  DescribeStacksCommand,
   ExecuteChangeSetCommand,
   type Parameter,
   type Stack,
-  type StackEvent,
 } from "@aws-sdk/client-cloudformation";
-import { GetFunctionCommand } from "@aws-sdk/client-lambda";
 import { CliError, EXIT_USAGE, usageError } from "./cli-error.js";
 import { type ClientOptions, NimbusClients } from "./clients.js";
 import {
@@ -24,21 +19,24 @@ import {
   packageTemplateObject,
   uploadBlob,
 } from "./package-template.js";
+import {
+  accountFromArn,
+  type DeployEvent,
+  deleteStackAndWait,
+  describeStack,
+  discoverAccountId,
+  sleep,
+  stackEvents,
+  toDeployEvent,
+} from "./stack-state.js";
 import type { TemplateJson } from "./template-file.js";
+
+export type { DeployEvent } from "./stack-state.js";
 
 /** CloudFormation's TemplateBody limit; larger templates go through S3 and TemplateURL. */
 export const TEMPLATE_BODY_LIMIT = 51_200;
 export const ALL_CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"];
 const POLL_MS = 500;
-
-/** One stack event, as the CLI shows it. */
-export interface DeployEvent {
-  timestamp: string;
-  logicalId: string;
-  resourceType: string;
-  status: string;
-  reason?: string;
-}
 
 /** One line of the plan (a change set's resource change). */
 export interface PlanChange {
@@ -278,79 +276,6 @@ async function runDeploy(clients: NimbusClients, options: DeployStackOptions): P
   };
 }
 
-/** The stack, or undefined when it does not exist (or was deleted). */
-export async function describeStack(clients: NimbusClients, stackName: string): Promise<Stack | undefined> {
-  try {
-    const out = await clients.cloudFormation.send(new DescribeStacksCommand({ StackName: stackName }));
-    const stack = out.Stacks?.[0];
-    return stack?.StackStatus === "DELETE_COMPLETE" ? undefined : stack;
-  } catch (error) {
-    if (/does not exist/i.test((error as Error).message)) return undefined;
-    throw error;
-  }
-}
-
-/** DeleteStack, then waits until the stack is gone (or its deletion failed: throws). */
-export async function deleteStackAndWait(
-  clients: NimbusClients,
-  stackName: string,
-  progress: (line: string) => void,
-  onEvent?: (event: DeployEvent) => void,
-): Promise<void> {
-  const before = await describeStack(clients, stackName);
-  if (!before) return;
-  const stackId = before.StackId ?? stackName;
-  const seen = new Set((await stackEvents(clients, stackId, new Set())).map((e) => e.EventId ?? ""));
-  await clients.cloudFormation.send(new DeleteStackCommand({ StackName: stackName }));
-  for (;;) {
-    // By id: a deleted stack is still described by its id (DELETE_COMPLETE), not by its name.
-    let stack: Stack | undefined;
-    try {
-      const out = await clients.cloudFormation.send(new DescribeStacksCommand({ StackName: stackId }));
-      stack = out.Stacks?.[0];
-    } catch (error) {
-      if (!/does not exist/i.test((error as Error).message)) throw error;
-    }
-    const fresh = await stackEvents(clients, stackId, seen).catch(() => [] as StackEvent[]);
-    for (const event of fresh.reverse()) {
-      seen.add(event.EventId ?? "");
-      onEvent?.(toDeployEvent(event));
-    }
-    const status = stack?.StackStatus ?? "DELETE_COMPLETE";
-    if (status === "DELETE_COMPLETE") {
-      progress(`Stack ${stackName} deleted`);
-      return;
-    }
-    if (status === "DELETE_FAILED") {
-      throw new CliError(
-        `Deleting stack ${stackName} failed: ${stack?.StackStatusReason ?? "DELETE_FAILED"}`,
-      );
-    }
-    await sleep(POLL_MS);
-  }
-}
-
-/** Events newer than the ones in `seen` (newest first), following pages until a seen one. */
-async function stackEvents(
-  clients: NimbusClients,
-  stackName: string,
-  seen: Set<string>,
-): Promise<StackEvent[]> {
-  const out: StackEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await clients.cloudFormation.send(
-      new DescribeStackEventsCommand({ StackName: stackName, NextToken: nextToken }),
-    );
-    for (const event of page.StackEvents ?? []) {
-      if (seen.has(event.EventId ?? "")) return out;
-      out.push(event);
-    }
-    nextToken = page.NextToken;
-  } while (nextToken);
-  return out;
-}
-
 async function waitForChangeSet(
   clients: NimbusClients,
   changeSetId: string,
@@ -429,17 +354,6 @@ function splitNotes(reason: string | undefined): string[] {
     .filter(Boolean);
 }
 
-function toDeployEvent(event: StackEvent): DeployEvent {
-  const out: DeployEvent = {
-    timestamp: (event.Timestamp ?? new Date()).toISOString(),
-    logicalId: event.LogicalResourceId ?? "",
-    resourceType: event.ResourceType ?? "",
-    status: event.ResourceStatus ?? "",
-  };
-  if (event.ResourceStatusReason) out.reason = event.ResourceStatusReason;
-  return out;
-}
-
 function outputsOf(stack: Stack | undefined): Pick<DeployResult, "outputs" | "outputDetails"> {
   const outputs: Record<string, string> = {};
   const outputDetails: DeployResult["outputDetails"] = [];
@@ -452,28 +366,4 @@ function outputsOf(stack: Stack | undefined): Pick<DeployResult, "outputs" | "ou
     outputDetails.push(detail);
   }
   return { outputs, outputDetails };
-}
-
-function accountFromArn(arn: string | undefined): string | undefined {
-  const account = arn?.split(":")[4];
-  return account && /^\d{12}$/.test(account) ? account : undefined;
-}
-
-/**
- * The server's account id. Lambda names the full ARN in its "Function not found" message (on
- * AWS as on Nimbus), which needs no call with a side effect; falls back to 000000000000.
- */
-export async function discoverAccountId(clients: NimbusClients): Promise<string> {
-  try {
-    await clients.lambda.send(new GetFunctionCommand({ FunctionName: "nimbus-cli-account-probe-0" }));
-  } catch (error) {
-    const match = /arn:aws:lambda:[^:]*:(\d{12}):/.exec((error as Error).message ?? "");
-    if (match?.[1]) return match[1];
-    if (/ECONNREFUSED|fetch failed/i.test(String((error as Error).message))) throw error;
-  }
-  return "000000000000";
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

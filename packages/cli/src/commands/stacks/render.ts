@@ -1,5 +1,6 @@
-import type { DeployEvent, DeployPlan, DeployResult } from "../../lib/deploy-stack.js";
+import type { DeployPlan, DeployResult } from "../../lib/deploy-stack.js";
 import { table } from "../../lib/output.js";
+import type { DeployEvent } from "../../lib/stack-state.js";
 
 /** One stack event as a progress line. */
 export function eventLine(event: DeployEvent): string {

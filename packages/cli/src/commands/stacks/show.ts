@@ -6,9 +6,9 @@ import {
 import type { Command } from "commander";
 import { CliError } from "../../lib/cli-error.js";
 import { withClients } from "../../lib/clients.js";
-import { describeStack } from "../../lib/deploy-stack.js";
 import type { ServerFlags } from "../../lib/endpoint.js";
 import { isJson, printJson, println, table } from "../../lib/output.js";
+import { describeStack } from "../../lib/stack-state.js";
 import { indent } from "./render.js";
 
 interface ShowFlags extends ServerFlags {

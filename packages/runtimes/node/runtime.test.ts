@@ -812,3 +812,70 @@ describe.skipIf(!bwrapWorks)("under bubblewrap (skipped when bwrap cannot create
     expect((await runtime.invoke({})).result).toEqual({ where: "layer" });
   });
 });
+
+describe("log output batching", () => {
+  // Log frames are corked and written with the answer; these check nothing is lost or reordered.
+  it("keeps every line of a logging invoke in order, before its answer", async () => {
+    const taskRoot = writeTree({
+      "index.js": [
+        "exports.handler = async (event) => {",
+        "  for (let i = 0; i < event.lines; i++) console.log(\"line\", i);",
+        '  process.stdout.write("raw\\n");',
+        '  return "done";',
+        "};",
+      ].join("\n"),
+    });
+    const runtime = RuntimeProcess.start({ taskRoot, handler: "index.handler" });
+    running.push(runtime);
+    await runtime.ready();
+    // Enough output to pass the cork limit several times within one turn of the event loop.
+    const outcome = await runtime.invoke({ lines: 3000 });
+    expect(outcome.result).toBe("done");
+    const lines = outcome.logText.split("\n").filter(Boolean);
+    expect(lines).toHaveLength(3001);
+    expect(lines[0]).toMatch(/\tINFO\tline 0$/);
+    expect(lines[2999]).toMatch(/\tINFO\tline 2999$/);
+    expect(lines[3000]).toBe("raw");
+  });
+
+  it("writes lines logged while the handler waits, without waiting for the answer", async () => {
+    const taskRoot = writeTree({
+      "index.js": [
+        "exports.handler = async () => {",
+        '  console.log("before the wait");',
+        "  await new Promise((r) => setTimeout(r, 200));",
+        '  return "late";',
+        "};",
+      ].join("\n"),
+    });
+    const runtime = RuntimeProcess.start({ taskRoot, handler: "index.handler" });
+    running.push(runtime);
+    await runtime.ready();
+    runtime.send(RuntimeProcess.invokeHeader(randomUUID()), "{}");
+    // The line comes on its own, while the handler still waits on its timer.
+    const line = await runtime.nextFrame();
+    expect(line.header.t).toBe("log");
+    expect(line.body.toString("utf8")).toMatch(/\tINFO\tbefore the wait\n$/);
+    expect(runtime.frames.some((f) => f.header.t === "response")).toBe(false);
+    expect((await runtime.until("response")).frame.body.toString("utf8")).toBe('"late"');
+  });
+
+  it("still delivers lines logged just before process.exit", async () => {
+    const taskRoot = writeTree({
+      "index.js": [
+        "exports.handler = async () => {",
+        '  console.log("last words");',
+        '  process.stderr.write("to stderr\\n");',
+        "  process.exit(4);",
+        "};",
+      ].join("\n"),
+    });
+    const runtime = RuntimeProcess.start({ taskRoot, handler: "index.handler" });
+    running.push(runtime);
+    await runtime.ready();
+    runtime.send(RuntimeProcess.invokeHeader(randomUUID()), "{}");
+    expect(await runtime.exited).toEqual({ code: 4, signal: null });
+    const logs = runtime.frames.filter((f) => f.header.t === "log").map((f) => f.body.toString("utf8"));
+    expect(logs.join("")).toMatch(/\tINFO\tlast words\nto stderr\n$/);
+  });
+});

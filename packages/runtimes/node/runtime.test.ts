@@ -819,7 +819,7 @@ describe("log output batching", () => {
     const taskRoot = writeTree({
       "index.js": [
         "exports.handler = async (event) => {",
-        "  for (let i = 0; i < event.lines; i++) console.log(\"line\", i);",
+        '  for (let i = 0; i < event.lines; i++) console.log("line", i);',
         '  process.stdout.write("raw\\n");',
         '  return "done";',
         "};",

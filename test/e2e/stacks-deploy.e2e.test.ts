@@ -392,6 +392,25 @@ Outputs:
     const imports = await cfn.send(new ListImportsCommand({ ExportName: "shared-queue-arn" }));
     expect(imports.Imports).toEqual(["consumer"]);
 
+    // An export in use cannot change: the update rolls back, naming the importer.
+    await cfn.send(
+      new UpdateStackCommand({
+        StackName: "producer",
+        TemplateBody: producer.replace(
+          "Type: AWS::SQS::Queue",
+          "Type: AWS::SQS::Queue\n    Properties: { QueueName: renamed-shared }",
+        ),
+      }),
+    );
+    await expect(waitUntilStackUpdateComplete(waiter(cfn), { StackName: "producer" })).rejects.toThrow();
+    const rolledBack = (await cfn.send(new DescribeStacksCommand({ StackName: "producer" }))).Stacks?.[0];
+    expect(rolledBack?.StackStatus).toBe("UPDATE_ROLLBACK_COMPLETE");
+    expect(rolledBack?.StackStatusReason).toBe(
+      "Cannot update export shared-queue-arn as it is in use by consumer",
+    );
+    expect(outputsOf(rolledBack).SharedArn).toBe(exported?.Value);
+    await expect(sqs.send(new GetQueueUrlCommand({ QueueName: "renamed-shared" }))).rejects.toThrow();
+
     await cfn.send(new DeleteStackCommand({ StackName: "producer" }));
     await expect(
       waitUntilStackDeleteComplete(waiter(cfn), { StackName: String(made.StackId) }),

@@ -314,6 +314,12 @@ Resources:
       Environment:
         Variables:
           GREETING: !Ref Greeting
+  Inline:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: index.handler
+      Runtime: nodejs20.x
+      InlineCode: "exports.handler = async () => 'inline';"
   Machine:
     Type: AWS::StepFunctions::StateMachine
     Properties:
@@ -338,6 +344,7 @@ Outputs:
     expect(keys.Layer).toMatch(/^[0-9a-f]{64}\.zip$/);
     expect(keys.Py).toMatch(/^[0-9a-f]{64}\.zip$/); // a single code file is zipped
     expect(keys.Machine).toMatch(/^[0-9a-f]{64}\.json$/); // a definition is uploaded as is
+    expect(Object.keys(keys).sort()).toEqual(["Layer", "Machine", "Py"]); // InlineCode needs no package
     const invoked = await json<{ payload: unknown }>(
       ["invoke", "Py", "--stack-name", "arts", "--event", "-"],
       {
@@ -352,6 +359,37 @@ Outputs:
     const update = await json<DeployJson>(["deploy", "--stack-name", "arts"], { cwd: dir });
     expect(update.status).toBe("UPDATE_COMPLETE");
     expect(update.outputs.Greeting).toBe("hello");
+  });
+
+  it("Globals.Function.CodeUri is packaged once and inherited by functions without their own", async () => {
+    const dir = await project("globals-app", {
+      "src/index.mjs": "export const a = async () => 'a';\nexport const b = async () => 'b';\n",
+      "template.yaml": `Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    CodeUri: src/
+    Runtime: nodejs20.x
+Resources:
+  A:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: index.a
+  B:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: index.b
+`,
+    });
+    const result = await json<DeployJson>(["deploy"], { cwd: dir });
+    expect(result.status).toBe("CREATE_COMPLETE");
+    expect(result.artifacts.map((a) => a.logicalId)).toEqual(["Globals.Function"]);
+    for (const [fn, answer] of [
+      ["A", "a"],
+      ["B", "b"],
+    ] as const) {
+      const out = await json<{ payload: unknown }>(["invoke", fn, "--stack-name", "globals-app"]);
+      expect(out.payload).toBe(answer);
+    }
   });
 
   it("a function error exits 1 after printing the error payload", async () => {

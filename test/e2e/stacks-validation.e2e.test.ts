@@ -380,3 +380,38 @@ describe("stacks: a restart during an operation", () => {
     }
   });
 });
+
+describe("stacks: strict mode from the configuration", () => {
+  it("refuses what Nimbus does not apply on every request when stacks.strict is set", async () => {
+    const nimbus = await startNimbus({ config: { stacks: { strict: true } } });
+    const cfn = new CloudFormationClient(clientConfig(nimbus.url));
+    try {
+      await expect(
+        cfn.send(
+          new CreateStackCommand({
+            StackName: "strict-config",
+            TemplateBody: UNSUPPORTED,
+            Capabilities: ["CAPABILITY_IAM"],
+          }),
+        ),
+      ).rejects.toMatchObject({
+        name: "ValidationError",
+        message: expect.stringContaining("Nimbus strict mode"),
+      });
+      // What Nimbus applies fully deploys as usual (IAM roles are recorded, which strict mode allows).
+      const fine =
+        "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n  R:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument: {}\n";
+      await cfn.send(
+        new CreateStackCommand({
+          StackName: "strict-fine",
+          TemplateBody: fine,
+          Capabilities: ["CAPABILITY_IAM"],
+        }),
+      );
+      await waitUntilStackCreateComplete(waiter(cfn), { StackName: "strict-fine" });
+    } finally {
+      cfn.destroy();
+      await nimbus.stop();
+    }
+  });
+});

@@ -142,7 +142,8 @@ describe("nimbus dev on the starter app, with its own server", () => {
       await dev.waitFor(/Fix the template/, "stderr");
       await writeFile(templatePath, template.replace("GREETING: Hello", "GREETING: Howdy"));
       expect(JSON.parse(await until(url, "Howdy"))).toEqual({ marker: "v3", greeting: "Howdy" });
-      expect(dev.stdout).toMatch(/Deployed stack starter \(UPDATE_COMPLETE\)/);
+      // The new setting is live mid-deploy; the deploy's end is reported after.
+      await dev.waitFor(/Deployed stack starter \(UPDATE_COMPLETE\)/);
 
       dev.kill("SIGINT");
       expect(await dev.exited).toBe(0);

@@ -41,7 +41,10 @@ test("a job sent to the queue reaches the worker", async () => {
   const res = await fetch(`${endpoint}/`, {
     method: "POST",
     headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": "AmazonSQS.SendMessage" },
-    body: JSON.stringify({ QueueUrl: output("WorkQueueUrl"), MessageBody: JSON.stringify({ job: "test", id }) }),
+    body: JSON.stringify({
+      QueueUrl: output("WorkQueueUrl"),
+      MessageBody: JSON.stringify({ job: "test", id }),
+    }),
   });
   assert.equal(res.status, 200);
   const deadline = Date.now() + 30_000;

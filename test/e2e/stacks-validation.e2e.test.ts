@@ -143,7 +143,14 @@ Resources:
 
   it("lists what it does not apply in the change set, creates the rest, and refuses it all in strict mode", async () => {
     const input = { StackName: "lenient", TemplateBody: UNSUPPORTED, Capabilities: ["CAPABILITY_IAM"] };
-    await cfn.send(new CreateChangeSetCommand({ ...input, ChangeSetName: "first", ChangeSetType: "CREATE" }));
+    await cfn.send(
+      new CreateChangeSetCommand({
+        ...input,
+        ChangeSetName: "first",
+        ChangeSetType: "CREATE",
+        RoleARN: "arn:aws:iam::000000000000:role/cfn",
+      }),
+    );
     await waitUntilChangeSetCreateComplete(waiter(cfn), { StackName: "lenient", ChangeSetName: "first" });
     const changeSet = await cfn.send(
       new DescribeChangeSetCommand({ StackName: "lenient", ChangeSetName: "first" }),
@@ -153,6 +160,7 @@ Resources:
     expect(lines[0]).toMatch(/^Not applied by Nimbus: /);
     expect(lines[0]).toContain("Jobs (AWS::SQS::Queue) property KmsMasterKeyId");
     expect(lines[0]).toContain("Table (AWS::DynamoDB::Table): resource type not supported, not created");
+    expect(lines[0]).toContain("request parameter RoleARN");
     expect(lines[1]).toBe("Recorded, not enforced: Role (AWS::IAM::Role)");
     expect((changeSet.Changes ?? []).map((c) => c.ResourceChange?.LogicalResourceId).sort()).toEqual([
       "Jobs",

@@ -24,6 +24,27 @@ export const STRICT_HEADER = "x-nimbus-strict";
 
 const PAGE = 100;
 
+/**
+ * Request parameters of CreateStack / UpdateStack / CreateChangeSet that Nimbus does not apply:
+ * a request that gives one deploys with it listed as not applied (an error in strict mode).
+ */
+const IGNORED_PARAMETERS = [
+  "RoleARN",
+  "TimeoutInMinutes",
+  "RollbackConfiguration",
+  "StackPolicyBody",
+  "StackPolicyURL",
+  "StackPolicyDuringUpdateBody",
+  "StackPolicyDuringUpdateURL",
+  "EnableTerminationProtection",
+  "ResourceTypes",
+  "IncludeNestedStacks",
+  "ImportExistingResources",
+  "RetainExceptOnCreate",
+  "OnStackFailure",
+  "DeploymentMode",
+];
+
 /** The CloudFormation API (awsQuery, version 2010-05-15): wire names in, XML result values out. */
 export function createCloudFormationApi(engine: StackEngine): QueryService {
   const operations: Record<string, QueryOperation> = {
@@ -291,6 +312,9 @@ function deployRequest(p: QueryParams, strict: boolean): DeployRequest {
     capabilities: p.list("Capabilities"),
     tags,
     notificationArns: p.list("NotificationARNs"),
+    ignoredParameters: IGNORED_PARAMETERS.filter((name) =>
+      [...p.fields.keys()].some((k) => k === name || k.startsWith(`${name}.`)),
+    ),
     disableRollback: disableRollback === undefined ? undefined : disableRollback === "true",
     onFailure: onFailure as OnFailure | undefined,
     clientRequestToken: p.get("ClientRequestToken"),

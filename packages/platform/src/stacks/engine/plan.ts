@@ -58,6 +58,8 @@ export interface PlanRequest {
   capabilities: string[];
   tags: Tag[];
   notificationArns: string[];
+  /** Request parameters Nimbus does not apply (RoleARN, TimeoutInMinutes, ...), by name. */
+  ignoredParameters?: string[];
   /** Whether the call creates the stack from the template directly (CreateStack/UpdateStack). */
   direct: boolean;
   strict: boolean;
@@ -185,6 +187,7 @@ export function planDeploy(request: PlanRequest, ctx: PlanContext): Plan {
     throw stackError.capabilities(needsIam);
   if (request.tags.length > 0)
     notes.push("Tags: stack tags are kept with the stack, not propagated to its resources");
+  for (const name of request.ignoredParameters ?? []) notes.push(`request parameter ${name}`);
   if (request.notificationArns.length > 0)
     notes.push(`NotificationARNs: stack notifications are not sent by Nimbus`);
 

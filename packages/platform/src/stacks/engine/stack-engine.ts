@@ -270,6 +270,7 @@ export class StackEngine {
         // Without Tags, an update keeps the stack's tags (as AWS).
         tags: request.tags ?? existing?.stack.tags ?? [],
         notificationArns: request.notificationArns,
+        ignoredParameters: request.ignoredParameters ?? [],
         direct,
         strict: this.strictFor(request.strict),
       },

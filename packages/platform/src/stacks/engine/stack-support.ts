@@ -17,6 +17,8 @@ export interface DeployRequest extends TemplateSource {
   capabilities: string[];
   tags?: Tag[] | undefined;
   notificationArns: string[];
+  /** Request parameters given that Nimbus does not apply (listed as not applied). */
+  ignoredParameters?: string[] | undefined;
   disableRollback?: boolean | undefined;
   onFailure?: OnFailure | undefined;
   clientRequestToken?: string | undefined;

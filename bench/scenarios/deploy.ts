@@ -298,7 +298,7 @@ export function deployNotes(): string {
     "  UpdateFunctionCode, no CloudFormation. Most of it is fixed: the 50 ms debounce (editors write",
     "  a file in several steps), the new environment's Init for the new code, and the 5 ms poll.",
     "  Full redeploys under dev (template edits) go through a change set like `nimbus deploy`, but",
-    "  in-process and polled every 100 ms instead of 500 ms.",
+    "  from the running dev process (no Node start) and polled every 100 ms instead of 500 ms.",
     "- `nimbus deploy` polls the change set and the stack every 500 ms (lib/deploy-stack.ts), so",
     "  create and update times move in 500 ms steps; the no-change deploy ends at the change set",
     "  (FAILED: no changes) and mostly measures Node start plus packaging (zipping 20 folders, 20",

@@ -287,6 +287,8 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     logger,
     accessLog: (group, stream, timestamp, message) => logSink.append(group, stream, timestamp, message),
     auth: config.auth,
+    // AWS integrations call Step Functions, SQS and SNS in-process (`api` is built after the front door).
+    services: () => api,
   });
   // Application load balancers (ELBv2 subset, awsQuery) with Lambda targets (docs/load-balancers.md).
   const loadBalancers = createLoadBalancers({ store: metadata, invoker, clock, scope, logger });

@@ -7,6 +7,7 @@ import type { Invoker } from "../../invoke/index.js";
 import type { MetadataStore } from "../../storage/metadata-store.js";
 import type { AccessLogWriter } from "./access-log.js";
 import { AuthorizerRunner } from "./authorizer-runner.js";
+import type { ServiceApis } from "./aws-service-call.js";
 import { addGatewayResponseRoutes } from "./gateway-response-api.js";
 import type { IamAuthSettings } from "./iam-auth.js";
 import { createFunctionCall } from "./integration-call.js";
@@ -35,6 +36,11 @@ export interface RestApisDeps {
   accessLog?: AccessLogWriter;
   /** The server's `auth` settings (AWS_IAM methods verify signatures when enabled). */
   auth: IamAuthSettings;
+  /**
+   * The services AWS integrations call (Step Functions, SQS, SNS), in-process. Late-bound: the
+   * server builds its calls after the front door, which needs these routes first.
+   */
+  services?: () => ServiceApis;
 }
 
 export interface RestApis {
@@ -59,7 +65,13 @@ export function createRestApis(deps: RestApisDeps): RestApis {
   addPatchRoutes(router, apis, keys);
   addGatewayResponseRoutes(router, apis);
   addRequestValidatorRoutes(router, apis);
-  addTestInvokeRoute(router, apis, { call, clock: deps.clock, logger: deps.logger, scope: deps.scope });
+  addTestInvokeRoute(router, apis, {
+    call,
+    clock: deps.clock,
+    logger: deps.logger,
+    scope: deps.scope,
+    services: deps.services,
+  });
   return {
     router,
     pathPrefixes: ["restapis", "apikeys", "usageplans"],
@@ -70,6 +82,7 @@ export function createRestApis(deps: RestApisDeps): RestApis {
       clock: deps.clock,
       logger: deps.logger,
       scope: deps.scope,
+      services: deps.services,
       authorizers: new AuthorizerRunner(call, deps.clock, deps.logger),
       random: deps.random ?? Math.random,
       accessLog: deps.accessLog,

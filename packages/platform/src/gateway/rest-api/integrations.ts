@@ -3,6 +3,8 @@ import type { Logger } from "../../core/logger.js";
 import { buildEventV1, isBinaryMediaType } from "../payload-v1/event-v1.js";
 import { mapProxyResultV1, type ResponseV1 } from "../payload-v1/response-v1.js";
 import { errorMessageOf } from "./authorizer-runner.js";
+import { callAwsService, type ServiceAnswer, type ServiceApis } from "./aws-service-call.js";
+import { awsServiceTargetOf, isLambdaUri } from "./aws-service-uri.js";
 import { GATEWAY_RESPONSES, type GatewayAnswer } from "./gateway-response.js";
 import type { FunctionCall } from "./integration-call.js";
 import { lambdaFunctionOf, withStageVariables } from "./lambda-uri.js";
@@ -15,6 +17,8 @@ export interface IntegrationDeps {
   call: FunctionCall;
   clock: Clock;
   logger: Logger;
+  /** The services AWS integrations call (Step Functions, SQS, SNS); late-bound by the server. */
+  services?: (() => ServiceApis) | undefined;
 }
 
 /** Runs a method's integration for one request and answers what the client gets. */
@@ -27,7 +31,9 @@ export async function runIntegration(
     case "AWS_PROXY":
       return lambdaProxy(deps, integration, facts);
     case "AWS":
-      return lambdaCustom(deps, integration, facts);
+      return isLambdaUri(integration.uri ?? "")
+        ? lambdaCustom(deps, integration, facts)
+        : serviceCustom(deps, integration, facts);
     case "MOCK":
       return mock(integration, facts);
     case "HTTP":
@@ -87,6 +93,54 @@ async function lambdaCustom(
   // Lambda: selection patterns match the error message; a success takes the default response.
   const selector = result.functionError !== undefined ? errorMessageOf(result.payload) : undefined;
   return integrationResponse(integration, facts, selector, result.payload, {});
+}
+
+/**
+ * An AWS integration calling a service action (Step Functions, SQS, SNS): the mapped request is
+ * the action's input; the service's answer (errors included) goes through integration responses,
+ * selected by its status code as for HTTP integrations. The integration's credentials (role) are
+ * recorded but not enforced: Nimbus calls the service as the account.
+ */
+async function serviceCustom(
+  deps: IntegrationDeps,
+  integration: IntegrationDoc,
+  facts: RequestFacts,
+): Promise<ResponseV1> {
+  const payload = requestPayload(integration, facts);
+  if (payload === undefined) return GATEWAY_RESPONSES.unsupportedMediaType();
+  const target = awsServiceTargetOf(withStageVariables(integration.uri ?? "", facts.stageVariables));
+  const apis = deps.services?.();
+  if (!apis) {
+    deps.logger.error({ apiId: facts.apiId }, "REST API AWS integration: no service calls are wired");
+    return GATEWAY_RESPONSES.internalError();
+  }
+  const params = integrationParameters(integration, facts);
+  const call = callAwsService(
+    apis,
+    target,
+    {
+      httpMethod: integration.httpMethod ?? "POST",
+      payload,
+      querystring: params.querystring,
+      header: params.header,
+      path: params.path,
+    },
+    deps.logger,
+  );
+  // When the timeout wins, the call runs on (as on AWS); its later failure must not surface.
+  call.catch(() => undefined);
+  let cancel: (() => void) | undefined;
+  const timeout = new Promise<"timeout">((resolve) => {
+    cancel = deps.clock.setTimer(integration.timeoutInMillis, () => resolve("timeout"));
+  });
+  let answer: ServiceAnswer | "timeout";
+  try {
+    answer = await Promise.race([call, timeout]);
+  } finally {
+    cancel?.();
+  }
+  if (answer === "timeout") return GATEWAY_RESPONSES.timeout();
+  return integrationResponse(integration, facts, String(answer.status), answer.body, answer.headers);
 }
 
 function mock(integration: IntegrationDoc, facts: RequestFacts): ResponseV1 {

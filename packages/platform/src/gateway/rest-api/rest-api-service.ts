@@ -1,6 +1,7 @@
 import type { Clock } from "../../core/clock.js";
 import { isPlatformError } from "../../core/errors.js";
 import { STORAGE_ERRORS } from "../../storage/errors.js";
+import { awsServiceTargetOf, isLambdaUri, serviceSpec } from "./aws-service-uri.js";
 import { badRequest, conflict, notFound, unsupported } from "./errors.js";
 import { lambdaFunctionOf } from "./lambda-uri.js";
 import type {
@@ -317,7 +318,15 @@ export function checkIntegration(integration: IntegrationDoc): void {
   if (!integration.httpMethod) throw badRequest("Enumeration value for HttpMethod must be non-empty");
   if (!integration.uri)
     throw badRequest("Integrations of type 'AWS_PROXY', 'AWS', 'HTTP' and 'HTTP_PROXY' require a uri");
-  if (type === "AWS" || type === "AWS_PROXY") {
+  if (type === "AWS" && !isLambdaUri(integration.uri)) {
+    // A service action (Step Functions, SQS, SNS): others are refused here, naming them.
+    const target = awsServiceTargetOf(integration.uri);
+    if (serviceSpec(target.service).protocol === "json" && integration.httpMethod !== "POST") {
+      throw unsupported(
+        `integration HTTP method ${integration.httpMethod} for ${serviceSpec(target.service).title} actions (POST)`,
+      );
+    }
+  } else if (type === "AWS" || type === "AWS_PROXY") {
     lambdaFunctionOf(integration.uri);
     if (integration.httpMethod !== "POST")
       throw badRequest("Lambda integrations must use the POST integration HTTP method");

@@ -155,7 +155,7 @@ export function awsServiceTargetOf(uri: string): AwsServiceTarget {
   }
   const q = rest.indexOf("?");
   const path = `/${(q === -1 ? rest : rest.slice(0, q)).replace(/^\/+/, "")}`;
-  if (!spec.path || !spec.path.test(path.replace(/\{[^}]+\}|\$\{stageVariables\.[A-Za-z0-9_]+\}/g, "x"))) {
+  if (!spec.path?.test(path.replace(/\{[^}]+\}|\$\{stageVariables\.[A-Za-z0-9_]+\}/g, "x"))) {
     refuse(
       spec.path
         ? `the ${spec.title} path '${path}' (${service === "sqs" ? "use path/<account>/<queue>" : "use path//"})`

@@ -82,6 +82,15 @@ Examples:
         },
       });
       const clients = new NimbusClients({ endpoint: server.url });
+      // Ctrl-C: stop the embedded server's environments and remove its folder before leaving.
+      const interrupted = () => {
+        clients.close();
+        server
+          .close({ graceMs: 0 })
+          .then(() => rm(dataDir, { recursive: true, force: true }))
+          .finally(() => process.exit(130));
+      };
+      process.once("SIGINT", interrupted);
       try {
         progress(`Deploying ${logicalId} and what it refers to`);
         const result = await deployStack({
@@ -121,6 +130,7 @@ Examples:
         }
         if (out.FunctionError) throw new SilentFailure();
       } finally {
+        process.off("SIGINT", interrupted);
         clients.close();
         await server.close({ graceMs: 2000 });
         await rm(dataDir, { recursive: true, force: true });

@@ -66,10 +66,9 @@ export function transformStateMachine(
   if (p.Type !== undefined) machine.StateMachineType = p.Type;
   if (p.Logging !== undefined) machine.LoggingConfiguration = p.Logging;
   if (p.Tracing !== undefined) machine.TracingConfiguration = p.Tracing;
-  // SAM also tags the machine `stateMachine:createdBy: SAM`; Nimbus's Step Functions has no
-  // tags, so only the template's own Tags are passed on (and the plan lists them unsupported).
+  // As SAM: `stateMachine:createdBy: SAM` first, then the template's own Tags.
   const tags = tagList("stateMachine:createdBy", p.Tags);
-  if (isObject(p.Tags)) machine.Tags = tags.slice(1);
+  machine.Tags = tags;
 
   let role: ExecutionRole | undefined;
   if (p.Role === undefined) {

@@ -1134,6 +1134,7 @@ describe("transformSam: layers and state machines", () => {
       StateMachineName: "approvals",
       StateMachineType: "STANDARD",
       RoleArn: { "Fn::GetAtt": ["ApprovalsRole", "Arn"] },
+      Tags: [{ Key: "stateMachine:createdBy", Value: "SAM" }],
     });
     expect(JSON.stringify(props(out, "ApprovalsRole"))).toContain("states.amazonaws.com");
   });

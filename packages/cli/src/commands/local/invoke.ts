@@ -88,7 +88,10 @@ Examples:
         server
           .close({ graceMs: 0 })
           .then(() => rm(dataDir, { recursive: true, force: true }))
-          .finally(() => process.exit(130));
+          .then(
+            () => process.exit(130),
+            () => process.exit(130),
+          );
       };
       process.once("SIGINT", interrupted);
       try {

@@ -89,6 +89,10 @@ Outputs:
       "Jobs:CREATE_COMPLETE",
       "basic:CREATE_COMPLETE",
     ]);
+    const starting = events.StackEvents?.find(
+      (e) => e.LogicalResourceId === "Jobs" && e.ResourceStatus === "CREATE_IN_PROGRESS",
+    );
+    expect(JSON.parse(String(starting?.ResourceProperties))).toEqual({ VisibilityTimeout: 45 });
     const original = await cfn.send(new GetTemplateCommand({ StackName: "basic" }));
     expect(original.TemplateBody).toBe(template);
 

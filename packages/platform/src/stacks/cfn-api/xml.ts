@@ -64,6 +64,7 @@ export function eventXml(event: StackEvent): XmlObject {
     Timestamp: iso(event.Timestamp),
     ResourceStatus: event.ResourceStatus,
     ResourceStatusReason: event.ResourceStatusReason,
+    ResourceProperties: event.ResourceProperties,
     ClientRequestToken: event.ClientRequestToken,
   };
 }

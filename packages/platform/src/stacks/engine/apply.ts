@@ -140,7 +140,7 @@ async function applyOne(
 
   if (fresh) {
     await op.setResource({ ...base, status: "CREATE_IN_PROGRESS", attributes: {}, properties });
-    await op.event(logicalId, def.Type, "CREATE_IN_PROGRESS");
+    await op.event(logicalId, def.Type, "CREATE_IN_PROGRESS", undefined, undefined, properties);
     try {
       const result = await provider.create(op.provider, logicalId, applied, options);
       await op.setResource({
@@ -214,7 +214,7 @@ async function applyOne(
     return;
   }
   await op.setResource({ ...current, status: "UPDATE_IN_PROGRESS" });
-  await op.event(logicalId, def.Type, "UPDATE_IN_PROGRESS", undefined, current.physicalId);
+  await op.event(logicalId, def.Type, "UPDATE_IN_PROGRESS", undefined, current.physicalId, properties);
   try {
     const result = await provider.update(
       op.provider,

@@ -119,6 +119,8 @@ export class OperationContext {
     status: string,
     reason?: string,
     physicalId?: string,
+    /** The resolved properties being applied (ResourceProperties of in-progress events). */
+    properties?: Record<string, unknown>,
   ): Promise<StackEvent> {
     return this.deps.store.addEvent({
       StackId: this.stack.stackId,
@@ -128,6 +130,7 @@ export class OperationContext {
       ResourceStatus: status,
       ...(physicalId === undefined ? {} : { PhysicalResourceId: physicalId }),
       ...(reason === undefined ? {} : { ResourceStatusReason: reason }),
+      ...(properties === undefined ? {} : { ResourceProperties: JSON.stringify(properties) }),
       ...(this.stack.currentToken === undefined ? {} : { ClientRequestToken: this.stack.currentToken }),
     });
   }

@@ -17,6 +17,7 @@ import {
   type ChangeSetRequest,
   type DeployRequest,
   delay,
+  failInterrupted,
   onFailureOf,
   previousOf,
   recoverInterrupted,
@@ -338,9 +339,20 @@ export class StackEngine {
   /** @internal */
   async launch(stack: StackRecord, run: () => Promise<void>): Promise<void> {
     const task = run()
-      .catch((error: unknown) =>
-        this.deps.logger.error({ err: error, stack: stack.stackName }, "stack operation crashed"),
-      )
+      .catch(async (error: unknown) => {
+        // A bug, or a store that failed: the stack must not stay in progress.
+        this.deps.logger.error({ err: error, stack: stack.stackName }, "stack operation crashed");
+        const message = error instanceof Error ? error.message : String(error);
+        const current = await this.deps.store.getStack(stack.stackId).catch(() => undefined);
+        if (current)
+          await failInterrupted(this.deps.store, current, `Nimbus internal error: ${message}`).catch(
+            (markError: unknown) =>
+              this.deps.logger.error(
+                { err: markError, stack: stack.stackName },
+                "could not mark the stack failed",
+              ),
+          );
+      })
       .finally(() => this.running.delete(stack.stackId));
     this.running.set(stack.stackId, task);
     if (this.options.answerAfterMs > 0) await Promise.race([task, delay(this.options.answerAfterMs)]);

@@ -58,36 +58,43 @@ const AFTER_RESTART: Record<string, string> = {
 
 /** Stacks a restart interrupted become failed (never *_IN_PROGRESS forever). */
 export async function recoverInterrupted(store: StackStore): Promise<void> {
-  const reason = "Nimbus restarted during the operation";
-  for (const stack of await store.allStacks()) {
-    const next = AFTER_RESTART[stack.status];
-    if (next === undefined) continue;
-    const resources = await store.getResources(stack.stackId);
-    for (const state of Object.values(resources.resources))
-      if (state.status.endsWith("_IN_PROGRESS")) {
-        state.status = state.status.replace("_IN_PROGRESS", "_FAILED");
-        state.statusReason = reason;
-      }
-    await store.putResources(stack.stackId, resources);
-    stack.status = next;
-    stack.statusReason =
-      next === "UPDATE_COMPLETE" ? `${reason}: replaced or removed resources may remain` : reason;
-    delete stack.currentToken;
-    if (next === "UPDATE_COMPLETE") delete stack.rollbackTo; // old copies go at the next cleanup
-    await store.putStack(stack);
-    await store.addEvent({
-      StackId: stack.stackId,
-      StackName: stack.stackName,
-      LogicalResourceId: stack.stackName,
-      PhysicalResourceId: stack.stackId,
-      ResourceType: "AWS::CloudFormation::Stack",
-      ResourceStatus: next,
-      ResourceStatusReason: stack.statusReason,
-    });
-    for (const changeSet of await store.changeSetsOf(stack.stackId))
-      if (changeSet.executionStatus === "EXECUTE_IN_PROGRESS")
-        await store.putChangeSet({ ...changeSet, executionStatus: "EXECUTE_FAILED" });
-  }
+  for (const stack of await store.allStacks())
+    if (AFTER_RESTART[stack.status] !== undefined)
+      await failInterrupted(store, stack, "Nimbus restarted during the operation");
+}
+
+/**
+ * Marks a stack whose operation stopped without finishing (a restart, or an operation that
+ * crashed) as failed: the stack's in-progress status and its resources' become the failed ones.
+ */
+export async function failInterrupted(store: StackStore, stack: StackRecord, reason: string): Promise<void> {
+  const next = AFTER_RESTART[stack.status];
+  if (next === undefined) return;
+  const resources = await store.getResources(stack.stackId);
+  for (const state of Object.values(resources.resources))
+    if (state.status.endsWith("_IN_PROGRESS")) {
+      state.status = state.status.replace("_IN_PROGRESS", "_FAILED");
+      state.statusReason = reason;
+    }
+  await store.putResources(stack.stackId, resources);
+  stack.status = next;
+  stack.statusReason =
+    next === "UPDATE_COMPLETE" ? `${reason}: replaced or removed resources may remain` : reason;
+  delete stack.currentToken;
+  if (next === "UPDATE_COMPLETE") delete stack.rollbackTo; // old copies go at the next cleanup
+  await store.putStack(stack);
+  await store.addEvent({
+    StackId: stack.stackId,
+    StackName: stack.stackName,
+    LogicalResourceId: stack.stackName,
+    PhysicalResourceId: stack.stackId,
+    ResourceType: "AWS::CloudFormation::Stack",
+    ResourceStatus: next,
+    ResourceStatusReason: stack.statusReason,
+  });
+  for (const changeSet of await store.changeSetsOf(stack.stackId))
+    if (changeSet.executionStatus === "EXECUTE_IN_PROGRESS")
+      await store.putChangeSet({ ...changeSet, executionStatus: "EXECUTE_FAILED" });
 }
 
 export function previousOf(stack: StackRecord): PreviousStack {

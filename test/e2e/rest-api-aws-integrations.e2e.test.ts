@@ -52,16 +52,16 @@ type ResponseInput = {
   responseTemplates?: Record<string, string>;
 };
 
-/** A POST method on a new resource with an integration and its responses, all through the SDK. */
+/** A method (POST unless told) on a new resource with an integration and its responses, through the SDK. */
 async function method(
   restApiId: string,
   root: string,
   path: string,
   integration: IntegrationInput,
   responses: ResponseInput[],
+  httpMethod = "POST",
 ): Promise<string> {
   const resourceId = await resourcePath(apigw, restApiId, root, path);
-  const httpMethod = "POST";
   await apigw.send(new PutMethodCommand({ restApiId, resourceId, httpMethod, authorizationType: "NONE" }));
   await apigw.send(new PutIntegrationCommand({ restApiId, resourceId, httpMethod, ...integration }));
   for (const r of responses) {
@@ -217,6 +217,39 @@ describe("REST API AWS integrations (Step Functions, SQS, SNS)", () => {
         },
       ],
     );
+    // SQS by GET: the action and its fields as mapped query parameters, no body.
+    await method(
+      apiId,
+      root,
+      "/notes",
+      {
+        type: "AWS",
+        integrationHttpMethod: "GET",
+        uri: `${ARN}:sqs:path/${ACCOUNT}/api-orders`,
+        requestParameters: {
+          "integration.request.querystring.Action": "'SendMessage'",
+          "integration.request.querystring.MessageBody": "method.request.querystring.text",
+        },
+      },
+      [{ statusCode: "200" }],
+      "GET",
+    );
+    // A queue that does not exist: SQS's error, selected by its status.
+    await method(
+      apiId,
+      root,
+      "/lost",
+      {
+        type: "AWS",
+        integrationHttpMethod: "POST",
+        uri: `${ARN}:sqs:path/${ACCOUNT}/no-such-queue`,
+        requestParameters: {
+          "integration.request.header.Content-Type": "'application/x-www-form-urlencoded'",
+        },
+        requestTemplates: { "application/json": "Action=SendMessage&MessageBody=x" },
+      },
+      [{ statusCode: "200" }, { statusCode: "502", selectionPattern: "4\\d{2}" }],
+    );
     await apigw.send(new CreateDeploymentCommand({ restApiId: apiId, stageName: "prod" }));
     base = stageUrl(nimbus.url, apiId, "prod");
   });
@@ -261,6 +294,21 @@ describe("REST API AWS integrations (Step Functions, SQS, SNS)", () => {
     );
     expect(response.text).toMatch(/<MessageId>[0-9a-f-]{36}<\/MessageId>/);
     expect(await receiveOne(ordersUrl)).toBe("plain");
+  });
+
+  it("calls SQS by GET with the fields as mapped query parameters", async () => {
+    const response = await fetch(`${base}/notes?text=${encodeURIComponent("a note")}`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain("SendMessageResult");
+    expect(await receiveOne(ordersUrl)).toBe("a note");
+  });
+
+  it("answers SQS's JSON error for a queue that does not exist", async () => {
+    const response = await post(`${base}/lost`, "{}");
+    expect(response.status).toBe(502);
+    expect(JSON.parse(response.text)).toMatchObject({
+      Error: { Code: "AWS.SimpleQueueService.NonExistentQueue", Type: "Sender" },
+    });
   });
 
   it("publishes to an SNS topic by action URI", async () => {

@@ -294,6 +294,7 @@ Resources:
       `https://s3.amazonaws.com/templates/dir/t.yaml`,
       `https://templates.s3.us-east-1.amazonaws.com/dir/t.yaml`,
       `${nimbus.url}/templates/dir/t.yaml`,
+      `http://templates.s3.localhost:${nimbus.server.port}/dir/t.yaml`,
     ]) {
       const summary = await cfn.send(new GetTemplateSummaryCommand({ TemplateURL: url }));
       expect(summary.Description).toBe("from a bucket");

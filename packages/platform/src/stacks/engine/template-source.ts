@@ -9,7 +9,8 @@ export const MAX_TEMPLATE_URL_BYTES = 1_048_576;
  * The text of a template given by TemplateURL: an object in a Nimbus bucket, addressed
  * path-style (`https://s3.amazonaws.com/bucket/key`, `http://127.0.0.1:4566/bucket/key`,
  * `https://s3.<region>.amazonaws.com/bucket/key`) or virtual-host style
- * (`https://bucket.s3.amazonaws.com/key`, `https://bucket.s3.<region>.amazonaws.com/key`),
+ * (`https://bucket.s3.amazonaws.com/key`, `https://bucket.s3.<region>.amazonaws.com/key`,
+ * `http://bucket.localhost:4566/key`, `http://bucket.s3.localhost:4566/key`),
  * read through the in-process S3 API. Other hosts are not fetched: Nimbus serves templates from
  * its own buckets only.
  */
@@ -22,10 +23,8 @@ export async function readTemplateUrl(api: AwsCalls, url: string): Promise<strin
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
     throw stackError.templateUrl("TemplateURL must be a supported URL.");
-  const virtual = /^(.+)\.s3(?:[.-][a-z0-9-]+)?(?:\.[a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?$/.exec(
-    parsed.hostname,
-  );
-  const path = virtual ? `/${virtual[1]}${parsed.pathname}` : parsed.pathname;
+  const bucket = virtualHostBucket(parsed.hostname);
+  const path = bucket ? `/${bucket}${parsed.pathname}` : parsed.pathname;
   if (!/^\/[^/]+\/.+/.test(path))
     throw stackError.templateUrl(`TemplateURL must reference a valid S3 object to which you have access.`);
   let body: Buffer;
@@ -57,4 +56,12 @@ export async function templateText(
   }
   if (source.templateUrl !== undefined) return readTemplateUrl(api, source.templateUrl);
   throw stackError.validation("Either Template URL or Template Body must be specified.");
+}
+
+/** The bucket of a virtual-hosted S3 address (AWS's, or Nimbus's `*.localhost` ones). */
+function virtualHostBucket(hostname: string): string | undefined {
+  const aws = /^(.+)\.s3(?:[.-][a-z0-9-]+)?(?:\.[a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?$/.exec(hostname);
+  if (aws) return aws[1];
+  if (/\.(lambda-url|execute-api)\./.test(hostname)) return undefined;
+  return /^(.+?)(?:\.s3)?\.localhost$/.exec(hostname)?.[1];
 }

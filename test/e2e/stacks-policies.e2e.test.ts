@@ -1,11 +1,14 @@
 import {
   CloudFormationClient,
+  CreateChangeSetCommand,
   CreateStackCommand,
   DeleteStackCommand,
   DescribeStackEventsCommand,
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
+  ExecuteChangeSetCommand,
   UpdateStackCommand,
+  waitUntilChangeSetCreateComplete,
   waitUntilStackCreateComplete,
   waitUntilStackDeleteComplete,
   waitUntilStackUpdateComplete,
@@ -128,6 +131,31 @@ ${BROKEN_FUNCTION}`;
       "CREATE_IN_PROGRESS",
     ]);
     await expect(sqs.send(new GetQueueUrlCommand({ QueueName: "deleted-on-failure" }))).rejects.toThrow();
+  });
+
+  it("honours OnStackFailure DELETE of a CREATE change set", async () => {
+    const template = `
+Resources:
+  Made:
+    Type: AWS::SQS::Queue
+    Properties: { QueueName: change-set-on-failure }
+${BROKEN_FUNCTION}`;
+    const { StackId } = await cfn.send(
+      new CreateChangeSetCommand({
+        StackName: "cs-delete",
+        ChangeSetName: "create",
+        ChangeSetType: "CREATE",
+        TemplateBody: template,
+        OnStackFailure: "DELETE",
+      }),
+    );
+    await waitUntilChangeSetCreateComplete(waiter(cfn), { StackName: "cs-delete", ChangeSetName: "create" });
+    await cfn.send(new ExecuteChangeSetCommand({ StackName: "cs-delete", ChangeSetName: "create" }));
+    await waitUntilStackDeleteComplete(waiter(cfn), { StackName: String(StackId) });
+    expect((await cfn.send(new DescribeStacksCommand({ StackName: StackId }))).Stacks?.[0]?.StackStatus).toBe(
+      "DELETE_COMPLETE",
+    );
+    await expect(sqs.send(new GetQueueUrlCommand({ QueueName: "change-set-on-failure" }))).rejects.toThrow();
   });
 
   it("does a request with a ClientRequestToken only once, and names the token on its events", async () => {

@@ -41,7 +41,6 @@ const IGNORED_PARAMETERS = [
   "IncludeNestedStacks",
   "ImportExistingResources",
   "RetainExceptOnCreate",
-  "OnStackFailure",
   "DeploymentMode",
 ];
 
@@ -191,6 +190,12 @@ export function createCloudFormationApi(engine: StackEngine): QueryService {
         changeSetType: p.get("ChangeSetType") ?? "UPDATE",
         description: p.get("Description"),
       };
+      const onStackFailure = p.get("OnStackFailure");
+      if (onStackFailure !== undefined) {
+        if (!["ROLLBACK", "DELETE", "DO_NOTHING"].includes(onStackFailure))
+          throw stackError.validation("OnStackFailure must be one of ROLLBACK, DELETE or DO_NOTHING");
+        request.onFailure = onStackFailure as OnFailure;
+      }
       const { id, stackId } = await engine.createChangeSet(request);
       return { Id: id, StackId: stackId };
     },

@@ -82,6 +82,7 @@ export async function createChangeSet(
     changes: plan.changes,
     ...(request.description === undefined ? {} : { description: request.description }),
     ...(request.disableRollback === undefined ? {} : { disableRollback: request.disableRollback }),
+    ...(request.onFailure === undefined || type !== "CREATE" ? {} : { onFailure: request.onFailure }),
     ...(stack.updatedAt === undefined ? {} : { basedOn: stack.updatedAt }),
   };
   const reason =
@@ -154,7 +155,12 @@ export async function executeChangeSet(
       await engine.deps.store.deleteChangeSet(other.changeSetId);
   await engine.deps.store.putChangeSet({ ...changeSet, executionStatus: "EXECUTE_IN_PROGRESS" });
   await engine.launch(stack, async () => {
-    await runDeploy(engine.deps, stack, previous, disableRollback ? "DO_NOTHING" : "ROLLBACK");
+    const onFailure = disableRollback
+      ? "DO_NOTHING"
+      : creating
+        ? (changeSet.onFailure ?? "ROLLBACK")
+        : "ROLLBACK";
+    await runDeploy(engine.deps, stack, previous, onFailure);
     const ok = stack.status === "CREATE_COMPLETE" || stack.status === "UPDATE_COMPLETE";
     await engine.deps.store.putChangeSet({
       ...changeSet,

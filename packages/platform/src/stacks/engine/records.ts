@@ -154,6 +154,8 @@ export interface ChangeSetRecord {
   inputs?: StackInputs;
   changes: PlannedChange[];
   disableRollback?: boolean;
+  /** OnStackFailure of a CREATE change set. */
+  onFailure?: "ROLLBACK" | "DELETE" | "DO_NOTHING";
   /** The stack's updatedAt when planned: a stack changed since makes the change set obsolete. */
   basedOn?: number;
 }

@@ -367,6 +367,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
     version: NIMBUS_VERSION,
     uptimeMs: clock.now() - startedAt,
     endpoint,
+    account: { accountId: scope.accountId, region: scope.region },
     sandbox: { driver: driver.name, isolated: driver.isolated, enforces: driver.enforces },
     warnings,
     runtimes: {

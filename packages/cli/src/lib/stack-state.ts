@@ -5,7 +5,6 @@ import {
   type Stack,
   type StackEvent,
 } from "@aws-sdk/client-cloudformation";
-import { GetFunctionCommand } from "@aws-sdk/client-lambda";
 import { CliError } from "./cli-error.js";
 import type { NimbusClients } from "./clients.js";
 
@@ -115,18 +114,18 @@ export function accountFromArn(arn: string | undefined): string | undefined {
 }
 
 /**
- * The server's account id. Lambda names the full ARN in its "Function not found" message (on
- * AWS as on Nimbus), which needs no call with a side effect; falls back to 000000000000.
+ * The server's account id, from its health document (`account.accountId`); a server that does
+ * not say (an older Nimbus, or another AWS endpoint) gets 000000000000, the default account.
  */
 export async function discoverAccountId(clients: NimbusClients): Promise<string> {
-  try {
-    await clients.lambda.send(new GetFunctionCommand({ FunctionName: "nimbus-cli-account-probe-0" }));
-  } catch (error) {
-    const match = /arn:aws:lambda:[^:]*:(\d{12}):/.exec((error as Error).message ?? "");
-    if (match?.[1]) return match[1];
-    if (/ECONNREFUSED|fetch failed/i.test(String((error as Error).message))) throw error;
-  }
-  return "000000000000";
+  const response = await fetch(`${clients.endpoint.replace(/\/+$/, "")}/_nimbus/health`).catch(
+    (error: unknown) => {
+      throw new Error(`cannot reach ${clients.endpoint}: ${(error as Error).message}`);
+    },
+  );
+  const health = (await response.json().catch(() => ({}))) as { account?: { accountId?: unknown } };
+  const id = health.account?.accountId;
+  return typeof id === "string" && /^\d{12}$/.test(id) ? id : "000000000000";
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -9,6 +9,7 @@ const FIXED_MTIME = new Date("1980-01-01T00:00:00Z");
  * Zips a folder deterministically: entries sorted by path, fixed timestamps, the files' modes
  * kept (an executable `bootstrap` stays executable), symbolic links followed (as
  * `aws cloudformation package` does). Only files are stored, as the AWS CLI stores them.
+ * `.nimbus/` and `.git/` folders are left out.
  */
 export async function zipFolder(dir: string): Promise<Buffer> {
   const files = await listFiles(dir, "");
@@ -28,6 +29,8 @@ export async function zipFolder(dir: string): Promise<Buffer> {
   return done;
 }
 
+const SKIPPED_FOLDERS = new Set([".nimbus", ".git"]);
+
 /** Relative POSIX paths of every file under `dir`, sorted by code point. */
 async function listFiles(root: string, prefix: string): Promise<string[]> {
   const out: string[] = [];
@@ -41,6 +44,9 @@ async function listFiles(root: string, prefix: string): Promise<string[]> {
       isDir = target?.isDirectory() ?? false;
       isFile = target?.isFile() ?? false;
     }
+    // Nimbus's own data folder (`nimbus dev` keeps it beside the template) and version control
+    // metadata are never function code.
+    if (isDir && SKIPPED_FOLDERS.has(entry.name)) continue;
     if (isDir) out.push(...(await listFiles(root, rel)));
     else if (isFile) out.push(rel);
   }

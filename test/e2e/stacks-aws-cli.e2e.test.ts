@@ -32,10 +32,6 @@ def _to_nimbus(request, **kwargs):
         path = "/" + host.split(marker)[0] + path   # virtual-host style -> path style
     request.url = NIMBUS + path + ("?" + parts.query if parts.query else "")
     request.headers.pop("Host", None)
-    # package uploads with ServerSideEncryption AES256 (S3's default anyway), which Nimbus's S3
-    # refuses as not implemented (objects/s3-object-api.ts); the header is dropped here.
-    for name in [k for k in request.headers.keys() if k.lower() == "x-amz-server-side-encryption"]:
-        del request.headers[name]
 
 def awscli_initialize(cli):
     cli.register("before-send.s3", _to_nimbus)

@@ -78,7 +78,6 @@ export function uploadBody(
 /** Refuses request headers that ask for features Nimbus does not apply. */
 export function refuseUnsupportedWrites(req: AwsRequest): void {
   const refused: [string, string][] = [
-    ["x-amz-server-side-encryption", "server-side encryption settings"],
     ["x-amz-server-side-encryption-customer-algorithm", "server-side encryption with customer keys"],
     ["x-amz-object-lock-mode", "object lock"],
     ["x-amz-object-lock-legal-hold", "object lock"],
@@ -93,6 +92,11 @@ export function refuseUnsupportedWrites(req: AwsRequest): void {
   ];
   for (const [name, feature] of refused)
     if (header(req.headers, name) !== undefined) throw notImplemented(feature);
+  // SSE-S3 (AES256) is S3's default for every object since 2023, and what `aws cloudformation
+  // package` asks for; Nimbus accepts it (the data dir's disk is the operator's to encrypt), and
+  // refuses KMS, whose keys it does not have.
+  const sse = header(req.headers, "x-amz-server-side-encryption");
+  if (sse !== undefined && sse !== "AES256") throw notImplemented(`server-side encryption ${sse}`);
   const acl = header(req.headers, "x-amz-acl");
   if (acl !== undefined && acl !== "private" && acl !== "bucket-owner-full-control")
     throw notImplemented(`the canned ACL ${acl}`);

@@ -12,7 +12,7 @@ export function registerServerCommand(program: Command): void {
     .option("-d, --data-dir <dir>", "where metadata (SQLite), code and logs are kept (default .nimbus)")
     .option(
       "-c, --config <file>",
-      "JSON config file (default: none; sections: server, account, auth, functions, sandbox, workflows, async, sources, events, gateway, log; see docs/configuration.md)",
+      "JSON config file (default: none; sections: server, account, auth, functions, sandbox, workflows, async, sources, events, gateway, stacks, log; see docs/configuration.md)",
     )
     .option("--auth", "accept only configured access keys and verify SigV4 signatures")
     .option(

@@ -11,7 +11,7 @@ import {
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ZipFile } from "yazl";
-import { clientConfig, FIXTURES, ROLE, startNimbus, type TestNimbus } from "../support/nimbus.js";
+import { clientConfig, ROLE, startNimbus, type TestNimbus } from "../support/nimbus.js";
 import { zipDirectory } from "../support/zip.js";
 
 const NODE_MODULES = resolve(import.meta.dirname, "../../node_modules");
@@ -80,7 +80,8 @@ describe("walkthrough: image thumbnails", () => {
         Runtime: "nodejs20.x",
         Handler: "index.handler",
         Role: ROLE,
-        Code: { ZipFile: await zipDirectory(join(FIXTURES, "node/thumbnailer")) },
+        // The walkthrough's function, as examples/thumbnails deploys it.
+        Code: { ZipFile: await zipDirectory(resolve(import.meta.dirname, "../../examples/thumbnails/src")) },
         Layers: [layer.LayerVersionArn ?? ""],
         Timeout: 30,
         MemorySize: 512,

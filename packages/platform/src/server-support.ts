@@ -1,6 +1,9 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
+import { open, readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
 import type { AwsRequest, HttpResult } from "./aws/http-types.js";
 import type { Clock } from "./core/clock.js";
+import { PlatformError } from "./core/errors.js";
 import { runtimeInfo } from "./functions/index.js";
 import type { RuntimeHosts } from "./invoke/index.js";
 import type { FsBlobStore } from "./storage/fs/fs-blob-store.js";
@@ -94,4 +97,55 @@ export class CodeLinks {
   private sign(key: string, expires: number): string {
     return createHmac("sha256", this.secret).update(`${key}:${expires}`).digest("hex");
   }
+}
+
+/** Data directories this process's servers hold. */
+const heldDataDirs = new Set<string>();
+
+/**
+ * Takes `<dataDir>/nimbus.lock` (the owner's pid) so two servers never write one data directory.
+ * A lock whose process is gone (kill -9, a crash) is taken over; so is one this process left
+ * behind without holding it. Returns the release.
+ */
+export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  const file = join(dataDir, "nimbus.lock");
+  if (heldDataDirs.has(dataDir)) throw dataDirInUse(dataDir, process.pid);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const handle = await open(file, "wx");
+      await handle.writeFile(`${JSON.stringify({ pid: process.pid })}\n`);
+      await handle.close();
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 0) throw error;
+      const owner = await readFile(file, "utf8")
+        .then((text) => Number((JSON.parse(text) as { pid?: unknown }).pid))
+        .catch(() => Number.NaN);
+      if (Number.isInteger(owner) && owner !== process.pid && processAlive(owner))
+        throw dataDirInUse(dataDir, owner);
+      await rm(file, { force: true });
+    }
+  }
+  heldDataDirs.add(dataDir);
+  return async () => {
+    if (!heldDataDirs.delete(dataDir)) return;
+    await rm(file, { force: true });
+  };
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function dataDirInUse(dataDir: string, pid: number): PlatformError {
+  return new PlatformError({
+    code: "ERR_DATA_DIR_IN_USE",
+    message: `the data directory ${dataDir} is in use by another Nimbus server (pid ${pid}); stop it, or use another --data-dir (if no such server runs, delete ${join(dataDir, "nimbus.lock")})`,
+    kind: "user",
+  });
 }

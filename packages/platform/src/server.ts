@@ -46,7 +46,7 @@ import {
   runtimeSdkEntries,
   selectDriver,
 } from "./sandbox/index.js";
-import { CodeLinks, internalRequest, jsonBody, runtimeNote } from "./server-support.js";
+import { CodeLinks, internalRequest, jsonBody, lockDataDir, runtimeNote } from "./server-support.js";
 import { createSources } from "./sources/index.js";
 import { AwsCalls } from "./stacks/aws-calls.js";
 import { createDeployments } from "./stacks/deployments/index.js";
@@ -98,14 +98,32 @@ export interface NimbusServer {
   close(options?: { graceMs?: number }): Promise<void>;
 }
 
-/** The composition root: config -> instances -> listener. `close()` undoes it in reverse. */
+/**
+ * The composition root: config -> instances -> listener. `close()` undoes it in reverse. One
+ * server at a time owns a data directory (`nimbus.lock`): a second one is refused.
+ */
 export async function startServer(options: StartOptions = {}): Promise<NimbusServer> {
   const config = parseConfig(options.config ?? {});
+  const dataDir = resolve(config.server.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  const unlock = await lockDataDir(dataDir);
+  try {
+    return await startLocked(options, config, dataDir, unlock);
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+}
+
+async function startLocked(
+  options: StartOptions,
+  config: NimbusConfig,
+  dataDir: string,
+  unlock: () => Promise<void>,
+): Promise<NimbusServer> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.log.level);
-  const dataDir = resolve(config.server.dataDir);
   const scratchDir = join(dataDir, "scratch");
-  await mkdir(dataDir, { recursive: true });
   await rm(scratchDir, { recursive: true, force: true });
   // Slots of pre-started environments never outlive their server.
   await rm(join(dataDir, "slots"), { recursive: true, force: true });
@@ -497,6 +515,7 @@ export async function startServer(options: StartOptions = {}): Promise<NimbusSer
         await driver.close();
         await precompiled;
         await rm(scratchDir, { recursive: true, force: true });
+        await unlock();
       })();
       return closing;
     },

@@ -3,7 +3,8 @@ import type { ExecutionEnvironment } from "./environment.js";
 
 interface IdleEntry {
   env: ExecutionEnvironment;
-  cancelIdle: () => void;
+  /** `clock.monotonic()` when it became idle. */
+  since: number;
 }
 
 /**
@@ -22,6 +23,11 @@ export class EnvironmentPool {
   private readonly pinned = new Set<ExecutionEnvironment>();
   private readonly retired = new Set<string>();
   private closed = false;
+  /**
+   * One timer for every idle environment, due when the oldest one has been idle for
+   * `idleTimeoutMs`: a warm invoke (take, then release) arms and cancels no timer of its own.
+   */
+  private cancelSweep: (() => void) | undefined;
 
   constructor(
     private readonly clock: Clock,
@@ -45,7 +51,6 @@ export class EnvironmentPool {
     while (list && list.length > 0) {
       const entry = list.pop();
       if (!entry) break;
-      entry.cancelIdle();
       if (!entry.env.alive) {
         this.forget(entry.env);
         continue;
@@ -82,31 +87,42 @@ export class EnvironmentPool {
       this.pinnedIdle.set(key, list);
       return;
     }
-    const list = this.idle.get(key) ?? [];
-    const entry: IdleEntry = {
-      env,
-      cancelIdle: this.clock.setTimer(this.idleTimeoutMs, () => {
-        const current = this.idle.get(key);
-        if (current)
-          this.idle.set(
-            key,
-            current.filter((e) => e !== entry),
-          );
-        this.forget(env);
-      }),
-    };
-    list.push(entry);
-    this.idle.set(key, list);
+    let list = this.idle.get(key);
+    if (!list) {
+      list = [];
+      this.idle.set(key, list);
+    }
+    // Released in time order, taken from the end: each list is oldest first.
+    list.push({ env, since: this.clock.monotonic() });
+    if (!this.cancelSweep) this.armSweep(this.idleTimeoutMs);
+  }
+
+  /** Shuts down the environments idle for `idleTimeoutMs`, then waits for the next one due. */
+  private sweep(): void {
+    this.cancelSweep = undefined;
+    const now = this.clock.monotonic();
+    let next = Number.POSITIVE_INFINITY;
+    for (const [key, list] of this.idle) {
+      let expired = 0;
+      while (expired < list.length && now - (list[expired]?.since ?? now) >= this.idleTimeoutMs) expired++;
+      for (const entry of list.splice(0, expired)) this.forget(entry.env);
+      const oldest = list[0];
+      if (oldest) next = Math.min(next, oldest.since + this.idleTimeoutMs);
+      else this.idle.delete(key);
+    }
+    // At least 1 ms: a timer may fire a fraction early on the monotonic clock.
+    if (next !== Number.POSITIVE_INFINITY) this.armSweep(Math.max(1, next - now));
+  }
+
+  private armSweep(ms: number): void {
+    this.cancelSweep = this.clock.setTimer(ms, () => this.sweep());
   }
 
   /** Shuts down idle environments whose key starts with `prefix`; busy ones stop when released. */
   retire(prefix: string): void {
     for (const [key, list] of this.idle) {
       if (!key.startsWith(prefix)) continue;
-      for (const entry of list) {
-        entry.cancelIdle();
-        this.forget(entry.env);
-      }
+      for (const entry of list) this.forget(entry.env);
       this.idle.delete(key);
     }
     for (const [key, list] of this.pinnedIdle) {
@@ -153,13 +169,10 @@ export class EnvironmentPool {
   /** Shuts every environment down, busy ones included. */
   async close(): Promise<void> {
     this.closed = true;
+    this.cancelSweep?.();
+    this.cancelSweep = undefined;
     const all = [...this.busy];
-    for (const list of this.idle.values()) {
-      for (const entry of list) {
-        entry.cancelIdle();
-        all.push(entry.env);
-      }
-    }
+    for (const list of this.idle.values()) for (const entry of list) all.push(entry.env);
     for (const list of this.pinnedIdle.values()) all.push(...list);
     this.idle.clear();
     this.pinnedIdle.clear();

@@ -13,7 +13,9 @@
  * its runtime processes) and the Nimbus/floor ratios; the machine is shared, so only ratios
  * measured in the same round compare.
  */
+import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+import { cpus } from "node:os";
 import { resolve } from "node:path";
 import { zipDirectory } from "../test/support/zip.js";
 import { startFloorServer } from "./lib/floor-server.js";
@@ -41,6 +43,8 @@ interface Usage {
   user: number;
   sys: number;
   switches: number;
+  /** Of which involuntary (preempted). */
+  preempted: number;
 }
 
 function usageOf(pid: number): Usage {
@@ -49,9 +53,10 @@ function usageOf(pid: number): Usage {
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
     const switches = [...status.matchAll(/ctxt_switches:\s+(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
-    return { user: Number(fields[11]) / 100, sys: Number(fields[12]) / 100, switches };
+    const preempted = Number(/nonvoluntary_ctxt_switches:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return { user: Number(fields[11]) / 100, sys: Number(fields[12]) / 100, switches, preempted };
   } catch {
-    return { user: 0, sys: 0, switches: 0 };
+    return { user: 0, sys: 0, switches: 0, preempted: 0 };
   }
 }
 
@@ -66,13 +71,14 @@ function childrenOf(pid: number): number[] {
 }
 
 function treeUsage(pid: number): { own: Usage; children: Usage } {
-  const children: Usage = { user: 0, sys: 0, switches: 0 };
+  const children: Usage = { user: 0, sys: 0, switches: 0, preempted: 0 };
   const stack = childrenOf(pid);
   for (let p = stack.pop(); p !== undefined; p = stack.pop()) {
     const u = usageOf(p);
     children.user += u.user;
     children.sys += u.sys;
     children.switches += u.switches;
+    children.preempted += u.preempted;
     stack.push(...childrenOf(p));
   }
   return { own: usageOf(pid), children };
@@ -86,15 +92,42 @@ async function measured(pid: number, run: () => Promise<LoadResult>) {
   const requests = result.requestsPerSec * seconds;
   const per = (a: Usage, b: Usage) =>
     `${(((a.user - b.user) / requests) * 1e6).toFixed(0)}+${(((a.sys - b.sys) / requests) * 1e6).toFixed(0)} us ` +
-    `${((a.switches - b.switches) / requests).toFixed(1)} cs`;
+    `${((a.switches - b.switches) / requests).toFixed(2)} cs (${((a.preempted - b.preempted) / requests).toFixed(2)} preempted)`;
+  const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
   return {
     ...result,
-    usage: `server ${per(after.own, before.own)}  runtimes ${per(after.children, before.children)}`,
+    usage: `server ${per(after.own, before.own)} rss ${Math.round(rss / 1024)} MB  runtimes ${per(after.children, before.children)}`,
   };
 }
 
 const profileDir = process.env.BENCH_CPU_PROF;
 const base = process.env.BENCH_BASE;
+const pinTo = process.env.BENCH_PIN;
+// BENCH_TWEAK / BENCH_UNTWEAK: a command run for each runtime process ({} = its pid), e.g.
+// "chrt -b -a -p 0 {}" / "chrt -o -a -p 0 {}", measured like BENCH_PIN (same server, same round).
+const tweak = process.env.BENCH_TWEAK;
+const untweak = process.env.BENCH_UNTWEAK;
+const forRuntimes = (pid: number, command: string) => {
+  for (const p of descendants(pid))
+    spawnSync("/bin/sh", ["-c", command.replaceAll("{}", String(p))], { stdio: "ignore" });
+};
+
+/** Every process below `pid` (the runtimes: bubblewrap and node processes). */
+function descendants(pid: number): number[] {
+  const out: number[] = [];
+  const stack = childrenOf(pid);
+  for (let p = stack.pop(); p !== undefined; p = stack.pop()) {
+    out.push(p);
+    stack.push(...childrenOf(p));
+  }
+  return out;
+}
+
+/** Sets the CPU affinity of the server's threads and of all its runtimes' (taskset). */
+function pin(pid: number, cpus: string): void {
+  for (const p of [pid, ...descendants(pid)])
+    spawnSync("taskset", ["-a", "-p", "-c", cpus, String(p)], { stdio: "ignore" });
+}
 
 interface Target {
   label: string;
@@ -137,6 +170,11 @@ const floor = await startFloorServer();
 const targets: Target[] = [];
 try {
   if (base) targets.push(await startTarget("base", base));
+  // BENCH_NEW_ENV="NAME=value,..." is set for the new build only (A/B of an environment switch).
+  for (const pair of (process.env.BENCH_NEW_ENV ?? "").split(",").filter(Boolean)) {
+    const at = pair.indexOf("=");
+    process.env[pair.slice(0, at)] = pair.slice(at + 1);
+  }
   targets.push(await startTarget("new"));
   const ratios = new Map<string, number[]>();
   const note = (label: string, value: number) => ratios.set(label, [...(ratios.get(label) ?? []), value]);
@@ -164,6 +202,24 @@ try {
         );
         print(round, connections, `${t.label} invoke`, r);
         note(`${t.label} invoke c=${connections}`, r.requestsPerSec / floorPost.requestsPerSec);
+        if (pinTo) {
+          pin(t.pid, pinTo);
+          const p = await measured(t.pid, () =>
+            load({ url: t.invokeUrl, method: "POST", body: "{}", connections, seconds }),
+          );
+          pin(t.pid, `0-${cpus().length - 1}`);
+          print(round, connections, `${t.label} invoke pinned`, p);
+          note(`${t.label} invoke pinned c=${connections}`, p.requestsPerSec / floorPost.requestsPerSec);
+        }
+        if (tweak && untweak) {
+          forRuntimes(t.pid, tweak);
+          const p = await measured(t.pid, () =>
+            load({ url: t.invokeUrl, method: "POST", body: "{}", connections, seconds }),
+          );
+          forRuntimes(t.pid, untweak);
+          print(round, connections, `${t.label} invoke tweaked`, p);
+          note(`${t.label} invoke tweaked c=${connections}`, p.requestsPerSec / floorPost.requestsPerSec);
+        }
       }
       const floorGet = await measured(floor.pid, () => load({ url: floor.url, connections, seconds }));
       print(round, connections, "floor GET", floorGet);
@@ -171,6 +227,20 @@ try {
         const r = await measured(t.pid, () => load({ url: t.gatewayUrl, connections, seconds }));
         print(round, connections, `${t.label} http api`, r);
         note(`${t.label} http api c=${connections}`, r.requestsPerSec / floorGet.requestsPerSec);
+        if (pinTo) {
+          pin(t.pid, pinTo);
+          const p = await measured(t.pid, () => load({ url: t.gatewayUrl, connections, seconds }));
+          pin(t.pid, `0-${cpus().length - 1}`);
+          print(round, connections, `${t.label} http api pinned`, p);
+          note(`${t.label} http api pinned c=${connections}`, p.requestsPerSec / floorGet.requestsPerSec);
+        }
+        if (tweak && untweak) {
+          forRuntimes(t.pid, tweak);
+          const p = await measured(t.pid, () => load({ url: t.gatewayUrl, connections, seconds }));
+          forRuntimes(t.pid, untweak);
+          print(round, connections, `${t.label} http api tweaked`, p);
+          note(`${t.label} http api tweaked c=${connections}`, p.requestsPerSec / floorGet.requestsPerSec);
+        }
       }
     }
   }

@@ -232,7 +232,7 @@ export class Invoker {
       executedVersion: config.version,
     });
     emit(endLine(requestId));
-    const peak = env ? await env.peakMemoryBytes() : undefined;
+    const peak = env?.peakMemoryBytes();
     emit(
       reportLine({
         requestId,

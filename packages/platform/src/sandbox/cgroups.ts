@@ -6,7 +6,8 @@ import { join } from "node:path";
 export interface EnvironmentCgroup {
   /** `cgroup.procs` files the sandbox's first process must join (one per v1 hierarchy). */
   procsFiles: string[];
-  peakMemoryBytes(): Promise<number | undefined>;
+  /** Read in place (a pseudo-file read of microseconds), so reports need no extra turn. */
+  peakMemoryBytes(): number | undefined;
   oomKills(): Promise<number>;
   /** Changes the memory limit (a pre-started environment gets its function's size) and restarts the peak. */
   setMemoryLimit(bytes: number): Promise<void>;
@@ -142,7 +143,7 @@ class V1Cgroups implements CgroupManager {
     const peak = new PseudoFileReader(join(memory, "memory.max_usage_in_bytes"));
     return {
       procsFiles: [join(memory, "cgroup.procs"), join(pids, "cgroup.procs")],
-      peakMemoryBytes: async () => numberOf(peak.read()),
+      peakMemoryBytes: () => numberOf(peak.read()),
       oomKills: () => readKey(join(memory, "memory.oom_control"), "oom_kill"),
       setMemoryLimit: async (bytes) => {
         // cgroupfs writes are in-kernel and take microseconds; done inline (as PseudoFileReader
@@ -185,7 +186,7 @@ class V2Cgroups implements CgroupManager {
     const peak = new PseudoFileReader(join(dir, "memory.peak"));
     return {
       procsFiles: [join(dir, "cgroup.procs")],
-      peakMemoryBytes: async () => numberOf(peak.read()),
+      peakMemoryBytes: () => numberOf(peak.read()),
       oomKills: () => readKey(join(dir, "memory.events"), "oom_kill"),
       setMemoryLimit: async (bytes) => {
         writeQuietly(join(dir, "memory.max"), String(bytes), false);

@@ -140,7 +140,7 @@ export class ExecutionEnvironment {
     return this.invocations;
   }
 
-  peakMemoryBytes(): Promise<number | undefined> {
+  peakMemoryBytes(): number | undefined {
     return this.process.peakMemoryBytes();
   }
 

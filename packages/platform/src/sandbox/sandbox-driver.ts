@@ -41,8 +41,8 @@ export interface SandboxLayout {
 
 export interface SandboxProcess {
   child: ChildProcess;
-  /** Peak memory of the environment in bytes, when the driver can tell. */
-  peakMemoryBytes(): Promise<number | undefined>;
+  /** Peak memory of the environment in bytes, when the driver can tell (read synchronously). */
+  peakMemoryBytes(): number | undefined;
   /** Changes the environment's memory limit (no-op without cgroups). */
   setMemoryLimit(memoryMb: number): Promise<void>;
   /** True when the kernel killed the environment for exceeding its memory limit. */

@@ -46,7 +46,7 @@ export async function spawnSandboxed(
   const status = child.pid === undefined ? undefined : new PseudoFileReader(`/proc/${child.pid}/status`);
   return {
     child,
-    peakMemoryBytes: async () => (cgroup ? cgroup.peakMemoryBytes() : procPeak(status)),
+    peakMemoryBytes: () => (cgroup ? cgroup.peakMemoryBytes() : procPeak(status)),
     setMemoryLimit: async (memoryMb) => {
       await cgroup?.setMemoryLimit(memoryMb * 1024 * 1024);
     },

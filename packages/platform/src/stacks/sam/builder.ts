@@ -19,6 +19,8 @@ export class SamBuild {
    * and its referable properties (`MyFunction.Alias`, `MyApi.Stage`, ... -> the generated id).
    */
   readonly renames = new Map<string, string>();
+  /** Conditions SAM generates (`NOT<condition><hash>`, `<a>AND<b><hash>`), added to the output's Conditions. */
+  readonly conditions: Record<string, TemplateValue> = {};
 
   constructor(
     readonly ctx: SamContext,

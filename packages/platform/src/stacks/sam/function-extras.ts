@@ -2,7 +2,7 @@ import type { ResourceDefinition, TemplateObject, TemplateValue } from "../model
 import type { SamBuild } from "./builder.js";
 import { SamResourceError } from "./errors.js";
 import type { EventTarget } from "./types.js";
-import { getAtt, isObject, ref } from "./util.js";
+import { getAtt, hashedId, isObject, ref } from "./util.js";
 
 const TYPE = "AWS::Serverless::Function";
 const INVOKE_CONFIG_KNOWN = new Set([
@@ -77,20 +77,39 @@ function destination(
 ): TemplateValue {
   const type = typeof value.Type === "string" ? value.Type : undefined;
   let arn = value.Destination;
-  if (arn === undefined) {
+  // SAM generates the queue / topic when Destination is absent, or when it is
+  // `!If [C, !Ref AWS::NoValue, X]` / `!If [C, X, !Ref AWS::NoValue]`: then the generated
+  // resource gets the condition under which the NoValue branch is taken, and the destination
+  // stays conditional (samtranslator's `_get_or_make_condition`).
+  const conditional = type === "SQS" || type === "SNS" ? noValueBranch(build, functionId, arn) : undefined;
+  if (arn === undefined || conditional !== undefined) {
+    let generated: TemplateValue;
+    const attributes: Partial<ResourceDefinition> = { ...target.attributes };
+    if (conditional !== undefined) {
+      attributes.Condition = andConditions(
+        build,
+        functionId,
+        target.attributes.Condition,
+        conditional.condition,
+      );
+    }
     if (type === "SQS") {
       const queueId = `${configId}${key}Queue`;
-      build.add(queueId, { Type: "AWS::SQS::Queue", Properties: {}, ...target.attributes }, functionId);
-      arn = getAtt(queueId, "Arn");
+      build.add(queueId, { Type: "AWS::SQS::Queue", Properties: {}, ...attributes }, functionId);
+      generated = getAtt(queueId, "Arn");
       build.renames.set(`${functionId}.DestinationQueue`, queueId);
     } else if (type === "SNS") {
       const topicId = `${configId}${key}Topic`;
-      build.add(topicId, { Type: "AWS::SNS::Topic", Properties: {}, ...target.attributes }, functionId);
-      arn = ref(topicId);
+      build.add(topicId, { Type: "AWS::SNS::Topic", Properties: {}, ...attributes }, functionId);
+      generated = ref(topicId);
       build.renames.set(`${functionId}.DestinationTopic`, topicId);
     } else {
       throw new SamResourceError(functionId, `Destination is required if Type is not SQS or SNS`);
     }
+    arn =
+      conditional === undefined
+        ? generated
+        : { "Fn::If": [conditional.condition, generated, conditional.otherwise] };
   }
   if (type !== undefined) {
     const action = DESTINATION_ACTIONS[type];
@@ -103,6 +122,52 @@ function destination(
     target.addStatement({ Effect: "Allow", Action: action, Resource: arn });
   }
   return arn;
+}
+
+/**
+ * For `Destination: !If [C, !Ref AWS::NoValue, X]`: C (the generated resource exists when C
+ * holds) and X; for `!If [C, X, !Ref AWS::NoValue]`: a generated `NOT<C><hash>` condition and X.
+ * Undefined for any other value (an ARN, a Ref, an If without a NoValue branch).
+ */
+function noValueBranch(
+  build: SamBuild,
+  functionId: string,
+  destination: TemplateValue | undefined,
+): { condition: string; otherwise: TemplateValue } | undefined {
+  if (!isObject(destination) || Object.keys(destination).length !== 1) return undefined;
+  const branches = destination["Fn::If"];
+  if (!Array.isArray(branches) || branches.length !== 3 || typeof branches[0] !== "string") return undefined;
+  const [condition, whenTrue, whenFalse] = branches as [string, TemplateValue, TemplateValue];
+  const trueIsNoValue = isNoValue(whenTrue);
+  const falseIsNoValue = isNoValue(whenFalse);
+  // Both branches NoValue: SAM treats it as no condition at all (and a present Destination).
+  if (trueIsNoValue && falseIsNoValue) return undefined;
+  if (trueIsNoValue) return { condition, otherwise: whenFalse };
+  if (falseIsNoValue) {
+    const not = hashedId(`NOT${condition}`, functionId);
+    build.conditions[not] = { "Fn::Not": [{ Condition: condition }] };
+    return { condition: not, otherwise: whenTrue };
+  }
+  return undefined;
+}
+
+function isNoValue(value: TemplateValue): boolean {
+  return isObject(value) && Object.keys(value).length === 1 && value.Ref === "AWS::NoValue";
+}
+
+/** The function's own Condition and the destination's, combined as SAM does (`<a>AND<b><hash>`). */
+function andConditions(
+  build: SamBuild,
+  functionId: string,
+  resourceCondition: TemplateValue | undefined,
+  propertyCondition: string,
+): string {
+  if (typeof resourceCondition !== "string") return propertyCondition;
+  const id = hashedId(`${resourceCondition}AND${propertyCondition}`, functionId);
+  build.conditions[id] = {
+    "Fn::And": [{ Condition: resourceCondition }, { Condition: propertyCondition }],
+  };
+  return id;
 }
 
 /** `<Fn>Url` (AWS::Lambda::Url) and, for AuthType NONE, `<Fn>UrlPublicPermissions`. */

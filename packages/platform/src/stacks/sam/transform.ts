@@ -1,4 +1,5 @@
 import type { ResourceDefinition, Template, TemplateObject } from "../model.js";
+import { RESOURCE_ATTRIBUTES, SAM_RESOURCE_ATTRIBUTES } from "../template/structure.js";
 import { IMPLICIT_HTTP_API, IMPLICIT_REST_API, usesImplicitApi } from "./api-events.js";
 import { SamBuild } from "./builder.js";
 import { type SamProblem, SamResourceError, samTransformError } from "./errors.js";
@@ -67,6 +68,20 @@ export function transformSam(
   }
 
   const build = new SamBuild(ctx, resources);
+  // Keys next to Type/Properties that SAM does not know (a `Description:` written one level too
+  // high, say): samtranslator ignores them and so does Nimbus, but says so.
+  for (const [id, resource] of Object.entries(input.Resources)) {
+    if (!resource.Type.startsWith("AWS::Serverless::")) continue;
+    for (const key of Object.keys(resource)) {
+      if (RESOURCE_ATTRIBUTES.has(key) || SAM_RESOURCE_ATTRIBUTES.has(key)) continue;
+      build.unsupported.push({
+        logicalId: id,
+        type: resource.Type,
+        property: key,
+        reason: "not a resource attribute, ignored by the SAM transform (as on AWS)",
+      });
+    }
+  }
   for (const [id, resource] of Object.entries(resources)) {
     if (!resource.Type.startsWith("AWS::Serverless::")) build.resources[id] = resource;
   }
@@ -114,6 +129,8 @@ export function transformSam(
     }
   }
   const out: Template = { ...input, Resources: build.resources };
+  if (Object.keys(build.conditions).length > 0)
+    out.Conditions = { ...(input.Conditions ?? {}), ...build.conditions };
   delete out.Globals;
   const transform = Array.isArray(input.Transform)
     ? input.Transform.filter((t) => t !== SAM_TRANSFORM)

@@ -39,7 +39,7 @@ const SECTIONS = new Set([
   "Resources",
   "Outputs",
 ]);
-const RESOURCE_ATTRIBUTES = new Set([
+export const RESOURCE_ATTRIBUTES = new Set([
   "Type",
   "Properties",
   "DependsOn",
@@ -51,7 +51,7 @@ const RESOURCE_ATTRIBUTES = new Set([
   "CreationPolicy",
 ]);
 /** Resource attributes only the SAM transform knows. */
-const SAM_RESOURCE_ATTRIBUTES = new Set(["Connectors", "IgnoreGlobals"]);
+export const SAM_RESOURCE_ATTRIBUTES = new Set(["Connectors", "IgnoreGlobals"]);
 const DELETION_POLICIES = new Set(["Delete", "Retain", "RetainExceptOnCreate", "Snapshot"]);
 const PARAMETER_PROPERTIES = new Set([
   "Type",
@@ -157,7 +157,11 @@ function checkResources(resources: TemplateValue | undefined, sam: boolean): voi
     if (!isObject(resource) || typeof resource.Type !== "string" || resource.Type === "") {
       throw templateError.format(`[/Resources/${id}] Every Resources object must contain a Type member.`);
     }
-    for (const key of Object.keys(resource)) {
+    // The SAM transform reads only the attributes it knows from an AWS::Serverless::* resource
+    // and ignores any other key (samtranslator's Resource.from_dict), so a `Description:` next to
+    // `Properties:` deploys on AWS; the transform lists such keys as not applied.
+    const samResource = sam && resource.Type.startsWith("AWS::Serverless::");
+    for (const key of samResource ? [] : Object.keys(resource)) {
       if (!RESOURCE_ATTRIBUTES.has(key) && !(sam && SAM_RESOURCE_ATTRIBUTES.has(key))) {
         throw templateError.format(`Invalid template resource property '${key}'`);
       }

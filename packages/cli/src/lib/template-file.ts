@@ -10,9 +10,20 @@ export type TemplateJson = Record<string, unknown> & { Resources?: Record<string
  * platform's own parser, so the CLI and the CloudFormation API read templates alike. Throws a
  * usage error when it does not parse.
  */
-export function parseTemplateText(text: string, source: string): TemplateJson {
+export function parseTemplateText(
+  text: string,
+  source: string,
+  warn: (message: string) => void = (message) => process.stderr.write(`${message}\n`),
+): TemplateJson {
   try {
-    return parseTemplate(text) as unknown as TemplateJson;
+    // A key written twice: `sam deploy` re-writes the template through PyYAML, where the last
+    // value wins, so such templates deploy with SAM; the CLI does the same (it sends the
+    // template as JSON) and says so. The CloudFormation API itself refuses duplicate keys.
+    const onDuplicateKey = (key: string, line: number) =>
+      warn(
+        `${source}: line ${line}: key '${key}' appears twice in one map; the last value is used (as sam deploy does)`,
+      );
+    return parseTemplate(text, { onDuplicateKey }) as unknown as TemplateJson;
   } catch (error) {
     throw usageError(`${source}: ${(error as Error).message}`);
   }

@@ -1,16 +1,16 @@
 import type { Template, TemplateValue } from "../model.js";
 import { templateError } from "./errors.js";
 import { checkStructure } from "./structure.js";
-import { parseYaml } from "./yaml.js";
+import { parseYaml, type YamlOptions } from "./yaml.js";
 
 /**
  * A template from its text: JSON when the first non-space character is `{`, YAML otherwise
  * (short-form tags become their `Fn::` long forms). The structure is checked as CloudFormation
  * does (`Template format error: ...`).
  */
-export function parseTemplate(body: string): Template {
+export function parseTemplate(body: string, options: YamlOptions = {}): Template {
   const text = body.replace(/^\uFEFF/, "");
-  const value = text.trimStart().startsWith("{") ? parseJson(text) : parseYaml(text);
+  const value = text.trimStart().startsWith("{") ? parseJson(text) : parseYaml(text, options);
   return checkStructure(value);
 }
 

@@ -5,6 +5,7 @@ import {
   isPair,
   isScalar,
   isSeq,
+  LineCounter,
   type Node,
   parseDocument,
   type Tags,
@@ -51,8 +52,14 @@ const CUSTOM_TAGS: Tags = Object.keys(SHORT_FORMS).flatMap((tag) => [
  * id), which keep their text: CloudFormation's own YAML reading of those is uncertain, and
  * dropping the zero would silently change an id.
  */
-export function parseYaml(body: string): TemplateValue {
-  const doc = parseDocument(body, { schema: "core", customTags: CUSTOM_TAGS, uniqueKeys: true });
+export function parseYaml(body: string, options: YamlOptions = {}): TemplateValue {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(body, {
+    schema: "core",
+    customTags: CUSTOM_TAGS,
+    uniqueKeys: options.onDuplicateKey === undefined,
+    lineCounter,
+  });
   const first = doc.errors[0];
   if (first !== undefined) {
     const pos = first.linePos?.[0];
@@ -60,10 +67,30 @@ export function parseYaml(body: string): TemplateValue {
     const detail = first.code === "DUPLICATE_KEY" ? "duplicate map key" : first.message.split("\n")[0];
     throw templateError.format(`YAML not well-formed. ${detail}${where}`);
   }
-  return toValue(doc, doc.contents as Node | null, new Set());
+  const report = options.onDuplicateKey;
+  const onDuplicate =
+    report === undefined
+      ? undefined
+      : (key: string, node: Node) => report(key, lineCounter.linePos(node.range?.[0] ?? 0).line);
+  return toValue(doc, doc.contents as Node | null, new Set(), onDuplicate);
 }
 
-function toValue(doc: Document, node: Node | null, aliasing: Set<Node>): TemplateValue {
+export interface YamlOptions {
+  /**
+   * Accept a key written twice in one map, the last value winning (what PyYAML, and so
+   * `sam deploy` and `aws cloudformation package`, do when they re-write a template), and report
+   * each such key with its line. Without it a duplicate key is a template format error, as the
+   * CloudFormation API answers.
+   */
+  onDuplicateKey?: (key: string, line: number) => void;
+}
+
+function toValue(
+  doc: Document,
+  node: Node | null,
+  aliasing: Set<Node>,
+  onDuplicate?: (key: string, node: Node) => void,
+): TemplateValue {
   if (node === null) return null;
   if (isAlias(node)) {
     const target = node.resolve(doc);
@@ -72,13 +99,13 @@ function toValue(doc: Document, node: Node | null, aliasing: Set<Node>): Templat
     }
     aliasing.add(target);
     try {
-      return toValue(doc, target, aliasing);
+      return toValue(doc, target, aliasing, onDuplicate);
     } finally {
       aliasing.delete(target);
     }
   }
   const tag = node.tag;
-  const value = plain(doc, node, aliasing);
+  const value = plain(doc, node, aliasing, onDuplicate);
   if (tag === undefined || tag.startsWith("tag:yaml.org,2002:")) return value;
   const long = SHORT_FORMS[tag];
   if (long === undefined) throw templateError.format(`Unsupported YAML tag ${tag}`);
@@ -86,7 +113,12 @@ function toValue(doc: Document, node: Node | null, aliasing: Set<Node>): Templat
   return { [long]: value };
 }
 
-function plain(doc: Document, node: Node, aliasing: Set<Node>): TemplateValue {
+function plain(
+  doc: Document,
+  node: Node,
+  aliasing: Set<Node>,
+  onDuplicate: ((key: string, node: Node) => void) | undefined,
+): TemplateValue {
   if (isScalar(node)) {
     const v = node.value;
     if (v === null || typeof v === "string" || typeof v === "boolean") return v;
@@ -97,7 +129,7 @@ function plain(doc: Document, node: Node, aliasing: Set<Node>): TemplateValue {
     }
     return String(v);
   }
-  if (isSeq(node)) return node.items.map((item) => toValue(doc, item as Node | null, aliasing));
+  if (isSeq(node)) return node.items.map((item) => toValue(doc, item as Node | null, aliasing, onDuplicate));
   if (isMap(node)) {
     const out: { [key: string]: TemplateValue } = {};
     for (const pair of node.items) {
@@ -112,10 +144,13 @@ function plain(doc: Document, node: Node, aliasing: Set<Node>): TemplateValue {
       // A key is its text as written: `012345678901:` keeps its zero, `1.10:` its last digit.
       const key =
         typeof keyNode.value === "string" ? keyNode.value : (keyNode.source ?? String(keyNode.value ?? ""));
-      if (Object.hasOwn(out, key))
-        throw templateError.format(`YAML not well-formed. duplicate map key ${key}`);
+      if (Object.hasOwn(out, key)) {
+        if (onDuplicate === undefined)
+          throw templateError.format(`YAML not well-formed. duplicate map key ${key}`);
+        onDuplicate(key, keyNode);
+      }
       Object.defineProperty(out, key, {
-        value: toValue(doc, pair.value as Node | null, aliasing),
+        value: toValue(doc, pair.value as Node | null, aliasing, onDuplicate),
         enumerable: true,
         writable: true,
         configurable: true,

@@ -156,6 +156,13 @@ export interface ResourceProvider {
   readonly replaceOn?: readonly string[];
   /** True for types that are recorded but have no effect (IAM): the deploy report says so. */
   readonly recordedOnly?: boolean;
+  /**
+   * Why a resource with these properties (as the template writes them, unresolved) is not
+   * created, or undefined. The plan then treats it as a resource of an unsupported type: listed
+   * as not applied, not created, and a reference to it is an error (e.g. an SNS email
+   * subscription: Nimbus sends no email).
+   */
+  notCreated?(properties: Readonly<Record<string, TemplateValue>>): string | undefined;
   create(
     ctx: ProviderContext,
     logicalId: string,

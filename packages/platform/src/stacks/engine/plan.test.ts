@@ -18,6 +18,9 @@ const registry = new Map(
     provider("Test::Queue", ["Name", "Timeout", "Target"], { replaceOn: ["Name"] }),
     provider("Test::Role", ["Document", "RoleName"], { recordedOnly: true }),
     provider("Test::Needs", ["Value"], { required: ["Value"] }),
+    provider("Test::Subscription", ["Protocol", "Target"], {
+      notCreated: (p) => (p.Protocol === "email" ? "Protocol email: no email" : undefined),
+    }),
   ].map((p) => [p.type, p]),
 );
 
@@ -203,5 +206,27 @@ Resources:
         context({ Q: state("Q", {}) }),
       ),
     ).toThrow("Update of resource type is not permitted");
+  });
+
+  it("skips a resource its provider does not create with those properties, and says so", () => {
+    const body = `Resources:
+  Mail: { Type: Test::Subscription, Properties: { Protocol: email } }
+  Queue: { Type: Test::Subscription, Properties: { Protocol: sqs } }
+`;
+    const plan = planDeploy(request(body), context());
+    expect(plan.inputs.skipped).toEqual(["Mail"]);
+    expect(plan.changes.map((c) => c.logicalId)).toEqual(["Queue"]);
+    expect(plan.inputs.notes.join("\n")).toContain(
+      "Mail (Test::Subscription): Protocol email: no email, not created",
+    );
+    const strict = planDeploy(request(body, { strict: true }), context());
+    expect(strict.failures.join("\n")).toContain(
+      "Nimbus strict mode: not applied: Mail (Test::Subscription)",
+    );
+    const referenced = planDeploy(
+      request(`${body}  Other: { Type: Test::Queue, Properties: { Target: !Ref Mail } }\n`),
+      context(),
+    );
+    expect(referenced.failures.join("\n")).toContain("Resource Other refers to Mail (Test::Subscription)");
   });
 });

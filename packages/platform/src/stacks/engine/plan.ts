@@ -147,6 +147,12 @@ export function planDeploy(request: PlanRequest, ctx: PlanContext): Plan {
       notes.push(`${logicalId} (${def.Type}): resource type not supported, not created`);
       continue;
     }
+    const notCreated = provider.notCreated?.(def.Properties ?? {});
+    if (notCreated !== undefined) {
+      skipped.push(logicalId);
+      notes.push(`${logicalId} (${def.Type}): ${notCreated}, not created`);
+      continue;
+    }
     if (provider.recordedOnly) recorded.push(`${logicalId} (${def.Type})`);
     for (const key of Object.keys(def))
       if (!KNOWN_ATTRIBUTES.has(key)) notes.push(`${logicalId} (${def.Type}) attribute ${key}`);

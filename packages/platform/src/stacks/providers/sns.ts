@@ -19,6 +19,8 @@ import {
 
 const TOPIC = "AWS::SNS::Topic";
 const SUBSCRIPTION = "AWS::SNS::Subscription";
+/** What Nimbus's SNS delivers to (messaging/topics/subscription-endpoint.ts). */
+const DELIVERED_PROTOCOLS = new Set(["sqs", "lambda", "http", "https"]);
 const POLICY = "AWS::SNS::TopicPolicy";
 const GONE = ["NotFound", "ResourceNotFound"];
 
@@ -212,6 +214,15 @@ const subscriptionProvider: ResourceProvider = {
   ],
   required: ["TopicArn", "Protocol"],
   replaceOn: ["TopicArn", "Protocol", "Endpoint"],
+  // Nimbus's SNS delivers to sqs, lambda, http and https endpoints only; Subscribe refuses the
+  // others. A template's email (or sms, ...) subscription is a side channel to a person, so
+  // the deploy goes on without it and says so (strict mode refuses it). A Protocol that is not
+  // a literal is only known at apply time, where Subscribe's error fails the resource.
+  notCreated(properties) {
+    const protocol = properties.Protocol;
+    if (typeof protocol !== "string" || DELIVERED_PROTOCOLS.has(protocol.toLowerCase())) return undefined;
+    return `Protocol ${protocol}: Nimbus's SNS delivers to sqs, lambda, http and https endpoints only`;
+  },
   async create(ctx, _logicalId, props) {
     checkRegion(ctx, props);
     const form = new URLSearchParams({

@@ -55,8 +55,6 @@ export class SqsPoller {
   private readonly abort = new AbortController();
   private readonly loops = new Set<Promise<void>>();
   private readonly timers = new Set<() => void>();
-  private readonly stoppedSignal: Promise<undefined>;
-  private wakeStopped: () => void = () => undefined;
   private backoffMs = 0;
   private lastResult: string;
   private readonly maxWorkers: number;
@@ -72,9 +70,6 @@ export class SqsPoller {
     this.initialWorkers = Math.max(1, Math.min(deps.scaling.initial, this.maxWorkers));
     // Every worker's long poll listens on the one stop signal.
     setMaxListeners(0, this.abort.signal);
-    this.stoppedSignal = new Promise((resolve) => {
-      this.wakeStopped = () => resolve(undefined);
-    });
   }
 
   /** Concurrent batches right now. */
@@ -93,7 +88,6 @@ export class SqsPoller {
     this.abort.abort();
     for (const cancel of this.timers) cancel();
     this.timers.clear();
-    this.wakeStopped();
   }
 
   /** Resolves when every worker has ended (after `stop`). */
@@ -188,18 +182,18 @@ export class SqsPoller {
     return needed > queue.visibilityTimeoutSec ? (needed + 30) * 1000 : undefined;
   }
 
-  /** One receive, raced against stop; undefined once stopped. */
+  /** One receive; undefined once stopped. */
   private async receive(max: number, waitMs: number, visibilityMs: number | undefined) {
     if (this.stopped) return undefined;
     try {
-      const received = this.deps.queues.receive(this.mapping.eventSourceArn, {
+      // Stop aborts the signal, which ends the long poll at once (no race with a stop promise:
+      // each race against a long-lived promise would stay referenced until the poller ends).
+      const messages = await this.deps.queues.receive(this.mapping.eventSourceArn, {
         max,
         waitMs,
         visibilityMs,
         signal: this.abort.signal,
       });
-      received.catch(() => undefined); // a receive that loses the race to stop may still fail
-      const messages = await Promise.race([received, this.stoppedSignal]);
       return this.stopped ? undefined : messages;
     } catch (error) {
       if (this.stopped) return undefined;

@@ -1,16 +1,18 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import {
   CloudFormationClient,
+  DescribeStackEventsCommand,
   DescribeStackResourcesCommand,
   DescribeStacksCommand,
 } from "@aws-sdk/client-cloudformation";
 import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { EventBridgeClient, ListTargetsByRuleCommand, PutEventsCommand } from "@aws-sdk/client-eventbridge";
 import {
+  GetAliasCommand,
   GetFunctionConfigurationCommand,
   GetFunctionEventInvokeConfigCommand,
   InvokeCommand,
@@ -42,6 +44,7 @@ const run = promisify(execFile);
 
 let server: NimbusServer;
 let dataDir: string;
+let workDir: string;
 const clock = new OffsetClock();
 let cfn: CloudFormationClient;
 let logs: CloudWatchLogsClient;
@@ -55,6 +58,7 @@ let scheduler: SchedulerClient;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), "nimbus-sam-apps-"));
+  workDir = await mkdtemp(join(tmpdir(), "nimbus-sam-apps-src-"));
   server = await startServer({
     clock,
     config: {
@@ -79,17 +83,23 @@ afterAll(async () => {
   for (const client of [cfn, logs, lambda, sqs, sns, s3, events, sfn, scheduler]) client?.destroy();
   await server?.close({ graceMs: 2000 });
   await rm(dataDir, { recursive: true, force: true });
+  await rm(workDir, { recursive: true, force: true });
 });
 
 /** `nimbus deploy` of an app folder, as a user runs it; answers the stack's outputs. */
-async function deploy(app: string, extra: string[] = []): Promise<Record<string, string>> {
-  await run(
+async function deploy(
+  app: string,
+  extra: string[] = [],
+  folder = join(APPS, app),
+  status = "CREATE_COMPLETE",
+): Promise<Record<string, string>> {
+  const { stderr } = await run(
     process.execPath,
     [
       BIN,
       "deploy",
       "-t",
-      join(APPS, app, "template.yaml"),
+      join(folder, "template.yaml"),
       "--stack-name",
       app,
       "--endpoint",
@@ -109,10 +119,23 @@ async function deploy(app: string, extra: string[] = []): Promise<Record<string,
       `nimbus deploy ${app} failed: ${error.message}\n${error.stdout ?? ""}\n${error.stderr ?? ""}`,
     );
   });
+  deployWarnings.set(app, stderr);
   const described = await cfn.send(new DescribeStacksCommand({ StackName: app }));
   const stack = described.Stacks?.[0];
-  expect(stack?.StackStatus).toBe("CREATE_COMPLETE");
+  expect(stack?.StackStatus).toBe(status);
   return Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey ?? "", o.OutputValue ?? ""]));
+}
+
+/** What each deploy wrote to stderr (warnings). */
+const deployWarnings = new Map<string, string>();
+
+/** The stack-level notes of the last deploy ("Not applied by Nimbus: ..."). */
+async function stackNotes(stack: string): Promise<string> {
+  const got = await cfn.send(new DescribeStackEventsCommand({ StackName: stack }));
+  return (got.StackEvents ?? [])
+    .filter((e) => e.ResourceType === "AWS::CloudFormation::Stack")
+    .map((e) => e.ResourceStatusReason ?? "")
+    .join("\n");
 }
 
 /** Physical id of one of the stack's resources. */
@@ -199,6 +222,8 @@ describe("serverless-patterns", () => {
 
   it("sns-sqs: a message published to the topic lands in the subscribed queue", async () => {
     const outputs = await deploy("sns-sqs");
+    // Its Outputs repeat a `Description:` key: the last one is used, as sam deploy does.
+    expect(deployWarnings.get("sns-sqs")).toContain("line 48: key 'Description' appears twice in one map");
     await sns.send(new PublishCommand({ TopicArn: outputs.MySnsTopicArn, Message: "fan-out" }));
     const message = await receiveOne(outputs.MySqsQueueURL ?? "");
     const envelope = JSON.parse(message.Body ?? "{}") as { Type: string; Message: string; TopicArn: string };
@@ -220,6 +245,9 @@ describe("serverless-patterns", () => {
   it("eventbridge-lambda: the rule's prefix pattern lets EUR transactions through", async () => {
     // The template has `Description:` next to `Properties:`; SAM ignores it (and Nimbus says so).
     const outputs = await deploy("eventbridge-lambda");
+    expect(await stackNotes("eventbridge-lambda")).toContain(
+      "ConsumerFunction (AWS::Serverless::Function) property Description: not a resource attribute",
+    );
     const put = (location: string) =>
       events.send(
         new PutEventsCommand({
@@ -285,6 +313,12 @@ describe("serverless-application-model examples", () => {
     // "my-sqs-arn", which is not an ARN (AWS refuses it as well).
     await deploy("lambda-event-destinations", ["--parameter-overrides", "UseExistingQueue=false"]);
     const stack = "lambda-event-destinations";
+    // The email subscription: Nimbus sends no email, so it is listed and not created.
+    expect(await stackNotes(stack)).toContain(
+      "SNSSubscription (AWS::SNS::Subscription): Protocol email: Nimbus's SNS delivers to sqs, lambda, http and https endpoints only, not created",
+    );
+    const resources = await cfn.send(new DescribeStackResourcesCommand({ StackName: stack }));
+    expect(resources.StackResources?.map((r) => r.LogicalResourceId)).not.toContain("SNSSubscription");
     const sqsSns = await physicalId(stack, "EventDestinationSQSSNS");
     const config = await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: sqsSns }));
     expect(config.MaximumRetryAttempts).toBe(1);
@@ -326,17 +360,49 @@ describe("serverless-application-model examples", () => {
     });
   });
 
-  it("lambda_safe_deployments: the alias is published and the hook gets the version", async () => {
-    await deploy("lambda-safe-deployments");
+  it("lambda_safe_deployments: a new release runs the PreTraffic hook, then shifts 10% a minute", async () => {
+    const folder = join(workDir, "lambda-safe-deployments");
+    await cp(join(APPS, "lambda-safe-deployments"), folder, { recursive: true });
+    await deploy("lambda-safe-deployments", [], folder);
     const fn = await physicalId("lambda-safe-deployments", "safeTest");
-    const invoked = await lambda.send(
-      new InvokeCommand({ FunctionName: fn, Qualifier: "live", Payload: "{}" }),
+    const call = async () => {
+      const invoked = await lambda.send(
+        new InvokeCommand({ FunctionName: fn, Qualifier: "live", Payload: "{}" }),
+      );
+      return JSON.parse(Buffer.from(invoked.Payload ?? []).toString()) as { version: string; answer: number };
+    };
+    expect(await call()).toEqual({ version: "1", answer: 42 });
+    const hook = "CodeDeployHook_preTrafficHook";
+    const before = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: hook }));
+    expect(before.Environment?.Variables?.CurrentVersion).toMatch(new RegExp(`:function:${fn}:1$`));
+
+    // New code: version 2; the hook checks it before any traffic moves, then Linear10PercentEvery1Minute.
+    const source = join(folder, "src/safeTest.js");
+    await writeFile(source, (await readFile(source, "utf8")).replace("answer: 42", "answer: 42, release: 2"));
+    const update = deploy("lambda-safe-deployments", [], folder, "UPDATE_COMPLETE");
+    await logLine(hook, `:function:${fn}:2: Succeeded`);
+    const shifting = await until("the first 10%", async () => {
+      const alias = await lambda.send(new GetAliasCommand({ FunctionName: fn, Name: "live" }));
+      const weights = alias.RoutingConfig?.AdditionalVersionWeights ?? {};
+      return Object.keys(weights).length > 0 ? { alias, weights } : undefined;
+    });
+    expect(shifting.alias.FunctionVersion).toBe("1");
+    expect(shifting.weights).toEqual({ 2: 0.1 });
+    let finished = false;
+    void update.then(
+      () => {
+        finished = true;
+      },
+      () => {
+        finished = true;
+      },
     );
-    expect(JSON.parse(Buffer.from(invoked.Payload ?? []).toString())).toEqual({ version: "1", answer: 42 });
-    const hook = await lambda.send(
-      new GetFunctionConfigurationCommand({ FunctionName: "CodeDeployHook_preTrafficHook" }),
-    );
-    expect(hook.Environment?.Variables?.CurrentVersion).toMatch(new RegExp(`:function:${fn}:1$`));
+    for (let minute = 0; minute < 12 && !finished; minute++) {
+      clock.advance(61_000);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    await update;
+    expect(await call()).toEqual({ version: "2", answer: 42, release: 2 });
   });
 
   it("lambda_sns_filter_policy: only football notifications reach the function", async () => {

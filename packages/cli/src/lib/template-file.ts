@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { dirname, isAbsolute, resolve } from "node:path";
 import { parseTemplate } from "@nimbus/platform";
 import { usageError } from "./cli-error.js";
 
@@ -14,6 +16,7 @@ export function parseTemplateText(
   text: string,
   source: string,
   warn: (message: string) => void = (message) => process.stderr.write(`${message}\n`),
+  baseDir?: string,
 ): TemplateJson {
   try {
     // A key written twice: `sam deploy` re-writes the template through PyYAML, where the last
@@ -23,7 +26,11 @@ export function parseTemplateText(
       warn(
         `${source}: line ${line}: key '${key}' appears twice in one map; the last value is used (as sam deploy does)`,
       );
-    return parseTemplate(text, { onDuplicateKey }) as unknown as TemplateJson;
+    const include = baseDir === undefined ? undefined : localInclude(baseDir);
+    return parseTemplate(text, {
+      onDuplicateKey,
+      ...(include ? { include } : {}),
+    }) as unknown as TemplateJson;
   } catch (error) {
     throw usageError(`${source}: ${(error as Error).message}`);
   }
@@ -39,5 +46,26 @@ export async function readTemplateFile(path: string): Promise<TemplateJson> {
       `cannot read template ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
     );
   }
-  return parseTemplateText(text, path);
+  return parseTemplateText(text, path, undefined, dirname(resolve(path)));
+}
+
+/**
+ * `Fn::Transform: { Name: AWS::Include, Parameters: { Location: ./api.yaml } }` with a local
+ * file: its text, which the template parser inlines in place (what `sam package` uploads for
+ * CloudFormation to include). S3 and HTTP(S) locations are left as they are.
+ */
+function localInclude(baseDir: string): (location: string) => string {
+  return (location) => {
+    if (/^(s3|https?):\/\//i.test(location)) {
+      throw usageError(`AWS::Include of ${location}: only local files are included by nimbus deploy`);
+    }
+    const path = isAbsolute(location) ? location : resolve(baseDir, location);
+    try {
+      return readFileSync(path, "utf8");
+    } catch (error) {
+      throw usageError(
+        `AWS::Include: cannot read ${location} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      );
+    }
+  };
 }

@@ -358,6 +358,20 @@ describe("serverless-application-model examples", () => {
       condition: "RetriesExhausted",
       approximateInvokeCount: 2,
     });
+
+    // `nimbus delete` removes what was created (the subscription never was).
+    await run(process.execPath, [BIN, "delete", "--yes", "--stack-name", stack, "--endpoint", server.url], {
+      env: {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: "test",
+        AWS_SECRET_ACCESS_KEY: "test",
+        AWS_REGION: "us-east-1",
+      },
+    });
+    await expect(cfn.send(new DescribeStacksCommand({ StackName: stack }))).rejects.toThrow("does not exist");
+    await expect(lambda.send(new GetFunctionConfigurationCommand({ FunctionName: sqsSns }))).rejects.toThrow(
+      /not found/i,
+    );
   });
 
   it("lambda_safe_deployments: a new release runs the PreTraffic hook, then shifts 10% a minute", async () => {

@@ -220,6 +220,34 @@ describe("serverless-patterns", () => {
     await logLine(outputs.QueueConsumerFunction ?? "", "received message: order-17");
   });
 
+  it("lambda-sqs: the function sends to the queue its environment names", async () => {
+    const outputs = await deploy("lambda-sqs");
+    const invoked = await lambda.send(
+      new InvokeCommand({
+        FunctionName: outputs.QueuePublisherFunction,
+        Payload: JSON.stringify({ order: 9 }),
+      }),
+    );
+    expect(invoked.FunctionError).toBeUndefined();
+    const message = await receiveOne(outputs.SQSqueueURL ?? "");
+    expect(JSON.parse(message.Body ?? "{}")).toEqual({ order: 9 });
+  });
+
+  it("eventbridge-sqs: the rule (account and source) sends matching events to the queue", async () => {
+    const outputs = await deploy("eventbridge-sqs");
+    await events.send(
+      new PutEventsCommand({
+        Entries: [{ Source: "demo.sqs", DetailType: "demo", Detail: JSON.stringify({ n: 1 }) }],
+      }),
+    );
+    const message = await receiveOne(outputs.SQSqueueURL ?? "");
+    expect(JSON.parse(message.Body ?? "{}")).toMatchObject({
+      source: "demo.sqs",
+      account: "000000000000",
+      detail: { n: 1 },
+    });
+  });
+
   it("sns-sqs: a message published to the topic lands in the subscribed queue", async () => {
     const outputs = await deploy("sns-sqs");
     // Its Outputs repeat a `Description:` key: the last one is used, as sam deploy does.

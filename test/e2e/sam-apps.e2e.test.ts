@@ -204,6 +204,14 @@ describe("sam init hello-world (aws-sam-cli-app-templates)", () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ message: "hello world", path: "/hello/" });
   });
+
+  it("nodejs22.x sqs: the function (code: the template's folder) logs what the queue receives", async () => {
+    await deploy("sam-init-sqs-nodejs");
+    const queueUrl = await physicalId("sam-init-sqs-nodejs", "SimpleQueue");
+    const fn = await physicalId("sam-init-sqs-nodejs", "SQSPayloadLogger");
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: "from sam init" }));
+    await logLine(fn, "payload: from sam init");
+  });
 });
 
 describe("serverless-patterns", () => {

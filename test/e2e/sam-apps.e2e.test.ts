@@ -347,7 +347,12 @@ describe("serverless-application-model examples", () => {
   it("function_lambda_event_destinations: generated and conditional destinations", async () => {
     // UseExistingQueue=false: the default points OnSuccess at the parameter's placeholder
     // "my-sqs-arn", which is not an ARN (AWS refuses it as well).
-    await deploy("lambda-event-destinations", ["--parameter-overrides", "UseExistingQueue=false"]);
+    // First a change set only (--no-execute): the stack waits in REVIEW_IN_PROGRESS, and the next
+    // deploy creates it (no previous parameter values to keep).
+    const overrides = ["--parameter-overrides", "UseExistingQueue=false"];
+    const folder = join(APPS, "lambda-event-destinations");
+    await deploy("lambda-event-destinations", [...overrides, "--no-execute"], folder, "REVIEW_IN_PROGRESS");
+    await deploy("lambda-event-destinations", overrides);
     const stack = "lambda-event-destinations";
     // The email subscription: Nimbus sends no email, so it is listed and not created.
     expect(await stackNotes(stack)).toContain(

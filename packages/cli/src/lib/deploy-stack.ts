@@ -184,7 +184,14 @@ async function runDeploy(clients: NimbusClients, options: DeployStackOptions): P
     templateSource.TemplateBody = body;
   }
 
-  const parameters = buildParameters(packaged.template, options.parameters ?? {}, existing);
+  // A stack waiting in REVIEW_IN_PROGRESS (an earlier change set never executed, or FAILED) has
+  // no previous values to keep: UsePreviousValue is invalid on a CREATE change set (the AWS
+  // CLI's deploy drops them the same way).
+  const parameters = buildParameters(
+    packaged.template,
+    options.parameters ?? {},
+    changeSetType === "UPDATE" ? existing : undefined,
+  );
   const changeSetName = `nimbus-deploy-${Date.now()}`;
   progress(`Creating change set ${changeSetName} (${changeSetType}) for stack ${stackName}`);
   const created = await cfn
@@ -311,7 +318,7 @@ async function waitForChangeSet(
  * stack already has and the overrides do not name keeps its previous value (as
  * `aws cloudformation deploy` does).
  */
-function buildParameters(
+export function buildParameters(
   template: Record<string, unknown>,
   overrides: Record<string, string>,
   existing: Stack | undefined,

@@ -163,6 +163,12 @@ export interface ResourceProvider {
    * subscription: Nimbus sends no email).
    */
   notCreated?(properties: Readonly<Record<string, TemplateValue>>): string | undefined;
+  /**
+   * Parts of these properties (as the template writes them, unresolved) the provider leaves out,
+   * one line each; the plan lists them as not applied (strict mode refuses them). E.g. an SNS
+   * topic's inline email subscription.
+   */
+  notApplied?(properties: Readonly<Record<string, TemplateValue>>): string[];
   create(
     ctx: ProviderContext,
     logicalId: string,

@@ -154,6 +154,8 @@ export function planDeploy(request: PlanRequest, ctx: PlanContext): Plan {
       continue;
     }
     if (provider.recordedOnly) recorded.push(`${logicalId} (${def.Type})`);
+    for (const note of provider.notApplied?.(def.Properties ?? {}) ?? [])
+      notes.push(`${logicalId} (${def.Type}) ${note}`);
     for (const key of Object.keys(def))
       if (!KNOWN_ATTRIBUTES.has(key)) notes.push(`${logicalId} (${def.Type}) attribute ${key}`);
     if (def.DeletionPolicy === "Snapshot" || def.UpdateReplacePolicy === "Snapshot")

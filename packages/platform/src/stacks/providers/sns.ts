@@ -1,5 +1,5 @@
 import type { XmlValue } from "../../aws/query-protocol.js";
-import type { ProviderContext, ResolvedProperties, ResourceProvider } from "../model.js";
+import type { ProviderContext, ResolvedProperties, ResourceProvider, TemplateValue } from "../model.js";
 import {
   type AttributeSpec,
   alreadyExists,
@@ -72,14 +72,41 @@ async function applyTags(
   }
 }
 
-/** The topic's inline `Subscription` list as `protocol endpoint` keys. */
-function inlineSubscriptions(props: ResolvedProperties): Map<string, { Protocol: string; Endpoint: string }> {
+/**
+ * The topic's inline `Subscription` list as `protocol endpoint` keys. Entries with a protocol
+ * Nimbus's SNS does not deliver to (email, sms, ...) are left out, as the plan says
+ * (`notApplied`); `skipped` gets each one, for a note when the protocol was not literal.
+ */
+function inlineSubscriptions(
+  props: ResolvedProperties,
+  skipped?: (protocol: string, endpoint: string) => void,
+): Map<string, { Protocol: string; Endpoint: string }> {
   const out = new Map<string, { Protocol: string; Endpoint: string }>();
   for (const item of list(props, "Subscription", TOPIC)) {
     const s = item as { Protocol?: unknown; Endpoint?: unknown } | null;
     if (typeof s?.Protocol !== "string" || typeof s.Endpoint !== "string")
       throw invalidProperty(TOPIC, "Subscription", "must be a list of {Endpoint, Protocol}");
+    if (!DELIVERED_PROTOCOLS.has(s.Protocol.toLowerCase())) {
+      skipped?.(s.Protocol, s.Endpoint);
+      continue;
+    }
     out.set(`${s.Protocol} ${s.Endpoint}`, { Protocol: s.Protocol, Endpoint: s.Endpoint });
+  }
+  return out;
+}
+
+/** Plan lines for the inline subscriptions left out (literal protocols only; others are noted at apply). */
+function undeliveredInline(properties: Readonly<Record<string, TemplateValue>>): string[] {
+  const items = properties.Subscription;
+  if (!Array.isArray(items)) return [];
+  const out: string[] = [];
+  for (const item of items) {
+    if (item === null || typeof item !== "object" || Array.isArray(item)) continue;
+    const protocol = item.Protocol;
+    if (typeof protocol === "string" && !DELIVERED_PROTOCOLS.has(protocol.toLowerCase()))
+      out.push(
+        `property Subscription: the ${protocol} subscription is not created (Nimbus's SNS delivers to sqs, lambda, http and https endpoints only)`,
+      );
   }
   return out;
 }
@@ -131,6 +158,7 @@ const topicProvider: ResourceProvider = {
     "Tags",
   ],
   replaceOn: ["TopicName", "FifoTopic"],
+  notApplied: undeliveredInline,
   async create(ctx, logicalId, props) {
     const name = topicName(ctx, logicalId, props);
     const arn = `arn:aws:sns:${ctx.region}:${ctx.accountId}:${name}`;
@@ -149,7 +177,12 @@ const topicProvider: ResourceProvider = {
       form.set(`Tags.member.${i + 1}.Key`, key);
       form.set(`Tags.member.${i + 1}.Value`, value);
     });
-    const subscriptions = inlineSubscriptions(props);
+    const subscriptions = inlineSubscriptions(props, (protocol, endpoint) =>
+      ctx.note(
+        logicalId,
+        `Subscription ${protocol} ${endpoint} not created: Nimbus's SNS does not deliver ${protocol}`,
+      ),
+    );
     const out = (await ctx.api.query("sns", "CreateTopic", form)) as { TopicArn: string };
     try {
       for (const s of subscriptions.values())
@@ -161,7 +194,7 @@ const topicProvider: ResourceProvider = {
     }
     return topicResult(out.TopicArn);
   },
-  async update(ctx, _logicalId, current, props) {
+  async update(ctx, logicalId, current, props) {
     const arn = current.physicalId;
     const changes = attributeChanges(current.properties, props, TOPIC_ATTRIBUTES, TOPIC);
     for (const [name, value] of Object.entries(changes))
@@ -172,7 +205,12 @@ const topicProvider: ResourceProvider = {
       });
     await applyTags(ctx, arn, tagMap(current.properties, TOPIC), tagMap(props, TOPIC));
     const before = inlineSubscriptions(current.properties);
-    const after = inlineSubscriptions(props);
+    const after = inlineSubscriptions(props, (protocol, endpoint) =>
+      ctx.note(
+        logicalId,
+        `Subscription ${protocol} ${endpoint} not created: Nimbus's SNS does not deliver ${protocol}`,
+      ),
+    );
     const dropped = [...before.keys()].filter((key) => !after.has(key));
     if (dropped.length > 0) {
       // Subscriptions still pending confirmation have no ARN to unsubscribe; SNS expires them.

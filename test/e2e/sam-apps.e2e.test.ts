@@ -509,12 +509,7 @@ describe("serverless-application-model examples", () => {
 });
 
 describe("Step Functions workshop", () => {
-  // Known gap, outside the stacks area: the REST API import refuses `httpMethod: ANY` on a Step
-  // Functions action integration ("Nimbus does not support integration HTTP method ANY for Step
-  // Functions actions (POST)", gateway/rest-api/rest-api-service.ts); AWS accepts it, and this
-  // tutorial works there. AWS::Include itself works (the api.yaml reaches the import). `it.fails`
-  // turns red once the gateway accepts it: then make it `it`.
-  it.fails("stepfunctions-rest-api: the REST API (api.yaml through AWS::Include) runs the express workflow synchronously", async () => {
+  it("stepfunctions-rest-api: the REST API (api.yaml through AWS::Include) runs the express workflow synchronously", async () => {
     const outputs = await deploy("stepfunctions-rest-api");
     const response = await fetch(nimbusUrl(outputs.HelloWorldApi ?? ""), {
       method: "POST",

@@ -321,7 +321,13 @@ export function checkIntegration(integration: IntegrationDoc): void {
   if (type === "AWS" && !isLambdaUri(integration.uri)) {
     // A service action (Step Functions, SQS, SNS): others are refused here, naming them.
     const target = awsServiceTargetOf(integration.uri);
-    if (serviceSpec(target.service).protocol === "json" && integration.httpMethod !== "POST") {
+    // awsJson actions are POSTs; ANY (the client's method) is accepted as AWS accepts it, and
+    // such an action is always called with POST.
+    if (
+      serviceSpec(target.service).protocol === "json" &&
+      integration.httpMethod !== "POST" &&
+      integration.httpMethod !== "ANY"
+    ) {
       throw unsupported(
         `integration HTTP method ${integration.httpMethod} for ${serviceSpec(target.service).title} actions (POST)`,
       );

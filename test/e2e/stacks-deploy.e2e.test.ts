@@ -29,7 +29,11 @@ const waiter = (client: CloudFormationClient) => ({ client, maxWaitTime: 120, mi
 
 const HANDLER = `exports.handler = async (event) => ({ greeting: process.env.GREETING, got: event });`;
 
-function outputsOf(stack: { Outputs?: { OutputKey?: string; OutputValue?: string }[] } | undefined) {
+function outputsOf(
+  stack:
+    | { Outputs?: { OutputKey?: string | undefined; OutputValue?: string | undefined }[] | undefined }
+    | undefined,
+) {
   return Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
 }
 

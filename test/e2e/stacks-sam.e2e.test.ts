@@ -1,4 +1,5 @@
 import {
+  type Capability,
   CloudFormationClient,
   CreateChangeSetCommand,
   DeleteStackCommand,
@@ -98,7 +99,7 @@ describe("stacks: SAM templates", () => {
   });
 
   it("deploys a function behind a REST API and a queue-fed function, then updates the code", async () => {
-    const capabilities = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"];
+    const capabilities: Capability[] = ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"];
     await cfn.send(
       new CreateChangeSetCommand({
         StackName: "sam-app",

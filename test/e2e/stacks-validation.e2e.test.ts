@@ -2,6 +2,7 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  type Capability,
   CloudFormationClient,
   ContinueUpdateRollbackCommand,
   CreateChangeSetCommand,
@@ -142,7 +143,11 @@ Resources:
   });
 
   it("lists what it does not apply in the change set, creates the rest, and refuses it all in strict mode", async () => {
-    const input = { StackName: "lenient", TemplateBody: UNSUPPORTED, Capabilities: ["CAPABILITY_IAM"] };
+    const input = {
+      StackName: "lenient",
+      TemplateBody: UNSUPPORTED,
+      Capabilities: ["CAPABILITY_IAM"] as Capability[],
+    };
     await cfn.send(
       new CreateChangeSetCommand({
         ...input,

@@ -12,7 +12,10 @@ export const handler = async (event) => {
     return { statusCode: 400, body: JSON.stringify({ message: "the body must be JSON" }) };
   }
   if (typeof decision.taskToken !== "string" || typeof decision.approved !== "boolean") {
-    return { statusCode: 400, body: JSON.stringify({ message: "taskToken (string) and approved (boolean) are required" }) };
+    return {
+      statusCode: 400,
+      body: JSON.stringify({ message: "taskToken (string) and approved (boolean) are required" }),
+    };
   }
   await sfn.send(
     new SendTaskSuccessCommand({

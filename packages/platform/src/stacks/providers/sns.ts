@@ -16,6 +16,7 @@ import {
   tagChanges,
   tagMap,
 } from "./service-props.js";
+import { storedPolicyProviders } from "./stored-policy.js";
 
 const TOPIC = "AWS::SNS::Topic";
 const SUBSCRIPTION = "AWS::SNS::Subscription";
@@ -305,8 +306,15 @@ const subscriptionProvider: ResourceProvider = {
   },
 };
 
-async function setTopicPolicy(ctx: ProviderContext, arns: string[], policy: string, tolerateGone: boolean) {
-  for (const arn of arns) {
+// Nimbus stores topic policies (GetTopicAttributes returns them) but does not enforce them; an
+// empty Policy puts the topic back on SNS's default access policy.
+const topicPolicyProviders = storedPolicyProviders({
+  listType: POLICY,
+  listProperty: "Topics",
+  inlineType: "AWS::SNS::TopicInlinePolicy",
+  inlineProperty: "TopicArn",
+  notEnforced: "the policy is stored on the topic; Nimbus does not enforce topic policies",
+  async setPolicy(ctx, arn, policy, tolerateGone) {
     const set = () =>
       ctx.api.query("sns", "SetTopicAttributes", {
         TopicArn: arn,
@@ -315,69 +323,10 @@ async function setTopicPolicy(ctx: ProviderContext, arns: string[], policy: stri
       });
     if (tolerateGone) await ignoreGone(GONE, set);
     else await set();
-  }
-}
-
-// Nimbus stores topic policies (GetTopicAttributes returns them) but does not enforce them.
-const NOT_ENFORCED = "the policy is stored on the topic; Nimbus does not enforce topic policies";
-
-const topicPolicyProvider: ResourceProvider = {
-  type: POLICY,
-  properties: ["PolicyDocument", "Topics"],
-  required: ["PolicyDocument", "Topics"],
-  async create(ctx, logicalId, props) {
-    await setTopicPolicy(
-      ctx,
-      stringList(props, "Topics", POLICY),
-      jsonText(props, "PolicyDocument", POLICY) ?? "",
-      false,
-    );
-    ctx.note(logicalId, NOT_ENFORCED);
-    const id = ctx.physicalName(logicalId);
-    return { physicalId: id, attributes: { Id: id } };
   },
-  async update(ctx, _logicalId, current, props) {
-    const topics = stringList(props, "Topics", POLICY);
-    const dropped = stringList(current.properties, "Topics", POLICY).filter((t) => !topics.includes(t));
-    // An empty Policy puts the topic back on SNS's default access policy.
-    await setTopicPolicy(ctx, dropped, "", true);
-    await setTopicPolicy(ctx, topics, jsonText(props, "PolicyDocument", POLICY) ?? "", false);
-    return { physicalId: current.physicalId, attributes: { Id: current.physicalId } };
-  },
-  async delete(ctx, _logicalId, current) {
-    await setTopicPolicy(ctx, stringList(current.properties, "Topics", POLICY), "", true);
-  },
-};
-
-const INLINE_POLICY = "AWS::SNS::TopicInlinePolicy";
-
-const topicInlinePolicyProvider: ResourceProvider = {
-  type: INLINE_POLICY,
-  properties: ["PolicyDocument", "TopicArn"],
-  required: ["PolicyDocument", "TopicArn"],
-  replaceOn: ["TopicArn"],
-  async create(ctx, logicalId, props) {
-    const arn = scalar(props, "TopicArn", INLINE_POLICY) ?? "";
-    await setTopicPolicy(ctx, [arn], jsonText(props, "PolicyDocument", INLINE_POLICY) ?? "", false);
-    ctx.note(logicalId, NOT_ENFORCED);
-    // Ref is the topic's ARN (CloudFormation documents it so).
-    return { physicalId: arn, attributes: {} };
-  },
-  async update(ctx, _logicalId, current, props) {
-    await setTopicPolicy(
-      ctx,
-      [current.physicalId],
-      jsonText(props, "PolicyDocument", INLINE_POLICY) ?? "",
-      false,
-    );
-    return { physicalId: current.physicalId, attributes: {} };
-  },
-  async delete(ctx, _logicalId, current) {
-    await setTopicPolicy(ctx, [current.physicalId], "", true);
-  },
-};
+});
 
 /** AWS::SNS::Topic, Subscription, TopicPolicy and TopicInlinePolicy. */
 export function snsProviders(): ResourceProvider[] {
-  return [topicProvider, subscriptionProvider, topicPolicyProvider, topicInlinePolicyProvider];
+  return [topicProvider, subscriptionProvider, ...topicPolicyProviders];
 }

@@ -13,6 +13,7 @@ import {
   tagChanges,
   tagMap,
 } from "./service-props.js";
+import { storedPolicyProviders } from "./stored-policy.js";
 
 const QUEUE = "AWS::SQS::Queue";
 const POLICY = "AWS::SQS::QueuePolicy";
@@ -134,65 +135,23 @@ const queueProvider: ResourceProvider = {
   },
 };
 
-/** Sets (or clears, with "") the Policy attribute of each queue; queues already gone are skipped. */
-async function setPolicy(ctx: ProviderContext, urls: string[], policy: string, tolerateGone: boolean) {
-  for (const url of urls) {
+// Nimbus stores queue policies (GetQueueAttributes returns them) but does not enforce them:
+// every caller of the one account may use every queue.
+const queuePolicyProviders = storedPolicyProviders({
+  listType: POLICY,
+  listProperty: "Queues",
+  inlineType: INLINE_POLICY,
+  inlineProperty: "Queue",
+  notEnforced: "the policy is stored on the queue; Nimbus does not enforce queue policies",
+  async setPolicy(ctx, url, policy, tolerateGone) {
     const set = () =>
       ctx.api.json("AmazonSQS.SetQueueAttributes", { QueueUrl: url, Attributes: { Policy: policy } });
     if (tolerateGone) await ignoreGone(QUEUE_GONE, set);
     else await set();
-  }
-}
-
-// Nimbus stores queue policies (GetQueueAttributes returns them) but does not enforce them:
-// every caller of the one account may use every queue.
-const NOT_ENFORCED = "the policy is stored on the queue; Nimbus does not enforce queue policies";
-
-const queuePolicyProvider: ResourceProvider = {
-  type: POLICY,
-  properties: ["PolicyDocument", "Queues"],
-  required: ["PolicyDocument", "Queues"],
-  async create(ctx, logicalId, props) {
-    const policy = jsonText(props, "PolicyDocument", POLICY) ?? "";
-    await setPolicy(ctx, stringList(props, "Queues", POLICY), policy, false);
-    ctx.note(logicalId, NOT_ENFORCED);
-    const id = ctx.physicalName(logicalId);
-    return { physicalId: id, attributes: { Id: id } };
   },
-  async update(ctx, _logicalId, current, props) {
-    const queues = stringList(props, "Queues", POLICY);
-    const dropped = stringList(current.properties, "Queues", POLICY).filter((q) => !queues.includes(q));
-    await setPolicy(ctx, dropped, "", true);
-    await setPolicy(ctx, queues, jsonText(props, "PolicyDocument", POLICY) ?? "", false);
-    return { physicalId: current.physicalId, attributes: { Id: current.physicalId } };
-  },
-  async delete(ctx, _logicalId, current) {
-    await setPolicy(ctx, stringList(current.properties, "Queues", POLICY), "", true);
-  },
-};
-
-const queueInlinePolicyProvider: ResourceProvider = {
-  type: INLINE_POLICY,
-  properties: ["PolicyDocument", "Queue"],
-  required: ["PolicyDocument", "Queue"],
-  replaceOn: ["Queue"],
-  async create(ctx, logicalId, props) {
-    const url = scalar(props, "Queue", INLINE_POLICY) ?? "";
-    await setPolicy(ctx, [url], jsonText(props, "PolicyDocument", INLINE_POLICY) ?? "", false);
-    ctx.note(logicalId, NOT_ENFORCED);
-    // Ref is the queue URL (CloudFormation documents it so).
-    return { physicalId: url, attributes: {} };
-  },
-  async update(ctx, _logicalId, current, props) {
-    await setPolicy(ctx, [current.physicalId], jsonText(props, "PolicyDocument", INLINE_POLICY) ?? "", false);
-    return { physicalId: current.physicalId, attributes: {} };
-  },
-  async delete(ctx, _logicalId, current) {
-    await setPolicy(ctx, [current.physicalId], "", true);
-  },
-};
+});
 
 /** AWS::SQS::Queue, AWS::SQS::QueuePolicy and AWS::SQS::QueueInlinePolicy. */
 export function sqsProviders(): ResourceProvider[] {
-  return [queueProvider, queuePolicyProvider, queueInlinePolicyProvider];
+  return [queueProvider, ...queuePolicyProviders];
 }

@@ -12,7 +12,6 @@ import {
   jsonText,
   list,
   scalar,
-  stringList,
   tagChanges,
   tagMap,
 } from "./service-props.js";

@@ -7,9 +7,7 @@ import {
   flag,
   ignoreGone,
   isGone,
-  jsonText,
   scalar,
-  stringList,
   tagChanges,
   tagMap,
 } from "./service-props.js";

@@ -1,9 +1,7 @@
-import { execFile } from "node:child_process";
 import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { promisify } from "node:util";
-import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
 import { GetAliasCommand, InvokeCommand } from "@aws-sdk/client-lambda";
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
@@ -11,16 +9,16 @@ import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk
 import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NimbusServer, startServer } from "../../packages/platform/src/index.js";
+import { until } from "../support/async.js";
 import { clientConfig } from "../support/nimbus.js";
 import { OffsetClock } from "../support/offset-clock.js";
+import { nimbusDeploy, stackOutputs } from "../support/stacks.js";
 
 // Every app in examples/ deployed with `nimbus deploy` (the CLI, as a user runs it) against a
 // real server, then exercised the way its README says.
 
 const ROOT = resolve(import.meta.dirname, "../..");
-const BIN = join(ROOT, "packages/cli/bin/nimbus.js");
 const EXAMPLES = join(ROOT, "examples");
-const run = promisify(execFile);
 
 let server: NimbusServer;
 let dataDir: string;
@@ -62,46 +60,10 @@ async function deploy(
   stackName: string,
   extra: string[] = [],
 ): Promise<Record<string, string>> {
-  await run(
-    process.execPath,
-    [
-      BIN,
-      "deploy",
-      "-t",
-      join(folder, "template.yaml"),
-      "--stack-name",
-      stackName,
-      "--endpoint",
-      server.url,
-      ...extra,
-    ],
-    {
-      env: {
-        ...process.env,
-        AWS_ACCESS_KEY_ID: "test",
-        AWS_SECRET_ACCESS_KEY: "test",
-        AWS_REGION: "us-east-1",
-      },
-    },
-  ).catch((error: { stdout?: string; stderr?: string; message: string }) => {
-    throw new Error(
-      `nimbus deploy ${stackName} failed: ${error.message}\n${error.stdout ?? ""}\n${error.stderr ?? ""}`,
-    );
-  });
-  const described = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
-  const stack = described.Stacks?.[0];
-  expect(stack?.StackStatus).toMatch(/^(CREATE|UPDATE)_COMPLETE$/);
-  return Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey ?? "", o.OutputValue ?? ""]));
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await nimbusDeploy(server.url, join(folder, "template.yaml"), stackName, extra);
+  const { status, outputs } = await stackOutputs(cfn, stackName);
+  expect(status).toMatch(/^(CREATE|UPDATE)_COMPLETE$/);
+  return outputs;
 }
 
 describe("examples/rest-crud", () => {

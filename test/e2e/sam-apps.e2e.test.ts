@@ -1,8 +1,6 @@
-import { execFile } from "node:child_process";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { promisify } from "node:util";
 import {
   CloudFormationClient,
   DescribeStackEventsCommand,
@@ -30,17 +28,17 @@ import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type NimbusServer, startServer } from "../../packages/platform/src/index.js";
+import { until } from "../support/async.js";
 import { clientConfig } from "../support/nimbus.js";
 import { OffsetClock } from "../support/offset-clock.js";
+import { nimbusCli, nimbusDeploy, stackOutputs } from "../support/stacks.js";
 
 // Public SAM templates as their authors wrote them (test/fixtures/sam-apps/README.md lists the
 // sources and the few changes), each deployed with `nimbus deploy` against a real server and
 // exercised once the way the pattern is meant to be used.
 
 const ROOT = resolve(import.meta.dirname, "../..");
-const BIN = join(ROOT, "packages/cli/bin/nimbus.js");
 const APPS = join(ROOT, "test/fixtures/sam-apps");
-const run = promisify(execFile);
 
 let server: NimbusServer;
 let dataDir: string;
@@ -93,37 +91,10 @@ async function deploy(
   folder = join(APPS, app),
   status = "CREATE_COMPLETE",
 ): Promise<Record<string, string>> {
-  const { stderr } = await run(
-    process.execPath,
-    [
-      BIN,
-      "deploy",
-      "-t",
-      join(folder, "template.yaml"),
-      "--stack-name",
-      app,
-      "--endpoint",
-      server.url,
-      ...extra,
-    ],
-    {
-      env: {
-        ...process.env,
-        AWS_ACCESS_KEY_ID: "test",
-        AWS_SECRET_ACCESS_KEY: "test",
-        AWS_REGION: "us-east-1",
-      },
-    },
-  ).catch((error: { stdout?: string; stderr?: string; message: string }) => {
-    throw new Error(
-      `nimbus deploy ${app} failed: ${error.message}\n${error.stdout ?? ""}\n${error.stderr ?? ""}`,
-    );
-  });
-  deployWarnings.set(app, stderr);
-  const described = await cfn.send(new DescribeStacksCommand({ StackName: app }));
-  const stack = described.Stacks?.[0];
-  expect(stack?.StackStatus).toBe(status);
-  return Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey ?? "", o.OutputValue ?? ""]));
+  deployWarnings.set(app, await nimbusDeploy(server.url, join(folder, "template.yaml"), app, extra));
+  const { status: got, outputs } = await stackOutputs(cfn, app);
+  expect(got).toBe(status);
+  return outputs;
 }
 
 /** What each deploy wrote to stderr (warnings). */
@@ -146,16 +117,6 @@ async function physicalId(stack: string, logicalId: string): Promise<string> {
   const id = got.StackResources?.[0]?.PhysicalResourceId;
   if (!id) throw new Error(`${stack} has no ${logicalId}`);
   return id;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /** Waits for a log line of a function that contains `text`. */
@@ -401,14 +362,7 @@ describe("serverless-application-model examples", () => {
     });
 
     // `nimbus delete` removes what was created (the subscription never was).
-    await run(process.execPath, [BIN, "delete", "--yes", "--stack-name", stack, "--endpoint", server.url], {
-      env: {
-        ...process.env,
-        AWS_ACCESS_KEY_ID: "test",
-        AWS_SECRET_ACCESS_KEY: "test",
-        AWS_REGION: "us-east-1",
-      },
-    });
+    await nimbusCli(server.url, ["delete", "--yes", "--stack-name", stack]);
     await expect(cfn.send(new DescribeStacksCommand({ StackName: stack }))).rejects.toThrow("does not exist");
     await expect(lambda.send(new GetFunctionConfigurationCommand({ FunctionName: sqsSns }))).rejects.toThrow(
       /not found/i,

@@ -48,6 +48,18 @@ export async function waitFor<T>(
   }
 }
 
+/** Polls `probe` until it answers something other than undefined (`waitFor` for optional values). */
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const value = await waitFor(probe, (v) => v !== undefined, timeoutMs).catch((error: Error) => {
+    throw new Error(`timed out waiting for ${what} (${error.message})`);
+  });
+  return value as T;
+}
+
 /** Calls the failure store's Nimbus API and decodes the JSON answer. */
 export async function nimbusApi(
   url: string,

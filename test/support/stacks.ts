@@ -1,3 +1,7 @@
+import { execFile } from "node:child_process";
+import { resolve } from "node:path";
+import { promisify } from "node:util";
+import { type CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { systemClock } from "../../packages/platform/src/core/clock.js";
 import { createLogger } from "../../packages/platform/src/core/logger.js";
 import type { NimbusServer } from "../../packages/platform/src/index.js";
@@ -33,5 +37,46 @@ export function providerContext(
       notes.push(`${logicalId}: ${message}`);
     },
     notes,
+  };
+}
+
+const NIMBUS_BIN = resolve(import.meta.dirname, "../../packages/cli/bin/nimbus.js");
+const run = promisify(execFile);
+
+/**
+ * Runs the `nimbus` CLI with `args` against `endpoint`, as a user runs it (dummy credentials);
+ * throws with its output when it exits non-zero. Answers what it wrote to stderr.
+ */
+export async function nimbusCli(endpoint: string, args: string[]): Promise<string> {
+  const env = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_REGION: "us-east-1",
+  };
+  const { stderr } = await run(process.execPath, [NIMBUS_BIN, ...args, "--endpoint", endpoint], {
+    env,
+  }).catch((error: { stdout?: string; stderr?: string; message: string }) => {
+    throw new Error(
+      `nimbus ${args.join(" ")} failed: ${error.message}\n${error.stdout ?? ""}\n${error.stderr ?? ""}`,
+    );
+  });
+  return stderr;
+}
+
+/** `nimbus deploy -t <template> --stack-name <name>`; answers its stderr (progress, warnings). */
+export function nimbusDeploy(endpoint: string, template: string, stackName: string, extra: string[] = []) {
+  return nimbusCli(endpoint, ["deploy", "-t", template, "--stack-name", stackName, ...extra]);
+}
+
+/** A stack's status and outputs by key. */
+export async function stackOutputs(
+  cfn: CloudFormationClient,
+  stackName: string,
+): Promise<{ status: string | undefined; outputs: Record<string, string> }> {
+  const stack = (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0];
+  return {
+    status: stack?.StackStatus,
+    outputs: Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey ?? "", o.OutputValue ?? ""])),
   };
 }

@@ -12,7 +12,7 @@ import {
   UpdateApiKeyCommand,
 } from "@aws-sdk/client-api-gateway";
 import {
-  CloudFormationClient,
+  type CloudFormationClient,
   CreateStackCommand,
   DescribeStackResourcesCommand,
   UpdateStackCommand,
@@ -22,21 +22,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientConfig, startNimbus, type TestNimbus } from "../support/nimbus.js";
 import { rootId, stageUrl } from "../support/rest-api.js";
-
-const waiter = (client: CloudFormationClient) => ({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 1 });
-
-/** A CloudFormation client that sends `x-nimbus-strict: 1` on every request. */
-function strictClient(url: string): CloudFormationClient {
-  const client = new CloudFormationClient(clientConfig(url));
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      (args.request as { headers: Record<string, string> }).headers["x-nimbus-strict"] = "1";
-      return next(args);
-    },
-    { step: "build", name: "nimbusStrict" },
-  );
-  return client;
-}
+import { strictClient, waiter } from "../support/stacks.js";
 
 /** An OpenAPI body whose GET /ping answers `{"stage": ...}` from a MOCK integration and needs an API key. */
 const MOCK_BODY = `

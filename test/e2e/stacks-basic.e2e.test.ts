@@ -13,8 +13,7 @@ import {
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientConfig, startNimbus, type TestNimbus } from "../support/nimbus.js";
-
-const waiter = (client: CloudFormationClient) => ({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 1 });
+import { waiter } from "../support/stacks.js";
 
 describe("stacks: CreateStack of a queue", () => {
   let nimbus: TestNimbus;

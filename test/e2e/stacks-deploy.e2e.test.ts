@@ -23,9 +23,8 @@ import { ListSubscriptionsByTopicCommand, SNSClient } from "@aws-sdk/client-sns"
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientConfig, payloadJson, ROLE, startNimbus, type TestNimbus } from "../support/nimbus.js";
+import { waiter } from "../support/stacks.js";
 import { zipFiles } from "../support/zip.js";
-
-const waiter = (client: CloudFormationClient) => ({ client, maxWaitTime: 120, minDelay: 1, maxDelay: 1 });
 
 const HANDLER = `exports.handler = async (event) => ({ greeting: process.env.GREETING, got: event });`;
 

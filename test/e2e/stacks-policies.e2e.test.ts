@@ -16,8 +16,7 @@ import {
 import { DeleteQueueCommand, GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientConfig, ROLE, startNimbus, type TestNimbus } from "../support/nimbus.js";
-
-const waiter = (client: CloudFormationClient) => ({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 1 });
+import { waiter } from "../support/stacks.js";
 
 const BROKEN_FUNCTION = `
   Broken:

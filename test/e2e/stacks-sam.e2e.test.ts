@@ -18,9 +18,8 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientConfig, startNimbus, type TestNimbus } from "../support/nimbus.js";
+import { waiter } from "../support/stacks.js";
 import { zipFiles } from "../support/zip.js";
-
-const waiter = (client: CloudFormationClient) => ({ client, maxWaitTime: 120, minDelay: 1, maxDelay: 1 });
 
 const API_HANDLER = (greeting: string) => `
 exports.handler = async (event) => ({

@@ -34,21 +34,7 @@ import { systemClock } from "../../packages/platform/src/core/clock.js";
 import { StackStore } from "../../packages/platform/src/stacks/engine/stack-store.js";
 import { SqliteMetadataStore } from "../../packages/platform/src/storage/sqlite/sqlite-metadata-store.js";
 import { clientConfig, startNimbus, type TestNimbus } from "../support/nimbus.js";
-
-const waiter = (client: CloudFormationClient) => ({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 1 });
-
-/** A CloudFormation client that sends `x-nimbus-strict: 1` on every request. */
-function strictClient(url: string): CloudFormationClient {
-  const client = new CloudFormationClient(clientConfig(url));
-  client.middlewareStack.add(
-    (next) => async (args) => {
-      (args.request as { headers: Record<string, string> }).headers["x-nimbus-strict"] = "1";
-      return next(args);
-    },
-    { step: "build", name: "nimbusStrict" },
-  );
-  return client;
-}
+import { strictClient, waiter } from "../support/stacks.js";
 
 const UNSUPPORTED = `
 Resources:

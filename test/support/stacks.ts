@@ -1,11 +1,12 @@
 import { execFile } from "node:child_process";
 import { resolve } from "node:path";
 import { promisify } from "node:util";
-import { type CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
+import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { systemClock } from "../../packages/platform/src/core/clock.js";
 import { createLogger } from "../../packages/platform/src/core/logger.js";
 import type { NimbusServer } from "../../packages/platform/src/index.js";
 import type { ProviderContext } from "../../packages/platform/src/stacks/model.js";
+import { clientConfig } from "./nimbus.js";
 
 /**
  * A ProviderContext on a running server, as the stack engine builds one: for tests of resource
@@ -79,4 +80,25 @@ export async function stackOutputs(
     status: stack?.StackStatus,
     outputs: Object.fromEntries((stack?.Outputs ?? []).map((o) => [o.OutputKey ?? "", o.OutputValue ?? ""])),
   };
+}
+
+/** Options for the SDK's stack and change-set waiters that poll every second. */
+export const waiter = (client: CloudFormationClient) => ({
+  client,
+  maxWaitTime: 60,
+  minDelay: 1,
+  maxDelay: 1,
+});
+
+/** A CloudFormation client that sends `x-nimbus-strict: 1` on every request. */
+export function strictClient(url: string): CloudFormationClient {
+  const client = new CloudFormationClient(clientConfig(url));
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      (args.request as { headers: Record<string, string> }).headers["x-nimbus-strict"] = "1";
+      return next(args);
+    },
+    { step: "build", name: "nimbusStrict" },
+  );
+  return client;
 }

@@ -12,12 +12,12 @@ import {
   ListPartsCommand,
   PutObjectCommand,
   S3Client,
-  type S3ServiceException,
   UploadPartCommand,
   UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientConfig, startNimbus, type TestNimbus } from "../support/nimbus.js";
+import { errorOf, md5 } from "../support/s3.js";
 
 let nimbus: TestNimbus;
 let s3: S3Client;
@@ -32,17 +32,6 @@ afterAll(async () => {
   s3?.destroy();
   await nimbus?.stop();
 });
-
-async function errorOf(promise: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as S3ServiceException;
-  }
-  throw new Error("expected the call to fail");
-}
-
-const md5 = (data: string | Buffer) => createHash("md5").update(data).digest("hex");
 
 describe("listing", () => {
   beforeAll(async () => {

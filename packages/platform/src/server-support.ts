@@ -1,11 +1,14 @@
 import { createHmac, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
-import { open, readFile, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, open, readFile, rm, symlink } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import type { AwsRequest, HttpResult } from "./aws/http-types.js";
 import type { Clock } from "./core/clock.js";
+import type { NimbusConfig } from "./core/config.js";
 import { PlatformError } from "./core/errors.js";
+import type { Logger } from "./core/logger.js";
 import { runtimeInfo } from "./functions/index.js";
 import type { RuntimeHosts } from "./invoke/index.js";
+import { findNode, findPython, precompilePython, runtimeSdkEntries, selectDriver } from "./sandbox/index.js";
 import type { FsBlobStore } from "./storage/fs/fs-blob-store.js";
 
 // Helpers of the composition root (server.ts), kept apart so that file stays the wiring.
@@ -148,4 +151,60 @@ function dataDirInUse(dataDir: string, pid: number): PlatformError {
     message: `the data directory ${dataDir} is in use by another Nimbus server (pid ${pid}); stop it, or use another --data-dir (if no such server runs, delete ${join(dataDir, "nimbus.lock")})`,
     kind: "user",
   });
+}
+
+/**
+ * What the host gives the server before any area starts: a fresh scratch folder, the sandbox
+ * driver, the interpreters (Python's runtime precompiled in the background) and the AWS SDK
+ * entries functions import; `warnings` says what is missing.
+ */
+export async function prepareHost(
+  config: NimbusConfig,
+  dataDir: string,
+  runtimesDir: string,
+  logger: Logger,
+) {
+  const scratchDir = join(dataDir, "scratch");
+  await rm(scratchDir, { recursive: true, force: true });
+  // Slots of pre-started environments never outlive their server.
+  await rm(join(dataDir, "slots"), { recursive: true, force: true });
+
+  const nodeModules = resolve(runtimesDir, "../../node_modules");
+  const [selection, node, python, sdkEntries] = await Promise.all([
+    selectDriver({ isolation: config.sandbox.isolation, bwrapPath: config.sandbox.bwrapPath, scratchDir }),
+    findNode(config.sandbox.interpreters.node),
+    findPython(config.sandbox.interpreters.python),
+    runtimeSdkEntries(runtimesDir, nodeModules).catch(() => []),
+  ]);
+  const { driver, warnings } = selection;
+  for (const lookup of [node, python]) if (!lookup.ok) warnings.push(lookup.reason);
+  const interpreters: RuntimeHosts = {
+    node: node.ok ? node.interpreter : undefined,
+    python: python.ok ? python.interpreter : undefined,
+  };
+
+  const precompiled = interpreters.python
+    ? precompilePython(interpreters.python, join(runtimesDir, "python")).catch((error: unknown) =>
+        logger.warn(
+          { err: error },
+          "could not precompile the Python runtime; Python cold starts will be slower",
+        ),
+      )
+    : Promise.resolve();
+
+  if (sdkEntries.length === 0)
+    warnings.push("the AWS SDK for functions was not found in node_modules; run npm install");
+  if (!driver.isolated && sdkEntries.length > 0) {
+    // Plain processes run code from <dataDir>/code/<sha>: a node_modules beside those folders lets
+    // require() and import() of a handler find the SDK, as /var/node_modules does in a sandbox.
+    for (const folder of ["code", "slots"]) {
+      await mkdir(join(dataDir, folder), { recursive: true });
+      await symlink(nodeModules, join(dataDir, folder, "node_modules")).catch(
+        (error: NodeJS.ErrnoException) => {
+          if (error.code !== "EEXIST") throw error;
+        },
+      );
+    }
+  }
+  return { scratchDir, driver, warnings, interpreters, precompiled, nodeModules, sdkEntries };
 }

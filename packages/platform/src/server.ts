@@ -1,4 +1,4 @@
-import { mkdir, rm, symlink } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join, resolve } from "node:path";
@@ -27,26 +27,20 @@ import {
   Reservations,
 } from "./functions/index.js";
 import { createFunctionUrls, createHttpApis, createLoadBalancers, createRestApis } from "./gateway/index.js";
-import {
-  addInvokeRoutes,
-  addProvisionedRoutes,
-  Invoker,
-  ProvisionedConcurrency,
-  type RuntimeHosts,
-} from "./invoke/index.js";
+import { addInvokeRoutes, addProvisionedRoutes, Invoker, ProvisionedConcurrency } from "./invoke/index.js";
 import { createQueues } from "./messaging/index.js";
 import { createTopics } from "./messaging/topics/index.js";
 import { createObjects } from "./objects/index.js";
 import { createLogsApi, LogSink, Metrics } from "./observe/index.js";
+import { EnvironmentPool } from "./sandbox/index.js";
 import {
-  EnvironmentPool,
-  findNode,
-  findPython,
-  precompilePython,
-  runtimeSdkEntries,
-  selectDriver,
-} from "./sandbox/index.js";
-import { CodeLinks, internalRequest, jsonBody, lockDataDir, runtimeNote } from "./server-support.js";
+  CodeLinks,
+  internalRequest,
+  jsonBody,
+  lockDataDir,
+  prepareHost,
+  runtimeNote,
+} from "./server-support.js";
 import { createSources } from "./sources/index.js";
 import { AwsCalls } from "./stacks/aws-calls.js";
 import { createDeployments } from "./stacks/deployments/index.js";
@@ -123,49 +117,9 @@ async function startLocked(
 ): Promise<NimbusServer> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.log.level);
-  const scratchDir = join(dataDir, "scratch");
-  await rm(scratchDir, { recursive: true, force: true });
-  // Slots of pre-started environments never outlive their server.
-  await rm(join(dataDir, "slots"), { recursive: true, force: true });
-
-  const nodeModules = resolve(RUNTIMES_DIR, "../../node_modules");
-  const [selection, node, python, sdkEntries] = await Promise.all([
-    selectDriver({ isolation: config.sandbox.isolation, bwrapPath: config.sandbox.bwrapPath, scratchDir }),
-    findNode(config.sandbox.interpreters.node),
-    findPython(config.sandbox.interpreters.python),
-    runtimeSdkEntries(RUNTIMES_DIR, nodeModules).catch(() => []),
-  ]);
-  const { driver, warnings } = selection;
-  for (const lookup of [node, python]) if (!lookup.ok) warnings.push(lookup.reason);
-  const interpreters: RuntimeHosts = {
-    node: node.ok ? node.interpreter : undefined,
-    python: python.ok ? python.interpreter : undefined,
-  };
-
-  const precompiled = interpreters.python
-    ? precompilePython(interpreters.python, join(RUNTIMES_DIR, "python")).catch((error: unknown) =>
-        logger.warn(
-          { err: error },
-          "could not precompile the Python runtime; Python cold starts will be slower",
-        ),
-      )
-    : Promise.resolve();
-
-  if (sdkEntries.length === 0)
-    warnings.push("the AWS SDK for functions was not found in node_modules; run npm install");
+  const { scratchDir, driver, warnings, interpreters, precompiled, nodeModules, sdkEntries } =
+    await prepareHost(config, dataDir, RUNTIMES_DIR, logger);
   const functionCredentials = new FunctionCredentials();
-  if (!driver.isolated && sdkEntries.length > 0) {
-    // Plain processes run code from <dataDir>/code/<sha>: a node_modules beside those folders lets
-    // require() and import() of a handler find the SDK, as /var/node_modules does in a sandbox.
-    for (const folder of ["code", "slots"]) {
-      await mkdir(join(dataDir, folder), { recursive: true });
-      await symlink(nodeModules, join(dataDir, folder, "node_modules")).catch(
-        (error: NodeJS.ErrnoException) => {
-          if (error.code !== "EEXIST") throw error;
-        },
-      );
-    }
-  }
   const scope = { region: config.account.region, accountId: config.account.accountId };
   const metadata = new SqliteMetadataStore(join(dataDir, "nimbus.db"));
   // Durable messages of every queue: user queues (messaging/) and Nimbus's internal ones (async/).

@@ -87,8 +87,10 @@ describe("nimbus server (the CLI)", () => {
     const running = await startCli([]);
     const health = await fetch(`${running.url}/_nimbus/health`);
     expect(health.status).toBe(200);
-    const body = (await health.json()) as { status: string; sandbox: { driver: string } };
+    const body = (await health.json()) as { status: string; account: unknown; sandbox: { driver: string } };
     expect(body.status).toBe("ok");
+    // The CLI names its artifacts bucket after the account it reads here.
+    expect(body.account).toEqual({ accountId: "000000000000", region: "us-east-1" });
     const lambda = new LambdaClient(clientConfig(running.url));
     await lambda.send(
       new CreateFunctionCommand({
@@ -142,5 +144,15 @@ describe("nimbus server (the CLI)", () => {
     expect(result.json).toMatchObject({ sleptMs: expect.any(Number) });
     expect(await exited).toBe(0);
     lambda.destroy();
+  });
+
+  it("refuses a second server on a data directory a running server holds", async () => {
+    const running = await startCli([]);
+    const second = await startCli([]).then(
+      () => "started",
+      (error: Error) => error.message,
+    );
+    expect(second).toMatch(/in use by another Nimbus server \(pid \d+\)/);
+    expect(await stop(running, "SIGTERM")).toBe(0);
   });
 });

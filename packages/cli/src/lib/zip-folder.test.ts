@@ -36,6 +36,17 @@ function entries(zip: Buffer): Promise<{ name: string; mode: number }[]> {
 }
 
 describe("zipFolder", () => {
+  it("leaves out Nimbus's data folder and .git at any depth", async () => {
+    const dir = await folder({
+      "index.js": "i",
+      ".nimbus/nimbus.db": "db",
+      ".git/HEAD": "ref",
+      "lib/.git/config": "c",
+      "lib/util.js": "u",
+    });
+    expect((await entries(await zipFolder(dir))).map((e) => e.name)).toEqual(["index.js", "lib/util.js"]);
+  });
+
   it("gives the same bytes for the same files, whatever their timestamps and creation order", async () => {
     const a = await folder({ "b.js": "b", "a/x.js": "x", "index.js": "i" });
     const b = await folder({ "index.js": "i", "a/x.js": "x", "b.js": "b" });

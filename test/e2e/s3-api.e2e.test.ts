@@ -99,6 +99,24 @@ describe("buckets", () => {
 });
 
 describe("objects", () => {
+  it("accepts SSE-S3 (AES256), S3's default, and refuses KMS encryption by name", async () => {
+    await s3.send(
+      new PutObjectCommand({ Bucket: "objects", Key: "sse.txt", Body: "x", ServerSideEncryption: "AES256" }),
+    );
+    const kms = await errorOf(
+      s3.send(
+        new PutObjectCommand({
+          Bucket: "objects",
+          Key: "kms.txt",
+          Body: "x",
+          ServerSideEncryption: "aws:kms",
+        }),
+      ),
+    );
+    expect(kms.name).toBe("NotImplemented");
+    expect(kms.message).toContain("aws:kms");
+  });
+
   it("puts and gets an object with its type, metadata and stored headers", async () => {
     const put = await s3.send(
       new PutObjectCommand({

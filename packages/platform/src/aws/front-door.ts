@@ -34,10 +34,12 @@ export type NimbusRoute = (req: AwsRequest) => Promise<HttpResult | undefined>;
 
 /**
  * Application traffic that is not an AWS API call (function URLs, later API gateways), picked by
- * Host or a reserved path before any AWS routing. Returns undefined when the request is not its
- * own. Such routes do their own authentication (AuthType NONE or AWS_IAM).
+ * Host or a reserved path before any AWS routing. Returns undefined at once (synchronously) when
+ * the request is plainly not its own, so an AWS API call passes every route without a promise;
+ * the promise may still settle with undefined when a lookup finds nothing. Such routes do their
+ * own authentication (AuthType NONE or AWS_IAM).
  */
-export type TrafficRoute = (req: AwsRequest) => Promise<HttpResult | undefined>;
+export type TrafficRoute = (req: AwsRequest) => Promise<HttpResult | undefined> | undefined;
 
 /**
  * A service whose request bodies are streamed, not read up front (S3: objects of any size).
@@ -204,7 +206,8 @@ export class FrontDoor {
     let queryService: QueryService | undefined;
     try {
       req.body = await readBody(incoming, this.options.maxBodyBytes);
-      const traffic = await this.trafficRoute(req);
+      const pendingTraffic = this.trafficRoute(req, 0);
+      const traffic = pendingTraffic && (await pendingTraffic);
       if (traffic) {
         result = traffic;
       } else if (rawPath.startsWith("/_nimbus/")) {
@@ -306,10 +309,12 @@ export class FrontDoor {
     );
   }
 
-  private async trafficRoute(req: AwsRequest): Promise<HttpResult | undefined> {
-    for (const route of this.options.trafficRoutes ?? []) {
-      const result = await route(req);
-      if (result) return result;
+  /** The first traffic route from `from` on that answers; no promise when none claims the request. */
+  private trafficRoute(req: AwsRequest, from: number): Promise<HttpResult | undefined> | undefined {
+    const routes = this.options.trafficRoutes ?? [];
+    for (let i = from; i < routes.length; i++) {
+      const pending = routes[i]?.(req);
+      if (pending) return pending.then((result) => result ?? this.trafficRoute(req, i + 1));
     }
     return undefined;
   }
@@ -322,7 +327,8 @@ export class FrontDoor {
     return undefined;
   }
 
-  private async dispatch(
+  /** Not async: the operation's own promise is returned as it is (no extra turn per request). */
+  private dispatch(
     req: AwsRequest,
     jsonService: JsonRpcService | undefined,
     target: string | undefined,

@@ -184,6 +184,20 @@ export class FunctionService {
   }
 
   /** Resolves a function reference for invocation, from a cache on the hot path. */
+  /**
+   * `resolve` without waiting, when the target is cached (the warm invoke path): undefined when
+   * it must be loaded. Throws as `resolve` does for a name that cannot be a function.
+   */
+  resolveCached(nameOrArn: string, qualifier: string | undefined): ResolvedFunction | undefined {
+    const ref = this.parse(nameOrArn);
+    const q = mergeQualifier(ref.qualifier, qualifier);
+    const target = this.cache.get(`${ref.name}:${q ?? ""}`);
+    if (!target) return undefined;
+    const extra = target.extra;
+    const config = extra && this.random() < extra.weight ? extra.config : target.config;
+    return { config, invokedArn: this.arn(ref.name, q), reservedConcurrency: target.reservedConcurrency };
+  }
+
   async resolve(nameOrArn: string, qualifier: string | undefined): Promise<ResolvedFunction> {
     const ref = this.parse(nameOrArn);
     const q = mergeQualifier(ref.qualifier, qualifier);

@@ -52,6 +52,11 @@ export class Reservations {
     return this.total;
   }
 
+  /** `unreserved` without waiting, once the total is known (undefined until then). */
+  unreservedCached(): number | undefined {
+    return this.total === undefined ? undefined : this.limits.accountConcurrency - this.total;
+  }
+
   /** What the functions without a reservation share. */
   async unreserved(): Promise<number> {
     return this.limits.accountConcurrency - (await this.reserved());

@@ -37,6 +37,8 @@ export interface InvokerDeps {
     maxResponseBytes: number;
     initTimeoutMs: number;
     maxProcesses: number;
+    /** Nice value of function processes (sandbox/priority.ts); 0 runs them at the platform's. */
+    functionNice: number;
   };
   /** Where pre-started environments keep their /var/task and /opt (`<dataDir>/slots`). */
   slotsDir: string;
@@ -81,10 +83,11 @@ export class Invoker {
 
   async invoke(req: InvokeRequest): Promise<InvokeResult> {
     if (this.closing) throw invokeError.shuttingDown();
-    const { config, invokedArn, reservedConcurrency } = await this.deps.functions.resolve(
-      req.functionName,
-      req.qualifier,
-    );
+    const { functions, reservations } = this.deps;
+    // Warm path: the target and the reservations are cached, so nothing here waits.
+    const { config, invokedArn, reservedConcurrency } =
+      functions.resolveCached(req.functionName, req.qualifier) ??
+      (await functions.resolve(req.functionName, req.qualifier));
     const requestId = req.requestId ?? randomUUID();
     if (req.dryRun) {
       return {
@@ -98,7 +101,11 @@ export class Invoker {
         coldStart: false,
       };
     }
-    const release = await this.admit(config.name, reservedConcurrency, () => ({
+    const unreserved =
+      reservedConcurrency === undefined
+        ? (reservations.unreservedCached() ?? (await reservations.unreserved()))
+        : 0;
+    const release = this.admit(config.name, reservedConcurrency, unreserved, () => ({
       at: this.deps.clock.now(),
       functionName: config.name,
       invokedArn,
@@ -113,14 +120,16 @@ export class Invoker {
 
   /**
    * Admission (invocation-semantics.md section 3): a function with reserved concurrency R runs
-   * at most R at once; the others share what the reservations leave of the account's limit.
-   * Throttles fail at once with TooManyRequestsException and AWS's Reason; nothing waits.
+   * at most R at once; the others share what the reservations leave of the account's limit
+   * (`unreserved`). Throttles fail at once with TooManyRequestsException and AWS's Reason;
+   * nothing waits.
    */
-  private async admit(
+  private admit(
     functionName: string,
     reserved: number | undefined,
+    unreserved: number,
     sample: () => { at: number; functionName: string; invokedArn: string; executedVersion: string },
-  ): Promise<() => void> {
+  ): () => void {
     const running = this.perFunction.get(functionName) ?? 0;
     if (reserved !== undefined) {
       if (running >= reserved) {
@@ -129,8 +138,7 @@ export class Invoker {
         throw invokeError.functionThrottled();
       }
     } else {
-      const pool = await this.deps.reservations.unreserved();
-      if (this.unreservedInFlight >= pool) {
+      if (this.unreservedInFlight >= unreserved) {
         this.throttles++;
         this.deps.metrics?.throttled("ConcurrentInvocationLimitExceeded", sample());
         throw invokeError.accountThrottled();

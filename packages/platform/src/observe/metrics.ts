@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Registry } from "prom-client";
+import { InvocationSeries } from "./invocation-series.js";
 
 /**
  * One invocation (or throttle) as the per-function series see it: what CloudWatch's AWS/Lambda
@@ -29,27 +30,14 @@ export interface MetricsSources {
  */
 export class Metrics {
   readonly registry = new Registry();
-  private readonly invocations: Counter<"function" | "outcome">;
-  private readonly duration: Histogram<"function">;
+  /** Invocations and durations per function (the invoke path's metrics: invocation-series.ts). */
+  private readonly invocations = new InvocationSeries();
   private readonly throttles: Counter<"reason">;
   private readonly coldStarts: Counter<"source">;
   private readonly sampleListeners = new Set<(sample: InvocationSample) => void>();
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
-    this.invocations = new Counter({
-      name: "nimbus_invocations_total",
-      help: "Invocations that ran, by function and outcome (success, error, timeout, crash).",
-      labelNames: ["function", "outcome"],
-      registers,
-    });
-    this.duration = new Histogram({
-      name: "nimbus_invocation_duration_seconds",
-      help: "Duration of invocations as REPORT states it.",
-      labelNames: ["function"],
-      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900],
-      registers,
-    });
     this.throttles = new Counter({
       name: "nimbus_throttles_total",
       help: "Invocations refused for concurrency, by AWS Reason.",
@@ -98,9 +86,16 @@ export class Metrics {
     durationMs: number,
     target?: { at: number; invokedArn: string; executedVersion: string },
   ): void {
-    this.invocations.inc({ function: functionName, outcome });
-    this.duration.observe({ function: functionName }, durationMs / 1000);
-    if (target) this.emit({ ...target, functionName, outcome, durationMs });
+    this.invocations.record(functionName, outcome, durationMs / 1000);
+    if (target && this.sampleListeners.size > 0)
+      this.emit({
+        at: target.at,
+        invokedArn: target.invokedArn,
+        executedVersion: target.executedVersion,
+        functionName,
+        outcome,
+        durationMs,
+      });
   }
 
   throttled(
@@ -126,6 +121,7 @@ export class Metrics {
   }
 
   async render(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    const rest = await this.registry.metrics();
+    return { contentType: this.registry.contentType, body: `${this.invocations.render()}\n${rest}` };
   }
 }

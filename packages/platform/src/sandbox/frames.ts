@@ -19,25 +19,48 @@ export function encodeFrame(header: Frame["header"], body: Buffer = EMPTY): Buff
 
 const EMPTY = Buffer.alloc(0);
 
-/** Accumulates stream chunks and yields whole frames. */
+/**
+ * Accumulates stream chunks and yields whole frames. A frame's body is a view into the chunk
+ * it arrived in (each socket read is its own buffer), so the common case copies nothing.
+ */
 export class FrameDecoder {
-  private buffer: Buffer = EMPTY;
+  private chunks: Buffer[] = [];
+  private size = 0;
+  /** Bytes needed before the next frame can make progress. */
+  private need = 8;
 
   push(chunk: Buffer): Frame[] {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    if (this.size < this.need) return [];
+    const buffer = this.chunks.length === 1 ? chunk : Buffer.concat(this.chunks, this.size);
     const frames: Frame[] = [];
+    let offset = 0;
     for (;;) {
-      if (this.buffer.length < 8) break;
-      const headLen = this.buffer.readUInt32BE(0);
-      const bodyLen = this.buffer.readUInt32BE(4);
-      const total = 8 + headLen + bodyLen;
-      if (this.buffer.length < total) break;
-      const header = JSON.parse(this.buffer.toString("utf8", 8, 8 + headLen)) as Frame["header"];
-      const body = Buffer.from(this.buffer.subarray(8 + headLen, total));
-      frames.push({ header, body });
-      this.buffer = this.buffer.subarray(total);
+      const available = buffer.length - offset;
+      if (available < 8) {
+        this.need = 8;
+        break;
+      }
+      const headLen = buffer.readUInt32BE(offset);
+      const total = 8 + headLen + buffer.readUInt32BE(offset + 4);
+      if (available < total) {
+        this.need = total;
+        break;
+      }
+      const headEnd = offset + 8 + headLen;
+      const header = JSON.parse(buffer.toString("utf8", offset + 8, headEnd)) as Frame["header"];
+      frames.push({ header, body: buffer.subarray(headEnd, offset + total) });
+      offset += total;
     }
-    if (this.buffer.length === 0) this.buffer = EMPTY;
+    if (offset === buffer.length) {
+      this.chunks = [];
+      this.size = 0;
+    } else {
+      const rest = buffer.subarray(offset);
+      this.chunks = [rest];
+      this.size = rest.length;
+    }
     return frames;
   }
 }

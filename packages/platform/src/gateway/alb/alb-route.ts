@@ -53,7 +53,7 @@ interface Addressed {
  */
 export function createAlbRoute(deps: AlbRouteDeps): TrafficRoute {
   const compiled = new WeakMap<ListenerRecord, CompiledListener>();
-  return async (req) => {
+  const serve = async (req: AwsRequest): Promise<HttpResult | undefined> => {
     const hostHeader = headerValue(req, "host") ?? "";
     const isHostForm = HOST_FORM.test(req.hostname.toLowerCase());
     if (!isHostForm && !req.rawPath.startsWith(ELB_PATH_PREFIX)) return undefined;
@@ -107,6 +107,11 @@ export function createAlbRoute(deps: AlbRouteDeps): TrafficRoute {
       );
     return toHttp(answer);
   };
+  // The cheap test first: requests for other routes get no promise (TrafficRoute).
+  return (req) =>
+    req.rawPath.startsWith(ELB_PATH_PREFIX) || HOST_FORM.test(req.hostname.toLowerCase())
+      ? serve(req)
+      : undefined;
 }
 
 async function forward(

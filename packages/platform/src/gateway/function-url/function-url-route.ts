@@ -62,7 +62,7 @@ export function matchFunctionUrl(host: string | undefined, rawPath: string): Fun
  */
 export function createFunctionUrlRoute(deps: FunctionUrlRouteDeps): TrafficRoute {
   const secrets = new Map(deps.auth.credentials.map((c) => [c.accessKeyId, c.secretAccessKey]));
-  return async (req) => {
+  const serve = async (req: AwsRequest): Promise<HttpResult | undefined> => {
     const target = matchFunctionUrl(header(req.headers, "host"), req.rawPath);
     if (!target) return undefined;
     const config =
@@ -130,6 +130,8 @@ export function createFunctionUrlRoute(deps: FunctionUrlRouteDeps): TrafficRoute
     }
     return toHttpResult(withCorsHeaders(config.cors, header(req.headers, "origin"), mapped.response));
   };
+  // The cheap test first: requests for other routes get no promise (TrafficRoute).
+  return (req) => (matchFunctionUrl(header(req.headers, "host"), req.rawPath) ? serve(req) : undefined);
 }
 
 /**

@@ -81,7 +81,7 @@ export function createHttpApiRoute(deps: HttpApiRouteDeps): TrafficRoute {
     string,
     { deploymentId: string; routes: CompiledRoute<Snapshot["routes"][number]>[] }
   >();
-  return async (req) => {
+  const serve = async (req: AwsRequest): Promise<HttpResult | undefined> => {
     const target = matchExecuteApi(header(req.headers, "host"), req.rawPath);
     if (!target) return undefined;
     const doc = await deps.service.find(target.apiId);
@@ -181,6 +181,8 @@ export function createHttpApiRoute(deps: HttpApiRouteDeps): TrafficRoute {
         : await integrateLambda(deps, integration, view, authorizer);
     return finish(withCors(cors, req, answer));
   };
+  // The cheap test first: requests for other routes get no promise (TrafficRoute).
+  return (req) => (matchExecuteApi(header(req.headers, "host"), req.rawPath) ? serve(req) : undefined);
 }
 
 /** `<api-id>.execute-api.<region>.localhost` style: the Host the client used, without port. */

@@ -1,5 +1,5 @@
 import type { TrafficRoute } from "../../aws/front-door.js";
-import { type AwsRequest, header } from "../../aws/http-types.js";
+import { type AwsRequest, type HttpResult, header } from "../../aws/http-types.js";
 import type { AccountScope } from "../../core/arn.js";
 import { isPlatformError } from "../../core/errors.js";
 import { buildEventV1, headerLines, queryMaps } from "../payload-v1/event-v1.js";
@@ -71,7 +71,7 @@ export function createRestApiRoute(deps: RestApiRouteDeps): TrafficRoute {
     return entry;
   };
 
-  return async (req) => {
+  const serve = async (req: AwsRequest): Promise<HttpResult | undefined> => {
     const target = matchExecuteApi(header(req.headers, "host"), req.rawPath);
     if (!target) return undefined;
     const api = { id: target.apiId };
@@ -166,6 +166,8 @@ export function createRestApiRoute(deps: RestApiRouteDeps): TrafficRoute {
     }
     return logged(response);
   };
+  // The cheap test first: requests for other routes get no promise (TrafficRoute).
+  return (req) => (matchExecuteApi(header(req.headers, "host"), req.rawPath) ? serve(req) : undefined);
 }
 
 /** The stage's deployment, or its canary's for `percentTraffic` percent of requests. */

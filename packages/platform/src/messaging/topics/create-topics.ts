@@ -39,7 +39,7 @@ export interface Topics {
    * Traffic route for the unsigned GETs of SubscribeURL and UnsubscribeURL links (they must work
    * with authentication on, as in SNS). Add it to the front door's traffic routes.
    */
-  linksRoute: (req: AwsRequest) => Promise<HttpResult | undefined>;
+  linksRoute: (req: AwsRequest) => Promise<HttpResult | undefined> | undefined;
   /** The signing certificate (PEM) at the messages' SigningCertURL. */
   route: (req: AwsRequest) => Promise<HttpResult | undefined>;
   /** Messages not yet delivered: publishes awaiting fan-out plus deliveries awaiting success. */

@@ -12,8 +12,7 @@ import type { SubscriptionService } from "./subscription-service.js";
  * which needs a signed request. Served as a traffic route so they work with authentication on.
  */
 export function unsignedLinksRoute(api: QueryService, subscriptions: SubscriptionService) {
-  return async (req: AwsRequest): Promise<HttpResult | undefined> => {
-    if (req.method !== "GET" || req.rawPath !== "/") return undefined;
+  const serve = async (req: AwsRequest): Promise<HttpResult | undefined> => {
     const action = req.query.get("Action");
     if (action !== "ConfirmSubscription" && action !== "Unsubscribe") return undefined;
     if (req.query.get("Version") !== api.version) return undefined;
@@ -37,4 +36,6 @@ export function unsignedLinksRoute(api: QueryService, subscriptions: Subscriptio
       return queryError(toWireError(error), api.xmlNamespace, req.requestId);
     }
   };
+  // Other requests get no promise (TrafficRoute).
+  return (req: AwsRequest) => (req.method === "GET" && req.rawPath === "/" ? serve(req) : undefined);
 }

@@ -38,6 +38,8 @@ interface SeriesKey {
  */
 export class LambdaMetricSeries {
   private readonly buckets = new Map<number, Map<string, { key: SeriesKey; agg: Aggregate }>>();
+  /** Series keys by invoked ARN and executed version: the invoke path builds no strings. */
+  private readonly keys = new Map<string, Map<string, { key: SeriesKey; id: string }>>();
 
   constructor(private readonly retentionMs = DEFAULT_RETENTION_MS) {}
 
@@ -49,8 +51,7 @@ export class LambdaMetricSeries {
       this.buckets.set(bucket, series);
       this.prune(bucket);
     }
-    const key = keyOf(sample);
-    const id = `${key.resource}\u0000${key.executedVersion}`;
+    const { key, id } = this.keyFor(sample);
     let entry = series.get(id);
     if (!entry) {
       entry = {
@@ -109,6 +110,22 @@ export class LambdaMetricSeries {
       }
     }
     return statisticOf(metric, statistic, total);
+  }
+
+  private keyFor(sample: InvocationSample): { key: SeriesKey; id: string } {
+    let byVersion = this.keys.get(sample.invokedArn);
+    if (!byVersion) {
+      if (this.keys.size >= 10_000) this.keys.clear();
+      byVersion = new Map();
+      this.keys.set(sample.invokedArn, byVersion);
+    }
+    let entry = byVersion.get(sample.executedVersion);
+    if (!entry) {
+      const key = keyOf(sample);
+      entry = { key, id: `${key.resource}\u0000${key.executedVersion}` };
+      byVersion.set(sample.executedVersion, entry);
+    }
+    return entry;
   }
 
   private prune(newest: number): void {

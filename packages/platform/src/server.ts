@@ -176,6 +176,7 @@ async function startLocked(
       maxResponseBytes: config.functions.maxSyncResponseBytes,
       initTimeoutMs: config.sandbox.initTimeoutMs,
       maxProcesses: config.sandbox.maxProcesses,
+      functionNice: config.sandbox.functionNice,
     },
   });
 

@@ -40,6 +40,7 @@ function plan(
     scope: { region: "us-east-1", accountId: "123456789012" },
     endpointUrl: "http://127.0.0.1:1",
     maxProcesses: 10,
+    nice: 10,
     nowMs: 0,
     hostPath: undefined,
     initializationType: "on-demand",

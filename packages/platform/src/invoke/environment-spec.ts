@@ -25,6 +25,8 @@ export interface SpecInputs {
   /** Where the function's AWS SDK calls go: this Nimbus. */
   endpointUrl: string;
   maxProcesses: number;
+  /** Nice value of the function's processes (sandbox/priority.ts). */
+  nice: number;
   nowMs: number;
   /** PATH of the host, appended for plain-process environments. */
   hostPath: string | undefined;
@@ -135,6 +137,7 @@ export function planEnvironment(inputs: SpecInputs): EnvironmentPlan | { error: 
       memoryMb: config.memoryMb,
       tmpSizeMb: config.ephemeralStorageMb,
       maxProcesses: inputs.maxProcesses,
+      nice: inputs.nice,
     },
   };
 }

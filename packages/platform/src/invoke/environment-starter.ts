@@ -51,6 +51,7 @@ export class EnvironmentStarter {
       scope: deps.scope,
       endpointUrl: deps.endpointUrl(),
       maxProcesses: deps.limits.maxProcesses,
+      nice: deps.limits.functionNice,
       nowMs: deps.clock.now(),
       hostPath: deps.driver.isolated ? undefined : process.env.PATH,
       initializationType,

@@ -21,7 +21,7 @@ export interface StandbyDeps {
   /** Where slot folders live (`<dataDir>/slots`). */
   slotsDir: string;
   sdk: { nodeModules: string; entries: string[] } | undefined;
-  limits: { maxResponseBytes: number; initTimeoutMs: number; maxProcesses: number };
+  limits: { maxResponseBytes: number; initTimeoutMs: number; maxProcesses: number; functionNice: number };
 }
 
 /** Largest MemorySize: a standby environment's limit until a function is assigned. */
@@ -86,6 +86,7 @@ export async function startStandby(
       memoryMb: STANDBY_MEMORY_MB,
       tmpSizeMb: STANDBY_TMP_MB,
       maxProcesses: deps.limits.maxProcesses,
+      nice: deps.limits.functionNice,
     },
     protocol: "framed",
     maxResponseBytes: deps.limits.maxResponseBytes,

@@ -37,6 +37,7 @@ export class ExecutionEnvironment {
   private invocations = 0;
   private exited: Promise<EnvironmentOutcome>;
   private dead = false;
+  private deprioritized = false;
   /** When Init began: the spawn, or for a pre-started environment its assignment. */
   private initStartedAt: number;
   /** Milliseconds from spawn to `standby`, for a pre-started environment. */
@@ -99,9 +100,20 @@ export class ExecutionEnvironment {
   /** Waits for Init (bounded by the init timeout). */
   async ready(): Promise<InitOutcome | EnvironmentOutcome> {
     const outcome = await this.settle(this.channel.init, this.options.initTimeoutMs, "init");
-    if ("ok" in outcome && outcome.ok)
+    if ("ok" in outcome && outcome.ok) {
       this.initDurationMs = this.options.clock.monotonic() - this.initStartedAt;
+      this.deprioritize();
+    }
     return outcome;
+  }
+
+  /** Once up, the function's processes go below the platform's priority (after this turn, off the cold start's path). */
+  private deprioritize(): void {
+    if (this.deprioritized) return;
+    this.deprioritized = true;
+    setImmediate(() => {
+      if (!this.dead) this.process.deprioritize();
+    });
   }
 
   /**
@@ -113,6 +125,7 @@ export class ExecutionEnvironment {
     const outcome = await this.settle(this.channel.standby, this.options.initTimeoutMs, "init");
     if (outcome !== true) return false;
     this.standbyMs = this.options.clock.monotonic() - this.startedAt;
+    this.deprioritize();
     return true;
   }
 

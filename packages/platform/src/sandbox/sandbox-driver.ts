@@ -21,6 +21,8 @@ export interface SandboxSpec {
   memoryMb: number;
   tmpSizeMb: number;
   maxProcesses: number;
+  /** Nice value of the function's processes once it is up (0: the platform's priority; priority.ts). */
+  nice?: number;
   /**
    * The AWS SDK the runtime provides: folders of the host's node_modules to expose (at
    * /var/node_modules/<entry> in a sandbox; see runtime-sdk.ts).
@@ -47,6 +49,8 @@ export interface SandboxProcess {
   setMemoryLimit(memoryMb: number): Promise<void>;
   /** True when the kernel killed the environment for exceeding its memory limit. */
   wasOomKilled(): Promise<boolean>;
+  /** Lowers the environment's processes to the spec's nice value (once they are up). */
+  deprioritize(): void;
   /** Kills every process of the environment (SIGKILL). */
   kill(): void;
   /** Releases what the driver set up (cgroups, temp folders) once the process is gone. */

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import type { CgroupManager, EnvironmentCgroup } from "./cgroups.js";
 import { CGROUP_ENTER_SCRIPT, PseudoFileReader } from "./cgroups.js";
+import { lowerPriority } from "./priority.js";
 import type { SandboxProcess, SandboxSpec } from "./sandbox-driver.js";
 
 /**
@@ -49,6 +50,9 @@ export async function spawnSandboxed(
     peakMemoryBytes: () => (cgroup ? cgroup.peakMemoryBytes() : procPeak(status)),
     setMemoryLimit: async (memoryMb) => {
       await cgroup?.setMemoryLimit(memoryMb * 1024 * 1024);
+    },
+    deprioritize: () => {
+      if (child.pid !== undefined && spec.nice) lowerPriority(child.pid, spec.nice);
     },
     wasOomKilled: async () => (cgroup ? (await cgroup.oomKills()) > 0 : false),
     kill: killGroup,

@@ -240,7 +240,7 @@ export class Invoker {
       executedVersion: config.version,
     });
     emit(endLine(requestId));
-    const peak = env?.peakMemoryBytes();
+    const peak = env?.peakMemoryBytes(durationMs);
     emit(
       reportLine({
         requestId,

@@ -38,6 +38,8 @@ export class ExecutionEnvironment {
   private exited: Promise<EnvironmentOutcome>;
   private dead = false;
   private deprioritized = false;
+  private peak: number | undefined;
+  private peakReadAt: number | undefined;
   /** When Init began: the spawn, or for a pre-started environment its assignment. */
   private initStartedAt: number;
   /** Milliseconds from spawn to `standby`, for a pre-started environment. */
@@ -153,8 +155,18 @@ export class ExecutionEnvironment {
     return this.invocations;
   }
 
-  peakMemoryBytes(): number | undefined {
-    return this.process.peakMemoryBytes();
+  /**
+   * Peak memory of the environment (REPORT's Max Memory Used). Reading it is a syscall on the
+   * warm path, so after an invocation shorter than 5 ms (too short to grow memory by much) the
+   * value read within the last 100 ms is reused; longer invocations always read it afresh.
+   */
+  peakMemoryBytes(durationMs: number): number | undefined {
+    const now = this.options.clock.monotonic();
+    if (durationMs >= 5 || this.peakReadAt === undefined || now - this.peakReadAt >= 100) {
+      this.peak = this.process.peakMemoryBytes();
+      this.peakReadAt = now;
+    }
+    return this.peak;
   }
 
   /** Kills the environment and releases its resources. */

@@ -10,10 +10,9 @@ import type {
   LogStreamInfo,
   StoredLogEvent,
 } from "../log-store.js";
+import { type ChunkRow, collectChunkEvents } from "./log-chunk-scan.js";
 import { openDatabase } from "./open-database.js";
-
-/** Sorts streams that never had an event before every real timestamp. */
-const NO_EVENT = -9_007_199_254_740_991;
+import { MAX_CHUNK_EVENTS, MAX_CHUNK_SPAN_MS, NO_EVENT, prepareLogSchema } from "./sqlite-log-schema.js";
 
 interface GroupRow {
   name: string;
@@ -31,55 +30,32 @@ interface StreamRow {
   stored_bytes: number;
 }
 
-interface EventRow {
-  seq: number;
-  timestamp: number;
-  ingestion_time: number;
-  message: string;
-  stream_name: string;
-}
-
 type SqlValue = string | number;
-
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS log_groups (
-    id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, creation_time INTEGER NOT NULL,
-    retention_days INTEGER);
-  CREATE TABLE IF NOT EXISTS log_streams (
-    id INTEGER PRIMARY KEY,
-    group_id INTEGER NOT NULL REFERENCES log_groups (id) ON DELETE CASCADE,
-    name TEXT NOT NULL, creation_time INTEGER NOT NULL,
-    first_event INTEGER, last_event INTEGER, last_ingestion INTEGER,
-    stored_bytes INTEGER NOT NULL DEFAULT 0,
-    UNIQUE (group_id, name));
-  CREATE INDEX IF NOT EXISTS log_streams_by_last_event
-    ON log_streams (group_id, COALESCE(last_event, ${NO_EVENT}), name);
-  -- AUTOINCREMENT: a seq is never reused after deletes, so event ids and paging tokens stay unique.
-  CREATE TABLE IF NOT EXISTS log_events (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    stream_id INTEGER NOT NULL REFERENCES log_streams (id) ON DELETE CASCADE,
-    group_id INTEGER NOT NULL,
-    timestamp INTEGER NOT NULL, ingestion_time INTEGER NOT NULL, message TEXT NOT NULL);
-  CREATE INDEX IF NOT EXISTS log_events_by_stream ON log_events (stream_id, timestamp, seq);
-  CREATE INDEX IF NOT EXISTS log_events_by_group ON log_events (group_id, timestamp, seq);
-`;
 
 const GROUP_COLUMNS = `g.name, g.creation_time, g.retention_days,
   (SELECT COALESCE(SUM(s.stored_bytes), 0) FROM log_streams s WHERE s.group_id = g.id) AS stored_bytes`;
 const STREAM_COLUMNS = "name, creation_time, first_event, last_event, last_ingestion, stored_bytes";
 
-/** The embedded LogStore: log groups, streams and events in one SQLite file (WAL). */
+/**
+ * The embedded LogStore: log groups, streams and events in one SQLite file (WAL), events stored
+ * in chunks (see sqlite-log-schema.ts). Seqs are counted in memory: only one server process opens
+ * a data directory (it holds a lock file), and SQLite calls here are synchronous.
+ */
 export class SqliteLogStore implements LogStore {
   private readonly db: Database.Database;
   private readonly stmts;
   private readonly dynamic = new Map<string, Database.Statement<SqlValue[]>>();
+  private readonly append: (streamId: number, groupId: number, events: LogEventInput[]) => void;
+  private readonly removing: (remove: () => boolean) => boolean;
+  private nextSeq: number;
+  private maxSpan: number;
 
   constructor(
     path: string,
     private readonly clock: { now(): number } = systemClock,
   ) {
     this.db = openDatabase(path);
-    this.db.exec(SCHEMA);
+    ({ nextSeq: this.nextSeq, maxSpan: this.maxSpan } = prepareLogSchema(this.db));
     this.stmts = {
       insertGroup: this.db.prepare<[string, number]>(
         "INSERT INTO log_groups (name, creation_time) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
@@ -107,14 +83,24 @@ export class SqliteLogStore implements LogStore {
       deleteStream: this.db.prepare<[number, string]>(
         "DELETE FROM log_streams WHERE group_id = ? AND name = ?",
       ),
-      insertEvent: this.db.prepare<[number, number, number, number, string]>(
-        "INSERT INTO log_events (stream_id, group_id, timestamp, ingestion_time, message) VALUES (?, ?, ?, ?, ?)",
+      insertChunk: this.db.prepare<[number, number, number, number, number, number, number, string]>(
+        `INSERT INTO log_chunks (stream_id, group_id, first_seq, count, min_ts, max_ts, ingestion_time, events)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      setMeta: this.db.prepare<[string, number]>(
+        "INSERT INTO log_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
       ),
       updateStats: this.db.prepare<[number, number, number, number, number, number, number]>(
         `UPDATE log_streams SET first_event = MIN(COALESCE(first_event, ?), ?), last_event = MAX(COALESCE(last_event, ?), ?),
            last_ingestion = ?, stored_bytes = stored_bytes + ? WHERE id = ?`,
       ),
     };
+    this.append = this.db.transaction(this.appendChunks.bind(this));
+    this.removing = this.db.transaction((remove: () => boolean) => {
+      // The chunks holding the highest seqs may go; remember where seqs continue.
+      this.stmts.setMeta.run("next_seq", this.nextSeq);
+      return remove();
+    });
   }
 
   async ensureGroup(logGroupName: string): Promise<boolean> {
@@ -128,31 +114,65 @@ export class SqliteLogStore implements LogStore {
   }
 
   async deleteGroup(logGroupName: string): Promise<boolean> {
-    return this.stmts.deleteGroup.run(logGroupName).changes > 0;
+    return this.removing(() => this.stmts.deleteGroup.run(logGroupName).changes > 0);
   }
 
   async deleteStream(logGroupName: string, logStreamName: string): Promise<boolean> {
     const group = this.stmts.groupId.get(logGroupName);
-    return group ? this.stmts.deleteStream.run(group.id, logStreamName).changes > 0 : false;
+    if (!group) return false;
+    return this.removing(() => this.stmts.deleteStream.run(group.id, logStreamName).changes > 0);
   }
 
   async putEvents(logGroupName: string, logStreamName: string, events: LogEventInput[]): Promise<void> {
-    this.db.transaction(() => {
-      const ids = this.stmts.streamIds.get(logGroupName, logStreamName);
-      if (!ids) throw new StorageNotFoundError(`Log stream ${logGroupName}/${logStreamName}`);
-      if (events.length === 0) return;
-      const now = this.clock.now();
-      let first = Number.POSITIVE_INFINITY;
-      let last = Number.NEGATIVE_INFINITY;
-      let bytes = 0;
-      for (const event of events) {
-        this.stmts.insertEvent.run(ids.id, ids.group_id, event.timestamp, now, event.message);
-        first = Math.min(first, event.timestamp);
-        last = Math.max(last, event.timestamp);
-        bytes += Buffer.byteLength(event.message, "utf8");
+    const ids = this.stmts.streamIds.get(logGroupName, logStreamName);
+    if (!ids) throw new StorageNotFoundError(`Log stream ${logGroupName}/${logStreamName}`);
+    if (events.length > 0) this.append(ids.id, ids.group_id, events);
+  }
+
+  /** Runs inside one transaction: the chunks of one call, then the stream's stats once. */
+  private appendChunks(streamId: number, groupId: number, events: LogEventInput[]): void {
+    const now = this.clock.now();
+    let seq = this.nextSeq;
+    let maxSpan = this.maxSpan;
+    let bytes = 0;
+    let pairs: [number, string][] = [];
+    let min = 0;
+    let max = 0;
+    let first = Number.POSITIVE_INFINITY;
+    let last = Number.NEGATIVE_INFINITY;
+    const insert = () => {
+      this.stmts.insertChunk.run(streamId, groupId, seq, pairs.length, min, max, now, JSON.stringify(pairs));
+      seq += pairs.length;
+      maxSpan = Math.max(maxSpan, max - min);
+      first = Math.min(first, min);
+      last = Math.max(last, max);
+      pairs = [];
+    };
+    for (const { timestamp, message } of events) {
+      if (pairs.length === 0) {
+        min = timestamp;
+        max = timestamp;
+      } else if (
+        pairs.length >= MAX_CHUNK_EVENTS ||
+        Math.max(max, timestamp) - Math.min(min, timestamp) > MAX_CHUNK_SPAN_MS
+      ) {
+        insert();
+        min = timestamp;
+        max = timestamp;
+      } else if (timestamp < min) {
+        min = timestamp;
+      } else if (timestamp > max) {
+        max = timestamp;
       }
-      this.stmts.updateStats.run(first, first, last, last, now, bytes, ids.id);
-    })();
+      pairs.push([timestamp, message]);
+      bytes += Buffer.byteLength(message, "utf8");
+    }
+    insert();
+    if (maxSpan > this.maxSpan) this.stmts.setMeta.run("max_span", maxSpan);
+    this.stmts.updateStats.run(first, first, last, last, now, bytes, streamId);
+    // Only after every statement succeeded: a rolled-back call leaves the counters as they were.
+    this.nextSeq = seq;
+    this.maxSpan = maxSpan;
   }
 
   async listGroups(options: { prefix?: string; after?: string; limit: number }): Promise<LogGroupInfo[]> {
@@ -199,7 +219,8 @@ export class SqliteLogStore implements LogStore {
   async queryEvents(query: LogQuery): Promise<StoredLogEvent[]> {
     const group = this.stmts.groupId.get(query.logGroupName);
     if (!group) return [];
-    let where = ["e.group_id = ?"];
+    let scope = "group";
+    let where = ["c.group_id = ?"];
     let params: SqlValue[] = [group.id];
     if (query.logStreamNames !== undefined) {
       const streamIds = [...new Set(query.logStreamNames)].flatMap((name) => {
@@ -208,11 +229,11 @@ export class SqliteLogStore implements LogStore {
       });
       if (streamIds.length === 0) return [];
       if (streamIds.length === 1) {
-        // The stream implies the group; without the group term SQLite walks log_events_by_stream.
-        where = ["e.stream_id = ?"];
+        scope = "stream";
+        where = ["c.stream_id = ?"];
         params = [...streamIds];
       } else {
-        where.push(`e.stream_id IN (${streamIds.map(() => "?").join(", ")})`);
+        where.push(`c.stream_id IN (${streamIds.map(() => "?").join(", ")})`);
         params.push(...streamIds);
       }
     }
@@ -220,31 +241,39 @@ export class SqliteLogStore implements LogStore {
       where.push("s.name >= ? AND s.name < ?");
       params.push(query.logStreamNamePrefix, prefixEnd(query.logStreamNamePrefix));
     }
-    if (query.startTime !== undefined) {
-      where.push("e.timestamp >= ?");
-      params.push(query.startTime);
+    // A chunk holds events at or after t only if max_ts >= t, hence min_ts >= t - maxSpan: the
+    // second term is what bounds the index range.
+    const { cursor, startTime, endTime } = query;
+    const from = Math.max(
+      startTime ?? Number.NEGATIVE_INFINITY,
+      cursor && query.ascending ? cursor.timestamp : Number.NEGATIVE_INFINITY,
+    );
+    const to = Math.min(
+      endTime ?? Number.POSITIVE_INFINITY,
+      cursor && !query.ascending ? cursor.timestamp : Number.POSITIVE_INFINITY,
+    );
+    if (from !== Number.NEGATIVE_INFINITY) {
+      where.push("c.min_ts >= ? AND c.max_ts >= ?");
+      params.push(from - this.maxSpan, from);
     }
-    if (query.endTime !== undefined) {
-      where.push("e.timestamp <= ?");
-      params.push(query.endTime);
+    if (to !== Number.POSITIVE_INFINITY) {
+      where.push("c.min_ts <= ?");
+      params.push(to);
     }
-    if (query.cursor !== undefined) {
-      // The plain timestamp bound lets the index range scan start at the cursor.
-      const cmp = query.ascending ? ">" : "<";
-      where.push(`e.timestamp ${cmp}= ? AND (e.timestamp, e.seq) ${cmp} (?, ?)`);
-      params.push(query.cursor.timestamp, query.cursor.timestamp, query.cursor.seq);
-    }
-    const dir = query.ascending ? "ASC" : "DESC";
-    const sql = `SELECT e.seq, e.timestamp, e.ingestion_time, e.message, s.name AS stream_name
-      FROM log_events e JOIN log_streams s ON s.id = e.stream_id
-      WHERE ${where.join(" AND ")} ORDER BY e.timestamp ${dir}, e.seq ${dir} LIMIT ?`;
-    return (this.prepared(sql).all(...params, query.limit) as EventRow[]).map((row) => ({
-      seq: row.seq,
-      timestamp: row.timestamp,
-      ingestionTime: row.ingestion_time,
-      message: row.message,
-      logStreamName: row.stream_name,
-    }));
+    // The walk in min_ts order is what lets the scan stop early; INDEXED BY keeps the planner
+    // from choosing another index and sorting.
+    const sql = `SELECT c.first_seq, c.min_ts, c.max_ts, c.ingestion_time, c.events, s.name AS stream_name
+      FROM log_chunks c INDEXED BY log_chunks_by_${scope} CROSS JOIN log_streams s ON s.id = c.stream_id
+      WHERE ${where.join(" AND ")} ORDER BY c.min_ts ${query.ascending ? "ASC" : "DESC"}`;
+    const chunks = this.prepared(sql).iterate(...params) as IterableIterator<ChunkRow>;
+    return collectChunkEvents(chunks, {
+      startTime: from === Number.NEGATIVE_INFINITY ? undefined : from,
+      endTime: to === Number.POSITIVE_INFINITY ? undefined : to,
+      cursor,
+      maxSpan: this.maxSpan,
+      limit: query.limit,
+      ascending: query.ascending,
+    });
   }
 
   async close(): Promise<void> {

@@ -4,34 +4,50 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../core/clock.js";
 import type { PlatformError } from "../core/errors.js";
-import type { LogEventInput, LogStore } from "../storage/log-store.js";
+import type { LogEventBatch, LogEventInput, LogStore } from "../storage/log-store.js";
 import { SqliteLogStore } from "../storage/sqlite/sqlite-log-store.js";
 import { OBSERVE_ERRORS } from "./errors.js";
 import { LogSink, type LogSinkOptions } from "./log-sink.js";
 
 const G = "/aws/lambda/fn";
 
-/** The real store, recording each putEvents call so tests can count batches. */
-function recording(store: LogStore): { store: LogStore; batches: { stream: string; count: number }[] } {
+/**
+ * The real store, recording the stream batches of each putEvents and putEventsMany call so tests
+ * can count batches (`commits` counts the calls: one per flush once streams exist).
+ */
+function recording(store: LogStore): {
+  store: LogStore;
+  batches: { stream: string; count: number }[];
+  commits: number[];
+} {
   const batches: { stream: string; count: number }[] = [];
+  const commits: number[] = [];
   const wrapped: LogStore = Object.create(store);
   wrapped.putEvents = (group: string, stream: string, events: LogEventInput[]) => {
     batches.push({ stream, count: events.length });
+    commits.push(1);
     return store.putEvents(group, stream, events);
   };
-  return { store: wrapped, batches };
+  wrapped.putEventsMany = (many: LogEventBatch[]) => {
+    for (const b of many) batches.push({ stream: b.logStreamName, count: b.events.length });
+    commits.push(many.length);
+    return store.putEventsMany(many);
+  };
+  return { store: wrapped, batches, commits };
 }
 
 let dir: string;
 let clock: ManualClock;
 let store: SqliteLogStore;
 let batches: { stream: string; count: number }[];
+let commits: number[];
 let errors: PlatformError[];
 let sink: LogSink;
 
 function newSink(options: LogSinkOptions = {}): LogSink {
   const recorded = recording(store);
   batches = recorded.batches;
+  commits = recorded.commits;
   return new LogSink(recorded.store, clock, { onError: (e) => errors.push(e), ...options });
 }
 
@@ -106,6 +122,25 @@ describe("LogSink", () => {
     await sink.idle();
     expect(batches).toHaveLength(2);
     expect(await stored()).toEqual(["1", "2", "3"]);
+  });
+
+  it("writes all streams of a flush in one putEventsMany once they exist", async () => {
+    for (const s of ["a", "b", "c"]) sink.append(G, s, clock.now(), `${s}1`);
+    await sink.flush();
+    // First flush: each stream is created, then written on its own.
+    expect(commits).toEqual([1, 1, 1]);
+    for (const s of ["a", "b", "c"]) sink.append(G, s, clock.now(), `${s}2`);
+    await sink.flush();
+    expect(commits).toEqual([1, 1, 1, 3]);
+    expect(await stored("b")).toEqual(["b1", "b2"]);
+    // A stream deleted through the API: the combined write fails whole, and the per-stream path
+    // creates it again and writes everything.
+    await store.deleteStream(G, "c");
+    for (const s of ["a", "c"]) sink.append(G, s, clock.now(), `${s}3`);
+    await sink.flush();
+    expect(await stored("a")).toEqual(["a1", "a2", "a3"]);
+    expect(await stored("c")).toEqual(["c3"]);
+    expect(sink.stats()).toMatchObject({ pendingEvents: 0, writtenEvents: 8, droppedEvents: 0 });
   });
 
   it("keeps line order when writes overlap", async () => {

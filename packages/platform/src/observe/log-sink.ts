@@ -144,10 +144,24 @@ export class LogSink {
   }
 
   private async write(batches: Pending[]): Promise<PlatformError[]> {
+    // Steady state: every stream exists, and one commit writes the whole flush.
+    if (batches.length > 0 && batches.every((batch) => this.ensured.has(keyOf(batch)))) {
+      try {
+        await this.store.putEventsMany(batches);
+        for (const { events } of batches) {
+          this.written += events.length;
+          this.pending -= events.length;
+        }
+        return [];
+      } catch {
+        // A stream was deleted through the API since (nothing was written): the path below
+        // creates what is missing and writes stream by stream.
+      }
+    }
     const failures: PlatformError[] = [];
     for (const batch of batches) {
       const count = batch.events.length;
-      const key = `${batch.logGroupName}\u0000${batch.logStreamName}`;
+      const key = keyOf(batch);
       try {
         if (!this.ensured.has(key)) {
           if (this.ensured.size > 10_000) this.ensured.clear();
@@ -184,4 +198,9 @@ export class LogSink {
     }
     return failures;
   }
+}
+
+/** The buffer key of a stream (as `append` builds it). */
+function keyOf(stream: { logGroupName: string; logStreamName: string }): string {
+  return `${stream.logGroupName}\u0000${stream.logStreamName}`;
 }

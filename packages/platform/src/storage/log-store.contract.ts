@@ -85,6 +85,30 @@ export function describeLogStoreContract(
       await expect(store.putEvents(G, "s", events)).rejects.toMatchObject({ code: STORAGE_ERRORS.notFound });
     });
 
+    it("writes several streams in one putEventsMany, and nothing when one stream is missing", async () => {
+      await stream(G, "a");
+      await stream(G, "b");
+      await store.putEventsMany([
+        { logGroupName: G, logStreamName: "a", events: [{ timestamp: 10, message: "a1" }] },
+        { logGroupName: G, logStreamName: "b", events: [{ timestamp: 20, message: "b1" }] },
+        { logGroupName: G, logStreamName: "a", events: [{ timestamp: 30, message: "a2" }] },
+      ]);
+      const all = () => store.queryEvents({ logGroupName: G, limit: 10, ascending: true });
+      expect((await all()).map((e) => `${e.logStreamName}:${e.message}`)).toEqual(["a:a1", "b:b1", "a:a2"]);
+      await expect(
+        store.putEventsMany([
+          { logGroupName: G, logStreamName: "a", events: [{ timestamp: 40, message: "lost" }] },
+          { logGroupName: G, logStreamName: "missing", events: [{ timestamp: 50, message: "x" }] },
+        ]),
+      ).rejects.toMatchObject({ code: STORAGE_ERRORS.notFound });
+      expect((await all()).map((e) => e.message)).toEqual(["a1", "b1", "a2"]);
+      // Seqs stay unique and increasing after the rolled-back call.
+      await store.putEvents(G, "b", [{ timestamp: 60, message: "b2" }]);
+      const seqs = (await all()).map((e) => e.seq);
+      expect(new Set(seqs).size).toBe(seqs.length);
+      expect(seqs.at(-1)).toBeGreaterThan(Math.max(...seqs.slice(0, -1)));
+    });
+
     it("records event times, ingestion time and stored bytes on the stream and group", async () => {
       await stream(G, "s");
       const t = clock.now();

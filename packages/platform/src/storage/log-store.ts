@@ -13,6 +13,13 @@ export interface StoredLogEvent extends LogEventInput {
   logStreamName: string;
 }
 
+/** The events of one stream in a `putEventsMany` call. */
+export interface LogEventBatch {
+  logGroupName: string;
+  logStreamName: string;
+  events: LogEventInput[];
+}
+
 export interface LogGroupInfo {
   logGroupName: string;
   creationTime: number;
@@ -78,6 +85,11 @@ export interface LogStore {
   deleteGroup(logGroupName: string): Promise<boolean>;
   deleteStream(logGroupName: string, logStreamName: string): Promise<boolean>;
   putEvents(logGroupName: string, logStreamName: string, events: LogEventInput[]): Promise<void>;
+  /**
+   * `putEvents` for several streams at once, all or nothing (one commit for a whole log flush):
+   * rejects with ERR_STORAGE_NOT_FOUND, writing nothing, when any stream is missing.
+   */
+  putEventsMany(batches: LogEventBatch[]): Promise<void>;
   listGroups(options: { prefix?: string; after?: string; limit: number }): Promise<LogGroupInfo[]>;
   getGroup(logGroupName: string): Promise<LogGroupInfo | undefined>;
   listStreams(logGroupName: string, options: ListStreamsOptions): Promise<LogStreamInfo[]>;

@@ -3,6 +3,7 @@ import { systemClock } from "../../core/clock.js";
 import { StorageNotFoundError } from "../errors.js";
 import type {
   ListStreamsOptions,
+  LogEventBatch,
   LogEventInput,
   LogGroupInfo,
   LogQuery,
@@ -46,6 +47,7 @@ export class SqliteLogStore implements LogStore {
   private readonly stmts;
   private readonly dynamic = new Map<string, Database.Statement<SqlValue[]>>();
   private readonly append: (streamId: number, groupId: number, events: LogEventInput[]) => void;
+  private readonly appendMany: (batches: LogEventBatch[]) => void;
   private readonly removing: (remove: () => boolean) => boolean;
   private nextSeq: number;
   private maxSpan: number;
@@ -96,6 +98,13 @@ export class SqliteLogStore implements LogStore {
       ),
     };
     this.append = this.db.transaction(this.appendChunks.bind(this));
+    this.appendMany = this.db.transaction((batches: LogEventBatch[]) => {
+      for (const { logGroupName, logStreamName, events } of batches) {
+        const ids = this.stmts.streamIds.get(logGroupName, logStreamName);
+        if (!ids) throw new StorageNotFoundError(`Log stream ${logGroupName}/${logStreamName}`);
+        if (events.length > 0) this.appendChunks(ids.id, ids.group_id, events);
+      }
+    });
     this.removing = this.db.transaction((remove: () => boolean) => {
       // The chunks holding the highest seqs may go; remember where seqs continue.
       this.stmts.setMeta.run("next_seq", this.nextSeq);
@@ -121,6 +130,19 @@ export class SqliteLogStore implements LogStore {
     const group = this.stmts.groupId.get(logGroupName);
     if (!group) return false;
     return this.removing(() => this.stmts.deleteStream.run(group.id, logStreamName).changes > 0);
+  }
+
+  async putEventsMany(batches: LogEventBatch[]): Promise<void> {
+    const seq = this.nextSeq;
+    const span = this.maxSpan;
+    try {
+      this.appendMany(batches);
+    } catch (error) {
+      // Rolled back: the counters go back with the rows.
+      this.nextSeq = seq;
+      this.maxSpan = span;
+      throw error;
+    }
   }
 
   async putEvents(logGroupName: string, logStreamName: string, events: LogEventInput[]): Promise<void> {

@@ -77,7 +77,8 @@ export async function gatewayThroughput(seconds: number): Promise<string[]> {
     const running = await contender.start();
     try {
       // Warm-up at the highest concurrency: environments (or workers) for every connection.
-      await load({ url: running.url, connections: Math.max(...CONCURRENCY), seconds: 3 });
+      // Long enough for V8 to compile every environment's (or worker's) invoke path.
+      await load({ url: running.url, connections: Math.max(...CONCURRENCY), seconds: 6 });
       // Let a backlog left by the warm-up drain before the first measured run.
       await new Promise((r) => setTimeout(r, 2000));
       const byConcurrency = new Map<number, LoadResult>();
@@ -118,7 +119,7 @@ export async function gatewayThroughput(seconds: number): Promise<string[]> {
     [
       "### HTTP API to a warm Node hello vs the floor and serverless-offline",
       "",
-      `autocannon, ${seconds} s per run after a 3 s warm-up at 50 connections, GET \`/hello\`, every`,
+      `autocannon, ${seconds} s per run after a 6 s warm-up at 50 connections, GET \`/hello\`, every`,
       "contender alone on the machine in its own process. Nimbus: an HTTP API made by quick create",
       "(`$default` route, payload 2.0) in front of `test/fixtures/functions/node/hello`, addressed by",
       "the path form `/_nimbus/execute-api/<id>/hello`. serverless-offline 13.9.0 (serverless 3.40.0):",

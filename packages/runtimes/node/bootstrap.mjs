@@ -12,6 +12,7 @@ import { Module } from "node:module";
 import { Socket } from "node:net";
 import { delimiter } from "node:path";
 import { format } from "node:util";
+import { setFlagsFromString } from "node:v8";
 import {
   createInvoker,
   handlerMetadata,
@@ -439,6 +440,22 @@ if (env.NODE_PATH === undefined) {
 }
 
 /**
+ * Once Init is done, V8 optimizes hot code after about an eighth of its default work. An
+ * environment sees only its share of a function's traffic (one request at a time), so with the
+ * default each one ran its invoke path unoptimized for its first several thousand invocations (at
+ * 10 connections a new runtime spent about twice the CPU per invoke of a warmed one for ~10 s).
+ * Not from the start: during Init the lower budget optimizes module-loading code that runs once,
+ * which made cold starts ~25 ms slower here. Function behaviour is the same either way.
+ */
+function tierUpSooner() {
+  try {
+    setFlagsFromString("--interrupt-budget=16000");
+  } catch {
+    // A Node without this V8 option keeps its default.
+  }
+}
+
+/**
  * Fail hard: during Init send `init-error` and exit 1; during an invoke answer it with the
  * error, then exit with `exitCode` (129 uncaught exception, 128 unhandled rejection).
  * @param {unknown} error
@@ -479,6 +496,7 @@ try {
   fatal(error, 1);
 }
 if (invoker) {
+  tierUpSooner();
   channel.send({ t: "ready", runtime: "node", version: process.version });
   for (const [header, body] of early.splice(0)) invoker.invoke(header, body);
 }

@@ -19,7 +19,7 @@ const CONFIG: FunctionConfig = {
   revisionId: "r",
   lastModified: 0,
 };
-const NODE = { path: "/usr/bin/node", version: "20.1.0", folders: [], flags: ["--always-sparkplug"] };
+const NODE = { path: "/usr/bin/node", version: "20.1.0", folders: [] };
 const PYTHON = { path: "/usr/bin/python3", version: "3.11.2", folders: [] };
 const OPT_DIR = "/data/opt/abc";
 
@@ -89,14 +89,6 @@ describe("planEnvironment with layers", () => {
     expect("optDir" in spec).toBe(false);
     expect(spec.env.NIMBUS_OPT_DIR).toBeUndefined();
     expect(spec.env.PATH?.endsWith(":/opt/bin")).toBe(true);
-  });
-
-  it("starts Node runtimes with the interpreter's V8 options before the bootstrap", () => {
-    expect(plan(bubblewrap, "nodejs20.x", undefined).spec.argv).toEqual([
-      "/usr/bin/node",
-      "--always-sparkplug",
-      "/var/runtime/node/bootstrap.mjs",
-    ]);
   });
 
   it("starts a custom runtime's bootstrap from the layers when the code has none", () => {

@@ -102,7 +102,7 @@ export function planEnvironment(inputs: SpecInputs): EnvironmentPlan | { error: 
     env.NODE_PATH = [`${opt}/nodejs/node${major}/node_modules`, `${opt}/nodejs/node_modules`, sdkPath]
       .filter((p) => p !== undefined)
       .join(":");
-    argv = [node.path, ...(node.flags ?? []), `${layout.runtimesDir}/node/bootstrap.mjs`];
+    argv = [node.path, `${layout.runtimesDir}/node/bootstrap.mjs`];
     extraReadOnly = node.folders;
   } else if (info.family === "python") {
     const python = inputs.interpreters.python;

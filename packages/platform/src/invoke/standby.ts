@@ -64,7 +64,7 @@ export async function startStandby(
   };
   const argv =
     family === "node"
-      ? [interpreter.path, ...(interpreter.flags ?? []), `${layout.runtimesDir}/node/bootstrap.mjs`]
+      ? [interpreter.path, `${layout.runtimesDir}/node/bootstrap.mjs`]
       : [interpreter.path, `${layout.runtimesDir}/python/bootstrap.py`];
   if (family === "python") {
     env.PYTHONPATH = `${layout.runtimesDir}/python`;

@@ -11,37 +11,22 @@ export interface Interpreter {
   version: string;
   /** Host folders the interpreter needs inside a sandbox, beyond the system folders. */
   folders: string[];
-  /** Options the runtime process starts with (before its script); empty when the host refused them. */
-  flags?: string[];
 }
-
-/**
- * V8 options of Node runtimes: baseline-compile every function on first call, and tier hot code
- * up to optimized code after about an eighth of V8's default work. An environment sees only its
- * share of a function's traffic (one request at a time), so with V8's defaults each one ran its
- * invoke path unoptimized for its first several thousand invocations: at 10 connections a new
- * runtime spent about twice the CPU per invoke of a warmed one for the first ~10 seconds.
- * Function behaviour is the same; only when code gets compiled changes.
- */
-export const NODE_RUNTIME_FLAGS = ["--always-sparkplug", "--interrupt-budget=16000"];
 
 export type InterpreterLookup = { ok: true; interpreter: Interpreter } | { ok: false; reason: string };
 
 /** Finds the host's Node.js for the configured command (default `node`). */
 export async function findNode(command: string): Promise<InterpreterLookup> {
-  const probe = (flags: string[]) =>
-    run(command, [...flags, "-e", "console.log(process.execPath);console.log(process.versions.node)"], {
-      timeout: 10_000,
-    });
   try {
-    // The probe runs with the runtime's V8 options, so a Node that does not know them still works.
-    let flags = NODE_RUNTIME_FLAGS;
-    const { stdout } = await probe(flags).catch(() => {
-      flags = [];
-      return probe(flags);
-    });
+    const { stdout } = await run(
+      command,
+      ["-e", "console.log(process.execPath);console.log(process.versions.node)"],
+      {
+        timeout: 10_000,
+      },
+    );
     const [path = "", version = ""] = stdout.trim().split("\n");
-    return { ok: true, interpreter: { path, version, folders: outsideSystem([dirname(path)]), flags } };
+    return { ok: true, interpreter: { path, version, folders: outsideSystem([dirname(path)]) } };
   } catch (error) {
     return { ok: false, reason: `cannot run "${command}": ${(error as Error).message}` };
   }

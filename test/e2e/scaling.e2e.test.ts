@@ -18,6 +18,9 @@ beforeAll(async () => {
       Runtime: "nodejs20.x",
       Handler: "index.handler",
       Role: ROLE,
+      // The first to arrive waits in the barrier while the other 19 environments start: on a
+      // slow 2-core machine that can pass Lambda's default 3 s timeout.
+      Timeout: 30,
       Code: { ZipFile: zip },
     }),
   );

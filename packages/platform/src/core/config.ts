@@ -55,10 +55,11 @@ export const configSchema = z.object({
       initTimeoutMs: z.number().int().positive().default(10_000),
       maxProcesses: z.number().int().positive().default(1024),
       /**
-       * Nice value of function processes (0-19; 0 = the platform's priority): the request path
-       * goes before function code when the CPUs are busy (sandbox/priority.ts).
+       * Nice value of function processes (0-19; 0 = the platform's priority, the default): with
+       * a higher value the request path goes before function code when the CPUs are busy
+       * (sandbox/priority.ts), at the price of tail latency under load.
        */
-      functionNice: z.number().int().min(0).max(19).default(10),
+      functionNice: z.number().int().min(0).max(19).default(0),
       /** Interpreter per runtime family; the host's by default. */
       interpreters: z
         .object({ node: z.string().default("node"), python: z.string().default("python3") })

@@ -2,16 +2,17 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { setPriority } from "node:os";
 
 /**
- * Function processes run at a lower CPU priority than the platform (`sandbox.functionNice`),
- * so a function that spins cannot starve the request path, and a runtime woken with an invoke
- * does not preempt the server in the middle of the requests it is dispatching (on a 2-core
- * machine at 10 connections: 0.5 preemptions of the server per request without it, 0.2 with it).
+ * Lowers function processes below the platform's CPU priority (`sandbox.functionNice`, off by
+ * default), so a function that spins cannot starve the request path, and a runtime woken with an
+ * invoke does not preempt the server in the middle of the requests it is dispatching (on a 2-core
+ * machine at 10 connections: 0.15 preemptions of the server per request instead of 0.45). The
+ * price is tail latency when the CPUs are saturated: at 50 connections p99 went from 50-70 ms to
+ * 125-250 ms, with throughput within noise, hence off by default.
  *
- * Both knobs are set, for every process of the environment: the process's nice value, and —
- * where the kernel groups processes by session (`sched_autogroup_enabled`; each environment is
- * its own session, so only the group's nice value counts there) — its autogroup's. Raising a
- * nice value needs no privilege. Best effort: a process that is gone or a kernel without
- * autogroups is skipped.
+ * Both knobs are set, for every process of the environment: the process's nice value, and, where
+ * the kernel groups processes by session (`sched_autogroup_enabled`; each environment is its own
+ * session, so only the group's nice value counts there), its autogroup's. Raising a nice value
+ * needs no privilege. Best effort: a process that is gone or a kernel without autogroups is skipped.
  */
 export function lowerPriority(rootPid: number, nice: number): void {
   if (nice <= 0) return;

@@ -18,6 +18,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { resolve } from "node:path";
 import { zipDirectory } from "../test/support/zip.js";
+import { callApi } from "./lib/api.js";
 import { startFloorServer } from "./lib/floor-server.js";
 import { type LoadResult, load } from "./lib/load.js";
 import { startNimbusProcess } from "./lib/nimbus-process.js";
@@ -26,17 +27,6 @@ const seconds = Number(process.env.BENCH_SECONDS ?? "3");
 const rounds = Number(process.env.BENCH_ROUNDS ?? "2");
 const connectionsList = (process.env.BENCH_CONNECTIONS ?? "1,10").split(",").map(Number);
 const HELLO = resolve(import.meta.dirname, "../test/fixtures/functions/node/hello");
-
-async function call(base: string, method: string, path: string, body: unknown): Promise<unknown> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return JSON.parse(text);
-}
 
 /** CPU seconds (user, system) and context switches of a process and its descendants, from /proc. */
 interface Usage {
@@ -143,7 +133,7 @@ async function startTarget(label: string, bin?: string): Promise<Target> {
     profileDir && !bin ? ["--cpu-prof", "--cpu-prof-dir", resolve(profileDir)] : [],
     ...(bin ? [bin] : []),
   );
-  const fn = (await call(nimbus.url, "POST", "/2015-03-31/functions", {
+  const fn = (await callApi(nimbus.url, "POST", "/2015-03-31/functions", {
     FunctionName: "quick-hello",
     Runtime: "nodejs20.x",
     Handler: "index.handler",
@@ -151,7 +141,7 @@ async function startTarget(label: string, bin?: string): Promise<Target> {
     MemorySize: 256,
     Code: { ZipFile: (await zipDirectory(HELLO)).toString("base64") },
   })) as { FunctionArn: string };
-  const api = (await call(nimbus.url, "POST", "/v2/apis", {
+  const api = (await callApi(nimbus.url, "POST", "/v2/apis", {
     name: "quick",
     protocolType: "HTTP",
     target: fn.FunctionArn,

@@ -1,6 +1,7 @@
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { zipDirectory } from "../../test/support/zip.js";
+import { callApi } from "../lib/api.js";
 import { startFloorServer } from "../lib/floor-server.js";
 import { type LoadResult, load } from "../lib/load.js";
 import { startNimbusProcess } from "../lib/nimbus-process.js";
@@ -10,17 +11,6 @@ import { startServerlessOffline } from "../lib/serverless-offline.js";
 const HELLO = resolve(import.meta.dirname, "../../test/fixtures/functions/node/hello");
 const ROLE = "arn:aws:iam::000000000000:role/bench";
 const CONCURRENCY = [1, 10, 50];
-
-async function call(base: string, method: string, path: string, body: unknown): Promise<unknown> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return JSON.parse(text);
-}
 
 /** One contender: how to start it, and its URL answering `{"message":"hello"}`. */
 interface Contender {
@@ -35,7 +25,7 @@ const contenders: Contender[] = [
     start: async () => {
       const nimbus = await startNimbusProcess();
       const zip = await zipDirectory(HELLO);
-      const fn = (await call(nimbus.url, "POST", "/2015-03-31/functions", {
+      const fn = (await callApi(nimbus.url, "POST", "/2015-03-31/functions", {
         FunctionName: "gw-hello",
         Runtime: "nodejs20.x",
         Handler: "index.handler",
@@ -44,7 +34,7 @@ const contenders: Contender[] = [
         Code: { ZipFile: zip.toString("base64") },
       })) as { FunctionArn: string };
       // Quick create: an API with a $default route to the function and an auto-deployed $default stage.
-      const api = (await call(nimbus.url, "POST", "/v2/apis", {
+      const api = (await callApi(nimbus.url, "POST", "/v2/apis", {
         name: "bench",
         protocolType: "HTTP",
         target: fn.FunctionArn,

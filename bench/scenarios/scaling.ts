@@ -1,5 +1,6 @@
 import { join, resolve } from "node:path";
 import { zipDirectory } from "../../test/support/zip.js";
+import { callApi } from "../lib/api.js";
 import { load } from "../lib/load.js";
 import type { NimbusProcess } from "../lib/nimbus-process.js";
 import { fmt } from "../lib/report.js";
@@ -7,21 +8,10 @@ import { fmt } from "../lib/report.js";
 const FIXTURES = resolve(import.meta.dirname, "../../test/fixtures/functions");
 const ROLE = "arn:aws:iam::000000000000:role/bench";
 
-async function call(nimbus: NimbusProcess, method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${nimbus.url}${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text === "" ? undefined : JSON.parse(text);
-}
-
 /** Warm invoke through an alias vs the unqualified function, same code, same run. */
 export async function aliasOverhead(nimbus: NimbusProcess, seconds: number): Promise<string> {
   const zip = await zipDirectory(join(FIXTURES, "node/hello"));
-  await call(nimbus, "POST", "/2015-03-31/functions", {
+  await callApi(nimbus.url, "POST", "/2015-03-31/functions", {
     FunctionName: "bench-alias",
     Runtime: "nodejs20.x",
     Handler: "index.handler",
@@ -29,7 +19,7 @@ export async function aliasOverhead(nimbus: NimbusProcess, seconds: number): Pro
     Code: { ZipFile: zip.toString("base64") },
     Publish: true,
   });
-  await call(nimbus, "POST", "/2015-03-31/functions/bench-alias/aliases", {
+  await callApi(nimbus.url, "POST", "/2015-03-31/functions/bench-alias/aliases", {
     Name: "live",
     FunctionVersion: "1",
   });
@@ -60,7 +50,7 @@ export async function aliasOverhead(nimbus: NimbusProcess, seconds: number): Pro
 /** 200 concurrent invokes on a platform with no environments: time to all answered. */
 export async function burst(nimbus: NimbusProcess, size: number): Promise<string> {
   const zip = await zipDirectory(join(FIXTURES, "node/sleep"));
-  await call(nimbus, "POST", "/2015-03-31/functions", {
+  await callApi(nimbus.url, "POST", "/2015-03-31/functions", {
     FunctionName: "bench-burst",
     Runtime: "nodejs20.x",
     Handler: "index.handler",
@@ -68,7 +58,7 @@ export async function burst(nimbus: NimbusProcess, size: number): Promise<string
     Timeout: 60,
     Code: { ZipFile: zip.toString("base64") },
   });
-  const before = (await call(nimbus, "GET", "/_nimbus/health")) as {
+  const before = (await callApi(nimbus.url, "GET", "/_nimbus/health")) as {
     environments: { idle: number; busy: number };
   };
   const started = performance.now();
@@ -84,7 +74,7 @@ export async function burst(nimbus: NimbusProcess, size: number): Promise<string
     ),
   );
   const elapsed = performance.now() - started;
-  const after = (await call(nimbus, "GET", "/_nimbus/health")) as {
+  const after = (await callApi(nimbus.url, "GET", "/_nimbus/health")) as {
     environments: { idle: number; busy: number };
   };
   const created =

@@ -183,33 +183,42 @@ export class FunctionService {
     return doc.value;
   }
 
-  /** Resolves a function reference for invocation, from a cache on the hot path. */
   /**
-   * `resolve` without waiting, when the target is cached (the warm invoke path): undefined when
-   * it must be loaded. Throws as `resolve` does for a name that cannot be a function.
+   * Resolves a function reference for invocation without waiting, when its target is cached (the
+   * warm invoke path): undefined when it must be loaded with `resolve`. Throws as `resolve` does
+   * for a name that cannot be a function.
    */
   resolveCached(nameOrArn: string, qualifier: string | undefined): ResolvedFunction | undefined {
-    const ref = this.parse(nameOrArn);
-    const q = mergeQualifier(ref.qualifier, qualifier);
-    const target = this.cache.get(`${ref.name}:${q ?? ""}`);
-    if (!target) return undefined;
-    const extra = target.extra;
-    const config = extra && this.random() < extra.weight ? extra.config : target.config;
-    return { config, invokedArn: this.arn(ref.name, q), reservedConcurrency: target.reservedConcurrency };
+    const { name, q } = this.targetRef(nameOrArn, qualifier);
+    const target = this.cache.get(`${name}:${q ?? ""}`);
+    return target && this.resolved(name, q, target);
   }
 
+  /** Resolves a function reference for invocation, from a cache on the hot path. */
   async resolve(nameOrArn: string, qualifier: string | undefined): Promise<ResolvedFunction> {
-    const ref = this.parse(nameOrArn);
-    const q = mergeQualifier(ref.qualifier, qualifier);
-    const cacheKey = `${ref.name}:${q ?? ""}`;
+    const { name, q } = this.targetRef(nameOrArn, qualifier);
+    const cacheKey = `${name}:${q ?? ""}`;
     let target = this.cache.get(cacheKey);
     if (!target) {
-      target = await this.loadTarget(ref.name, q);
+      target = await this.loadTarget(name, q);
       this.cache.set(cacheKey, target);
     }
+    return this.resolved(name, q, target);
+  }
+
+  private targetRef(
+    nameOrArn: string,
+    qualifier: string | undefined,
+  ): { name: string; q: string | undefined } {
+    const ref = this.parse(nameOrArn);
+    return { name: ref.name, q: mergeQualifier(ref.qualifier, qualifier) };
+  }
+
+  /** The configuration that runs: an alias's additional version by its weight, else its target. */
+  private resolved(name: string, q: string | undefined, target: ResolvedTarget): ResolvedFunction {
     const extra = target.extra;
     const config = extra && this.random() < extra.weight ? extra.config : target.config;
-    return { config, invokedArn: this.arn(ref.name, q), reservedConcurrency: target.reservedConcurrency };
+    return { config, invokedArn: this.arn(name, q), reservedConcurrency: target.reservedConcurrency };
   }
 
   private async loadTarget(name: string, qualifier: string | undefined): Promise<ResolvedTarget> {

@@ -162,7 +162,7 @@ export class ExecutionEnvironment {
    */
   peakMemoryBytes(durationMs: number): number | undefined {
     const now = this.options.clock.monotonic();
-    if (durationMs >= 5 || this.peakReadAt === undefined || now - this.peakReadAt >= 100) {
+    if (peakReadingStale(durationMs, this.peakReadAt, now)) {
       this.peak = this.process.peakMemoryBytes();
       this.peakReadAt = now;
     }
@@ -226,6 +226,14 @@ export class ExecutionEnvironment {
       : `exit status ${code ?? 0}`;
     return { kind: "exit", errorType: "Runtime.ExitError", detail };
   }
+}
+
+/**
+ * Whether REPORT's peak memory must be read again: after an invocation of 5 ms or more, or when
+ * the last reading (monotonic ms) is 100 ms old or missing.
+ */
+export function peakReadingStale(durationMs: number, readAt: number | undefined, now: number): boolean {
+  return durationMs >= 5 || readAt === undefined || now - readAt >= 100;
 }
 
 function initTimeoutPayload(timeoutMs: number): Buffer {

@@ -8,8 +8,8 @@
  * Handlers wrapped in `awslambda.streamifyResponse` answer with `stream-*` frames; the code for
  * that (`response-stream.mjs`) is imported only for them.
  */
+import { fstatSync, readSync, writeSync } from "node:fs";
 import { Module } from "node:module";
-import { Socket } from "node:net";
 import { delimiter } from "node:path";
 import { format } from "node:util";
 import { setFlagsFromString } from "node:v8";
@@ -26,6 +26,14 @@ import {
 // ---------------------------------------------------------------------------------------------
 // Channel: length-prefixed frames over the Unix socket on fd 3 (docs/runtime-protocol.md).
 // Frame = u32 BE header length, u32 BE body length, header JSON, body bytes.
+//
+// The socket is used with blocking reads and writes, not as a Node stream. One invocation runs
+// at a time, so the runtime has nothing to do between invocations: waiting for the next invoke
+// blocks in read(2), with the user's leftover work (timers, sockets) paused until it comes, as
+// in a Lambda environment frozen between invocations. Per invoke that is one read and one write
+// system call and a few lines of JavaScript, instead of Node's event-loop wake-up and stream
+// machinery on both sides, which cost more CPU than the invocation itself and took each new
+// environment thousands of invocations to optimize.
 // ---------------------------------------------------------------------------------------------
 
 /** @typedef {import("./user-function.mjs").FrameHeader} FrameHeader */
@@ -34,27 +42,32 @@ import {
 /**
  * @typedef {object} Channel
  * @property {(header: FrameHeader, body?: string | Uint8Array, onWritten?: () => void) => void} send
- *   Queue one frame; frames reach the platform in call order. `onWritten` runs once the socket
- *   has taken the frame (response streams wait for it, which is their backpressure).
+ *   Write one frame (after any log output still held); frames reach the platform in call order.
+ *   `onWritten` runs once the socket has taken the frame (response streams wait for it, which is
+ *   their backpressure).
  * @property {(stream: "stdout" | "stderr", text: string | Uint8Array) => void} log
- *   Send a `log` frame.
+ *   Queue a `log` frame: written with the next frame, at the end of the current turn of the
+ *   event loop, or at once past CORK_LIMIT bytes.
+ * @property {() => { header: FrameHeader, body: Buffer }} read
+ *   Block until the next platform frame (Init only: the pre-started environment's `assign`).
  * @property {(header: FrameHeader, body: string | Uint8Array, exitCode: number) => void} sendThenExit
- *   Send a last frame, then exit once everything queued before it has been written.
+ *   Send a last frame, then exit.
  * @property {(exitCode: number) => void} flushThenExit
- * @property {() => void} ref Let the socket keep the process alive (waiting for an invoke).
- * @property {() => void} unref Let only user work keep the process alive (a handler runs).
+ * @property {() => void} ref Idle: wait for the next invoke (blocking, on the next turn).
+ * @property {() => void} unref A handler runs: only user work keeps the process alive.
  */
 
-const EMPTY = Buffer.alloc(0);
-/** Corked log output past this many bytes is written at once. */
+/** Log output held past this many bytes is written at once. */
 const CORK_LIMIT = 64 * 1024;
 const LOG_HEADERS = {
   stdout: Buffer.from(JSON.stringify({ t: "log", stream: "stdout" })),
   stderr: Buffer.from(JSON.stringify({ t: "log", stream: "stderr" })),
 };
+/** Reads go into a buffer of this size; a larger frame gets one of its own size. */
+const READ_BUFFER_BYTES = 64 * 1024;
 
 /**
- * Build one frame in a single buffer, so each frame costs one socket write.
+ * Build one frame in a single buffer.
  * @param {Buffer} header UTF-8 JSON
  * @param {string | Uint8Array | undefined} body
  * @returns {Buffer}
@@ -72,119 +85,177 @@ function encodeFrame(header, body) {
 }
 
 /**
- * Splits a byte stream into frames. Buffers chunks until a whole frame is there, then copies
- * once, so a large event arriving in many chunks costs linear time.
- */
-class FrameDecoder {
-  /** @type {Buffer[]} */
-  #chunks = [];
-  #size = 0;
-  /** Bytes needed before the next frame can make progress. */
-  #need = 8;
-  #onFrame;
-
-  /** @param {FrameListener} onFrame */
-  constructor(onFrame) {
-    this.#onFrame = onFrame;
-  }
-
-  /** @param {Buffer} chunk */
-  push(chunk) {
-    this.#chunks.push(chunk);
-    this.#size += chunk.length;
-    if (this.#size < this.#need) return;
-    const buffer = this.#chunks.length === 1 ? chunk : Buffer.concat(this.#chunks, this.#size);
-    let offset = 0;
-    for (;;) {
-      const available = buffer.length - offset;
-      if (available < 8) {
-        this.#need = 8;
-        break;
-      }
-      const headerLength = buffer.readUInt32BE(offset);
-      const frameLength = 8 + headerLength + buffer.readUInt32BE(offset + 4);
-      if (available < frameLength) {
-        this.#need = frameLength;
-        break;
-      }
-      const headerEnd = offset + 8 + headerLength;
-      const header = JSON.parse(buffer.toString("utf8", offset + 8, headerEnd));
-      const body = buffer.subarray(headerEnd, offset + frameLength);
-      offset += frameLength;
-      this.#onFrame(header, body);
-    }
-    const rest = offset === buffer.length ? EMPTY : buffer.subarray(offset);
-    this.#chunks = rest.length === 0 ? [] : [rest];
-    this.#size = rest.length;
-  }
-}
-
-/**
- * Open the channel on `fd`. End-of-file or a socket error means the platform is gone: the
- * process exits at once.
+ * Open the channel on `fd`, which must be in blocking mode (as the platform's socketpair end
+ * is: nothing in this process wraps it in a Node stream). End-of-file or an error on the socket
+ * means the platform is gone: the process exits at once.
  * @param {number} fd
- * @param {FrameListener} onFrame
+ * @param {FrameListener} onFrame receives each frame read while idle (after `ref`)
  * @returns {Channel}
  */
 function openChannel(fd, onFrame) {
-  const socket = new Socket({ fd, readable: true, writable: true });
-  const decoder = new FrameDecoder(onFrame);
-  socket.on("data", (chunk) => decoder.push(chunk));
-  socket.on("end", () => process.exit(0));
-  socket.on("error", () => process.exit(1));
+  if (!fstatSync(fd).isSocket()) throw new Error(`fd ${fd} is not a socket`);
+  /** Bytes read and not yet consumed: `buffer[start, end)`. */
+  let buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  let start = 0;
+  let end = 0;
+  /** @type {Buffer[]} frames held for the next write */
+  let held = [];
+  let heldBytes = 0;
+  /** @type {ReturnType<typeof setImmediate> | undefined} */
+  let flushSoon;
+  /** @type {ReturnType<typeof setImmediate> | undefined} */
+  let readSoon;
   let exiting = false;
 
-  // Log frames are corked and go out with the next frame that is sent (usually the invocation's
-  // answer), so an invoke that logs costs the platform one wake-up and one read instead of one
-  // per line. Nothing waits longer than the current turn of the event loop (setImmediate), and a
-  // burst of output is written as soon as it passes CORK_LIMIT bytes.
-  let corked = false;
-  const uncork = () => {
-    if (!corked) return;
-    corked = false;
-    socket.uncork();
+  /**
+   * The platform is gone (end-of-file, a broken socket): exit at once, holding nothing back.
+   * @param {number} exitCode
+   */
+  const gone = (exitCode) => {
+    broken = true;
+    held = [];
+    heldBytes = 0;
+    process.exit(exitCode);
   };
-  const cork = () => {
-    if (corked) return;
-    corked = true;
-    socket.cork();
-    setImmediate(uncork);
+  let broken = false;
+
+  /**
+   * fd 3 in non-blocking mode would make every wait a busy loop: refuse it.
+   * @param {unknown} error
+   */
+  const failed = (error) => {
+    const code = /** @type {{ code?: string }} */ (error).code;
+    if (code === "EAGAIN")
+      process.stderr.write(`nimbus node runtime: fd ${fd} must be a blocking socket (got EAGAIN)\n`);
+    gone(code === "EPIPE" || code === "ECONNRESET" ? 0 : 1);
   };
-  // A handler that calls process.exit() right after logging: libuv tries socket writes at once,
-  // so uncorking on the way out still hands the lines to the platform.
-  process.on("exit", uncork);
+
+  /** @param {Buffer} data */
+  const writeAll = (data) => {
+    let offset = 0;
+    while (offset < data.length && !broken) {
+      try {
+        offset += writeSync(fd, data, offset, data.length - offset);
+      } catch (error) {
+        if (/** @type {{ code?: string }} */ (error).code === "EINTR") continue;
+        failed(error);
+      }
+    }
+  };
+
+  /** Write the held log frames, and `frame` after them, in one system call. */
+  const flush = (/** @type {Buffer | undefined} */ frame) => {
+    if (flushSoon) {
+      clearImmediate(flushSoon);
+      flushSoon = undefined;
+    }
+    if (heldBytes === 0) {
+      if (frame) writeAll(frame);
+      return;
+    }
+    if (frame) held.push(frame);
+    const data = held.length === 1 ? /** @type {Buffer} */ (held[0]) : Buffer.concat(held);
+    held = [];
+    heldBytes = 0;
+    writeAll(data);
+  };
+  const flushHeld = () => flush(undefined);
+  // End-of-file shows only while waiting for an invoke. A handler still running when the
+  // platform dies (kill -9, without bubblewrap's --die-with-parent) notices its parent is gone:
+  // this process is then re-parented. The timer does not keep the process alive, and it cannot
+  // fire while the process waits for an invoke.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) gone(0);
+  }, 1000).unref();
+  // A handler that calls process.exit() right after logging still hands its lines over.
+  process.on("exit", flushHeld);
+
+  /** @param {number} needed bytes that must be available from `start` */
+  const fill = (needed) => {
+    if (buffer.length - start < needed) {
+      const bigger = needed > buffer.length ? Buffer.allocUnsafe(needed) : buffer;
+      buffer.copy(bigger, 0, start, end);
+      end -= start;
+      start = 0;
+      buffer = bigger;
+    }
+    while (end - start < needed) {
+      let n = 0;
+      try {
+        n = readSync(fd, buffer, end, buffer.length - end, null);
+      } catch (error) {
+        if (/** @type {{ code?: string }} */ (error).code === "EINTR") continue;
+        failed(error);
+      }
+      if (n === 0) gone(0);
+      end += n;
+    }
+  };
+
+  /** @returns {{ header: FrameHeader, body: Buffer }} */
+  const read = () => {
+    flushHeld();
+    fill(8);
+    const headerLength = buffer.readUInt32BE(start);
+    const frameLength = 8 + headerLength + buffer.readUInt32BE(start + 4);
+    fill(frameLength);
+    const header = JSON.parse(buffer.toString("utf8", start + 8, start + 8 + headerLength));
+    // The body is copied out when the read buffer will be reused; a frame that needed a buffer
+    // of its own keeps it.
+    const own = buffer.length === frameLength && buffer.length > READ_BUFFER_BYTES;
+    const view = buffer.subarray(start + 8 + headerLength, start + frameLength);
+    const body = own ? view : Buffer.from(view);
+    start += frameLength;
+    if (start === end) {
+      start = 0;
+      end = 0;
+      if (own) buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+    }
+    return { header, body };
+  };
+
+  const readNext = () => {
+    readSoon = undefined;
+    const { header, body } = read();
+    onFrame(header, body);
+  };
 
   /** @param {number} exitCode */
   const flushThenExit = (exitCode) => {
     if (exiting) return;
     exiting = true;
-    uncork();
-    if (socket.writableLength === 0) process.exit(exitCode);
-    socket.ref();
-    // Write callbacks run in order, so this one runs after every frame queued before it.
-    socket.write(EMPTY, () => process.exit(exitCode));
+    flushHeld();
+    process.exit(exitCode);
   };
 
   return {
     send(header, body, onWritten) {
-      socket.write(encodeFrame(Buffer.from(JSON.stringify(header)), body), onWritten);
-      uncork();
+      flush(encodeFrame(Buffer.from(JSON.stringify(header)), body));
+      if (onWritten) process.nextTick(onWritten);
     },
     log(stream, text) {
-      cork();
-      socket.write(encodeFrame(LOG_HEADERS[stream], text));
-      if (socket.writableLength >= CORK_LIMIT) uncork();
+      const frame = encodeFrame(LOG_HEADERS[stream], text);
+      held.push(frame);
+      heldBytes += frame.length;
+      if (heldBytes >= CORK_LIMIT) flushHeld();
+      else flushSoon ??= setImmediate(flushHeld);
     },
+    read,
     sendThenExit(header, body, exitCode) {
       if (exiting) return;
+      flush(encodeFrame(Buffer.from(JSON.stringify(header)), body));
       exiting = true;
-      socket.ref();
-      socket.write(encodeFrame(Buffer.from(JSON.stringify(header)), body), () => process.exit(exitCode));
-      uncork();
+      process.exit(exitCode);
     },
     flushThenExit,
-    ref: () => socket.ref(),
-    unref: () => socket.unref(),
+    ref: () => {
+      readSoon ??= setImmediate(readNext);
+    },
+    unref: () => {
+      if (readSoon) clearImmediate(readSoon);
+      readSoon = undefined;
+    },
   };
 }
 
@@ -376,46 +447,33 @@ const env = process.env;
 
 /** @type {import("./user-function.mjs").Invoker | undefined} */
 let invoker;
-/** Invokes that arrive before Init is done (the platform should not send any). */
-/** @type {Array<[InvokeHeader, Buffer]>} */
-const early = [];
-
-// A pre-started environment (NIMBUS_DEFERRED_INIT=1) reports `standby` and learns its function
-// from the `assign` frame, which carries the environment variables; then Init runs as usual.
-const deferred = env.NIMBUS_DEFERRED_INIT === "1";
-/** @type {(body: Buffer) => void} */
-let onAssign = () => {};
-/** @type {Promise<Buffer> | undefined} */
-const assignment = deferred
-  ? new Promise((resolve) => {
-      onAssign = resolve;
-    })
-  : undefined;
 
 /** @type {Channel} */
 let channel;
 try {
   channel = openChannel(CHANNEL_FD, (header, body) => {
-    if (header.t === "assign") {
-      onAssign(body);
+    if (header.t === "invoke" && invoker) {
+      invoker.invoke(/** @type {InvokeHeader} */ (/** @type {unknown} */ (header)), body);
       return;
     }
-    if (header.t !== "invoke") {
-      process.stderr.write(`nimbus node runtime: ignoring unknown frame type ${JSON.stringify(header.t)}\n`);
-      return;
-    }
-    const invoke = /** @type {InvokeHeader} */ (/** @type {unknown} */ (header));
-    if (invoker) invoker.invoke(invoke, body);
-    else early.push([invoke, body]);
+    process.stderr.write(`nimbus node runtime: ignoring unexpected frame type ${JSON.stringify(header.t)}\n`);
+    channel.ref();
   });
 } catch (err) {
   process.stderr.write(`nimbus node runtime: fd ${CHANNEL_FD} is not the platform socket: ${String(err)}\n`);
   process.exit(1);
 }
 
-if (assignment) {
+// A pre-started environment (NIMBUS_DEFERRED_INIT=1) reports `standby` and learns its function
+// from the `assign` frame, which carries the environment variables; then Init runs as usual.
+if (env.NIMBUS_DEFERRED_INIT === "1") {
   channel.send({ t: "standby", runtime: "node" });
-  const vars = /** @type {Record<string, string>} */ (JSON.parse((await assignment).toString("utf8")));
+  let frame = channel.read();
+  while (frame.header.t !== "assign") {
+    process.stderr.write(`nimbus node runtime: ignoring ${JSON.stringify(frame.header.t)} before assign\n`);
+    frame = channel.read();
+  }
+  const vars = /** @type {Record<string, string>} */ (JSON.parse(frame.body.toString("utf8")));
   for (const [key, value] of Object.entries(vars)) env[key] = value;
   delete env.NIMBUS_DEFERRED_INIT;
   try {
@@ -440,7 +498,7 @@ if (env.NODE_PATH === undefined) {
 }
 
 /**
- * Once Init is done, V8 optimizes hot code after about an eighth of its default work. An
+ * Once Init is done, V8 optimizes hot code after about a quarter of its default work. An
  * environment sees only its share of a function's traffic (one request at a time), so with the
  * default each one ran its invoke path unoptimized for its first several thousand invocations (at
  * 10 connections a new runtime spent about twice the CPU per invoke of a warmed one for ~10 s).
@@ -498,5 +556,5 @@ try {
 if (invoker) {
   tierUpSooner();
   channel.send({ t: "ready", runtime: "node", version: process.version });
-  for (const [header, body] of early.splice(0)) invoker.invoke(header, body);
+  channel.ref();
 }

@@ -5,10 +5,11 @@
  * context and callbacks (`src/Runtime.js`, `CallbackContext.js`, `InvokeContext.js`) and
  * serializing what it fails with (`src/Errors.js`).
  *
- * How "respond when the event loop drains" works here: while a handler runs, the fd-3 socket is
- * unref'd, so only the user's work (timers, sockets, ...) keeps the process alive. When that
- * work is done Node emits `beforeExit`; the listener of the current invocation then refs the
- * socket again and sends the answer, and the process goes back to waiting for the next invoke.
+ * How "respond when the event loop drains" works here: while a handler runs, the runtime does
+ * not wait on the fd-3 socket (`channel.unref()`), so only the user's work (timers, sockets, ...)
+ * keeps the process alive. When that work is done Node emits `beforeExit`; the listener of the
+ * current invocation then sends the answer, and `channel.ref()` goes back to waiting for the next
+ * invoke (blocking: the user's leftover work is frozen until it comes, as on AWS).
  */
 import { statSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -342,7 +343,7 @@ export function handlerMetadata(handler) {
  * @typedef {object} AnswerChannel
  * @property {(header: FrameHeader, body?: string | Uint8Array, onWritten?: () => void) => void} send
  *   Queue one frame; `onWritten` runs once the socket has taken it (response-stream backpressure).
- * @property {() => void} ref Let the socket keep the process alive (waiting for an invoke).
+ * @property {() => void} ref Idle: wait for the next invoke (the user's leftover work is frozen).
  * @property {() => void} unref Let only user work keep the process alive (a handler runs).
  */
 

@@ -468,6 +468,9 @@ try {
 // from the `assign` frame, which carries the environment variables; then Init runs as usual.
 if (env.NIMBUS_DEFERRED_INIT === "1") {
   channel.send({ t: "standby", runtime: "node" });
+  // One turn of the event loop first, so the start-up work Node leaves for it is done while the
+  // environment waits, not after the assignment (a blocking read here made cold starts ~7 ms slower).
+  await new Promise((resolve) => setImmediate(resolve));
   let frame = channel.read();
   while (frame.header.t !== "assign") {
     process.stderr.write(`nimbus node runtime: ignoring ${JSON.stringify(frame.header.t)} before assign\n`);

@@ -5,6 +5,7 @@ import { newRequestId } from "../core/ids.js";
 import type { Authenticator } from "./authenticator.js";
 import { awsError, toWireError } from "./aws-errors.js";
 import type { AwsRequest, CallerIdentity, HttpResult } from "./http-types.js";
+import { type InternalCall, internalQueryRequest, internalRequest } from "./internal-call.js";
 import { dispatchJsonRpc, type JsonRpcService, jsonRpcError } from "./json-rpc.js";
 import {
   dispatchQuery,
@@ -99,26 +100,8 @@ export class FrontDoor {
    * called through `callQuery`, which returns the structured result instead of XML.
    */
   async call(input: InternalCall): Promise<HttpResult> {
-    const q = input.path.indexOf("?");
-    const rawPath = q === -1 ? input.path : input.path.slice(0, q);
-    const rawQuery = q === -1 ? "" : input.path.slice(q + 1);
-    const origin = input.origin ?? "http://localhost";
-    const host = origin.replace(/^https?:\/\//, "");
-    const headers: IncomingMessage["headers"] = { host, ...lowerCaseKeys(input.headers ?? {}) };
-    if (input.target) headers["x-amz-target"] = input.target;
-    const body = input.body === undefined ? EMPTY_BODY : Buffer.from(input.body);
-    const req: AwsRequest = {
-      requestId: newRequestId(),
-      method: input.method,
-      rawPath,
-      query: new URLSearchParams(rawQuery),
-      rawQuery,
-      headers,
-      body,
-      hostname: host.replace(/:\d+$/, ""),
-      origin,
-      caller: { ...input.caller, accessKeyId: undefined, signingService: input.signingService },
-    };
+    const req = internalRequest(input);
+    const body = req.body;
     if (input.signingService === "s3") {
       const service = this.options.streamingService;
       if (!service) throw new Error("no streaming service is configured");
@@ -147,18 +130,7 @@ export class FrontDoor {
     const service = (this.options.queryServices ?? []).find((s) => s.signingName === signingService);
     const operation = service?.operations[action];
     if (!operation) throw awsError.unknownOperation(`${signingService} has no operation ${action}.`);
-    const req: AwsRequest = {
-      requestId: newRequestId(),
-      method: "POST",
-      rawPath: "/",
-      query: new URLSearchParams(),
-      rawQuery: "",
-      headers: { host: "localhost" },
-      body: EMPTY_BODY,
-      hostname: "localhost",
-      origin,
-      caller: { ...caller, accessKeyId: undefined, signingService },
-    };
+    const req = internalQueryRequest(signingService, caller, origin);
     return operation(new QueryParams(params), req);
   }
 
@@ -372,28 +344,6 @@ export class FrontDoor {
     res.writeHead(result.status, result.statusMessage, headers);
     res.end(body);
   }
-}
-
-/** One in-process call (`FrontDoor.call`). */
-export interface InternalCall {
-  method: string;
-  /** Path with an optional `?query`, as a client would send it (percent-encoded). */
-  path: string;
-  headers?: Record<string, string>;
-  body?: Buffer | string;
-  /** The SigV4 signing name a client would use: picks REST services sharing a prefix, and `s3`. */
-  signingService?: string;
-  /** X-Amz-Target of an awsJson operation (`AmazonSQS.CreateQueue`). */
-  target?: string;
-  caller: Pick<CallerIdentity, "region" | "accountId">;
-  /** The origin links in the answer should use (queue URLs, code locations). */
-  origin?: string;
-}
-
-function lowerCaseKeys(headers: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = value;
-  return out;
 }
 
 /** Reads the whole body, refusing more than `limit` bytes with a 413 the SDK understands. */

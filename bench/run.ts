@@ -17,7 +17,8 @@ import { expressSync, standardDurable, workflowNotes } from "./scenarios/workflo
  * `npm run bench`: runs every scenario group against the real server and rewrites its part of
  * docs/benchmarks.md. Each group's part records its own machine, Node version and commit, so
  * `BENCH_ONLY=messaging npm run bench` refreshes one group and keeps the others as they were.
- * BENCH_SECONDS shortens or lengthens each load run (default 10).
+ * BENCH_SECONDS shortens or lengthens each load run (default 10); BENCH_REPEATS (default 3) is how
+ * many times the warm invoke and HTTP API comparisons run, the median reported with the range.
  */
 const seconds = Number(process.env.BENCH_SECONDS ?? "10");
 const coldSamples = Number(process.env.BENCH_COLD_SAMPLES ?? "50");

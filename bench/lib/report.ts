@@ -21,3 +21,24 @@ export function environmentTable(): string {
 }
 
 export const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
+
+/**
+ * Repetitions of the throughput comparisons (BENCH_REPEATS, default 3): this kind of machine's
+ * speed drifts from minute to minute, so one run per contender can be off by half.
+ */
+export const repeats = Math.max(1, Number(process.env.BENCH_REPEATS ?? "3"));
+
+/** The item with the median `key` (the lower middle one for an even count). */
+export function medianBy<T>(items: T[], key: (item: T) => number): T {
+  const sorted = [...items].sort((a, b) => key(a) - key(b));
+  const middle = sorted[Math.floor((sorted.length - 1) / 2)];
+  if (middle === undefined) throw new Error("medianBy of nothing");
+  return middle;
+}
+
+/** `0.21-0.27`: the range of `values` with `digits` decimals (one value: just it). */
+export function range(values: number[], digits: number): string {
+  const low = fmt(Math.min(...values), digits);
+  const high = fmt(Math.max(...values), digits);
+  return low === high ? low : `${low}-${high}`;
+}

@@ -5,7 +5,7 @@ import { callApi } from "../lib/api.js";
 import { startFloorServer } from "../lib/floor-server.js";
 import { type LoadResult, load } from "../lib/load.js";
 import { startNimbusProcess } from "../lib/nimbus-process.js";
-import { fmt } from "../lib/report.js";
+import { fmt, medianBy, range, repeats } from "../lib/report.js";
 import { startServerlessOffline } from "../lib/serverless-offline.js";
 
 const HELLO = resolve(import.meta.dirname, "../../test/fixtures/functions/node/hello");
@@ -61,31 +61,36 @@ const contenders: Contender[] = [
  */
 export async function gatewayThroughput(seconds: number): Promise<string[]> {
   const loadAtStart = loadavg()[0] ?? 0;
-  const results = new Map<string, Map<number, LoadResult>>();
-  for (const contender of contenders) {
-    process.stderr.write(`${contender.label}...\n`);
-    const running = await contender.start();
-    try {
-      // Warm-up at the highest concurrency: environments (or workers) for every connection.
-      // Long enough for V8 to compile every environment's (or worker's) invoke path.
-      await load({ url: running.url, connections: Math.max(...CONCURRENCY), seconds: 6 });
-      // Let a backlog left by the warm-up drain before the first measured run.
-      await new Promise((r) => setTimeout(r, 2000));
-      const byConcurrency = new Map<number, LoadResult>();
-      for (const connections of CONCURRENCY) {
-        const result = await load({ url: running.url, connections, seconds });
-        if (contender.label.startsWith("Nimbus") && result.errors + result.non2xx > 0)
-          throw new Error(
-            `${contender.label} had ${result.errors} errors and ${result.non2xx} non-2xx answers`,
-          );
-        byConcurrency.set(connections, result);
+  /** Per contender and concurrency, one result per round. */
+  const results = new Map<string, Map<number, LoadResult[]>>();
+  for (let round = 1; round <= repeats; round++) {
+    for (const contender of contenders) {
+      process.stderr.write(`round ${round}/${repeats}: ${contender.label}...\n`);
+      const running = await contender.start();
+      try {
+        // Warm-up at the highest concurrency: environments (or workers) for every connection.
+        // Long enough for V8 to compile every environment's (or worker's) invoke path.
+        await load({ url: running.url, connections: Math.max(...CONCURRENCY), seconds: 6 });
+        // Let a backlog left by the warm-up drain before the first measured run.
+        await new Promise((r) => setTimeout(r, 2000));
+        const byConcurrency = results.get(contender.label) ?? new Map<number, LoadResult[]>();
+        results.set(contender.label, byConcurrency);
+        for (const connections of CONCURRENCY) {
+          const result = await load({ url: running.url, connections, seconds });
+          if (contender.label.startsWith("Nimbus") && result.errors + result.non2xx > 0)
+            throw new Error(
+              `${contender.label} had ${result.errors} errors and ${result.non2xx} non-2xx answers`,
+            );
+          byConcurrency.set(connections, [...(byConcurrency.get(connections) ?? []), result]);
+        }
+      } finally {
+        await running.stop();
       }
-      results.set(contender.label, byConcurrency);
-    } finally {
-      await running.stop();
     }
   }
-  const get = (label: string, c: number) => results.get(label)?.get(c) as LoadResult;
+  const runs = (label: string, c: number) => results.get(label)?.get(c) ?? [];
+  /** The run with the median throughput. */
+  const get = (label: string, c: number) => medianBy(runs(label, c), (r) => r.requestsPerSec);
   const cell = (r: LoadResult) =>
     `${fmt(r.requestsPerSec)} | ${fmt(r.p50Ms, 1)} / ${fmt(r.p99Ms, 1)}${r.errors + r.non2xx > 0 ? ` (${r.errors + r.non2xx} failed)` : ""}`;
   const [floor, nimbus, slsDefault, slsInProcess] = contenders.map((c) => c.label) as [
@@ -98,13 +103,19 @@ export async function gatewayThroughput(seconds: number): Promise<string[]> {
     (c) =>
       `| ${c} | ${cell(get(floor, c))} | ${cell(get(nimbus, c))} | ${cell(get(slsDefault, c))} | ${cell(get(slsInProcess, c))} |`,
   );
-  const ratios = CONCURRENCY.map((c) => {
-    const n = get(nimbus, c).requestsPerSec;
-    return (
-      `| ${c} | **${fmt(n / get(floor, c).requestsPerSec, 2)}** | **${fmt(n / get(slsDefault, c).requestsPerSec, 1)}** | ` +
-      `**${fmt(n / get(slsInProcess, c).requestsPerSec, 1)}** |`
+  /** Nimbus over `other` in each round: the median in bold, then the range. */
+  const ratio = (other: string, c: number, digits: number) => {
+    const perRound = runs(nimbus, c).map(
+      (n, i) => n.requestsPerSec / (runs(other, c)[i]?.requestsPerSec ?? Number.NaN),
     );
-  });
+    return `**${fmt(
+      medianBy(perRound, (x) => x),
+      digits,
+    )}** (${range(perRound, digits)})`;
+  };
+  const ratios = CONCURRENCY.map(
+    (c) => `| ${c} | ${ratio(floor, c, 2)} | ${ratio(slsDefault, c, 1)} | ${ratio(slsInProcess, c, 1)} |`,
+  );
   return [
     [
       "### HTTP API to a warm Node hello vs the floor and serverless-offline",
@@ -118,6 +129,8 @@ export async function gatewayThroughput(seconds: number): Promise<string[]> {
       "is off by default in v13). The floor: a plain Node http server answering the same body.",
       `One-minute load average when the group started: ${loadAtStart.toFixed(1)} (other work on the`,
       "machine lowers every column; the ratios are what compare).",
+      `${repeats} rounds, each starting every contender in turn: the throughput table shows each one's`,
+      "median run, the ratios are the median of the rounds' ratios with their range in brackets.",
       "",
       "| connections | floor req/s | floor p50 / p99 ms | Nimbus req/s | Nimbus p50 / p99 ms | sls-offline default req/s | p50 / p99 ms | sls-offline in-process req/s | p50 / p99 ms |",
       "|---|---|---|---|---|---|---|---|---|",

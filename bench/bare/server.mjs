@@ -6,20 +6,12 @@ import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import { resolve } from "node:path";
+// The platform's own frame codec (built by `npm ci` / `tsc -b`): the same protocol, nothing else.
+import { encodeFrame, FrameDecoder } from "../../packages/platform/dist/sandbox/frames.js";
 
 const runtimes = Number(process.env.RUNTIMES ?? "10");
 const bootstrap = resolve(import.meta.dirname, "../../packages/runtimes/node/bootstrap.mjs");
 const task = resolve(import.meta.dirname, "../../test/fixtures/functions/node/hello");
-
-function encode(header, body) {
-  const head = Buffer.from(JSON.stringify(header));
-  const out = Buffer.allocUnsafe(8 + head.length + body.length);
-  out.writeUInt32BE(head.length, 0);
-  out.writeUInt32BE(body.length, 4);
-  head.copy(out, 8);
-  body.copy(out, 8 + head.length);
-  return out;
-}
 
 const idle = [];
 const waiting = [];
@@ -39,16 +31,10 @@ for (let i = 0; i < runtimes; i++) {
       PATH: process.env.PATH,
     },
   });
-  const runtime = { socket: child.stdio[3], pending: undefined, buffer: Buffer.alloc(0) };
+  const runtime = { socket: child.stdio[3], pending: undefined };
+  const decoder = new FrameDecoder();
   runtime.socket.on("data", (chunk) => {
-    runtime.buffer = runtime.buffer.length > 0 ? Buffer.concat([runtime.buffer, chunk]) : chunk;
-    while (runtime.buffer.length >= 8) {
-      const headLength = runtime.buffer.readUInt32BE(0);
-      const total = 8 + headLength + runtime.buffer.readUInt32BE(4);
-      if (runtime.buffer.length < total) break;
-      const header = JSON.parse(runtime.buffer.toString("utf8", 8, 8 + headLength));
-      const body = runtime.buffer.subarray(8 + headLength, total);
-      runtime.buffer = runtime.buffer.subarray(total);
+    for (const { header, body } of decoder.push(chunk)) {
       if (header.t === "ready") release(runtime);
       else if (header.t === "response") {
         const answer = runtime.pending;
@@ -70,7 +56,7 @@ http
       const body = await new Promise((answer) => {
         runtime.pending = answer;
         const header = { t: "invoke", id: randomUUID(), deadlineMs: Date.now() + 3000, functionArn: "hello" };
-        runtime.socket.write(encode(header, Buffer.concat(chunks)));
+        runtime.socket.write(encodeFrame(header, Buffer.concat(chunks)));
       });
       res.writeHead(200, { "content-type": "application/json", "content-length": String(body.length) });
       res.end(body);

@@ -106,6 +106,8 @@ function openChannel(fd, onFrame) {
   /** @type {ReturnType<typeof setImmediate> | undefined} */
   let readSoon;
   let exiting = false;
+  /** The socket is broken: nothing more is written. */
+  let broken = false;
 
   /**
    * The platform is gone (end-of-file, a broken socket): exit at once, holding nothing back.
@@ -117,7 +119,6 @@ function openChannel(fd, onFrame) {
     heldBytes = 0;
     process.exit(exitCode);
   };
-  let broken = false;
 
   /**
    * fd 3 in non-blocking mode would make every wait a busy loop: refuse it.
